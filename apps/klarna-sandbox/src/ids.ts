@@ -1,0 +1,10 @@
+// Identifier formats the sandbox emits (CONTRACT.md §15) and the partner account KRN it accepts.
+import { randomUUID } from 'node:crypto';
+
+export const PARTNER_ACCOUNT_PATTERN = /^krn:partner:global:account:(test|live):[A-Za-z0-9]+$/;
+
+export const newPaymentRequestId = (): string => `krn:payment:eu1:request:${randomUUID()}`;
+export const newPaymentTransactionId = (): string => `krn:payment:eu1:transaction:${randomUUID()}`;
+export const newCustomerToken = (): string => `krn:customer-token:eu1:${randomUUID()}`;
+export const newNetworkSessionToken = (): string =>
+  `krn:payment:eu1:klarna-network-session-token:${randomUUID()}`;

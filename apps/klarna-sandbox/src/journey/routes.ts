@@ -1,0 +1,3 @@
+import type { RegisterRoutes } from '../deps.js';
+
+export const registerJourneyRoutes: RegisterRoutes = async () => {};

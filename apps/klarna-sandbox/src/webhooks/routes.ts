@@ -1,0 +1,47 @@
+// SIM-ONLY webhook controls (CONTRACT.md §15): the delivery log, redelivery and delivery faults.
+import { z } from 'zod';
+import type { RegisterRoutes } from '../deps.js';
+import { SandboxHttpError } from '../contracts.js';
+import { parseOrThrow } from '../notifications/validation.js';
+import { deliveryFilter, deliveryToJson } from './delivery-log.js';
+import { webhookFaultsBody } from './faults.js';
+import { webhookSystemFor } from './system.js';
+
+const deliveryParams = z.object({ id: z.string().min(1) });
+
+export const registerWebhookRoutes: RegisterRoutes = (app, deps) => {
+  const system = webhookSystemFor(deps);
+  const { dispatcher } = system;
+  app.addHook('onClose', () => system.close());
+
+  app.get('/__sim/webhook-deliveries', (req, reply) => {
+    const filter = parseOrThrow(deliveryFilter, req.query, 'query');
+    return reply.send({ deliveries: dispatcher.deliveries.list(filter).map(deliveryToJson) });
+  });
+
+  app.get('/__sim/webhook-deliveries/:id', (req, reply) => {
+    const { id } = parseOrThrow(deliveryParams, req.params, 'delivery_id');
+    const delivery = dispatcher.deliveries.get(id);
+    if (!delivery) throw new SandboxHttpError(404, 'NOT_FOUND', `Delivery ${id} does not exist`);
+    return reply.send(deliveryToJson(delivery));
+  });
+
+  app.post('/__sim/webhook-deliveries/:id/redeliver', (req, reply) => {
+    const { id } = parseOrThrow(deliveryParams, req.params, 'delivery_id');
+    return reply.code(202).send(deliveryToJson(dispatcher.redeliver(id)));
+  });
+
+  app.get('/__sim/webhook-faults', (_req, reply) => reply.send(dispatcher.faults.toJSON()));
+
+  app.put('/__sim/webhook-faults', (req, reply) => {
+    dispatcher.setFaults(parseOrThrow(webhookFaultsBody, req.body ?? {}));
+    return reply.send(dispatcher.faults.toJSON());
+  });
+
+  app.delete('/__sim/webhook-faults', (_req, reply) => {
+    dispatcher.setFaults({});
+    return reply.code(204).send();
+  });
+
+  return Promise.resolve();
+};
