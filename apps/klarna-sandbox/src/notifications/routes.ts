@@ -1,13 +1,13 @@
 // Notifications API (CONTRACT.md §4, §10.5): signing keys, webhook registrations and test events.
 // Under /v2, so the app's Basic auth, correlation ids and error format apply.
 import type { RegisterRoutes } from '../deps.js';
+import { parseOr400, validationFailed } from '../http/validation.js';
 import { rfc3339 } from '../webhooks/envelope.js';
 import { simulatedPayload } from '../webhooks/simulated-event.js';
 import { webhookSystemFor } from '../webhooks/system.js';
 import { isKnownEventType } from './event-types.js';
 import type { SigningKey, Webhook } from './registry.js';
 import { createWebhookBody, idParams, simulateBody } from './schemas.js';
-import { parseOrThrow, validationError } from './validation.js';
 
 const keyJson = (k: SigningKey) => ({ signing_key_id: k.id, created_at: rfc3339(k.createdAt) });
 
@@ -37,18 +37,18 @@ export const registerNotificationRoutes: RegisterRoutes = (app, deps) => {
   );
 
   app.get('/v2/notification/signing-keys/:id', (req, reply) => {
-    const { id } = parseOrThrow(idParams, req.params, 'signing_key_id');
+    const { id } = parseOr400(idParams, req.params);
     return reply.send(keyJson(registry.requireSigningKey(id)));
   });
 
   app.delete('/v2/notification/signing-keys/:id', (req, reply) => {
-    const { id } = parseOrThrow(idParams, req.params, 'signing_key_id');
+    const { id } = parseOr400(idParams, req.params);
     registry.deleteSigningKey(id);
     return reply.code(204).send();
   });
 
   app.post('/v2/notification/webhooks', (req, reply) => {
-    const body = parseOrThrow(createWebhookBody, req.body);
+    const body = parseOr400(createWebhookBody, req.body);
     return reply.code(201).send(webhookJson(registry.createWebhook(body)));
   });
 
@@ -57,12 +57,12 @@ export const registerNotificationRoutes: RegisterRoutes = (app, deps) => {
   );
 
   app.get('/v2/notification/webhooks/:id', (req, reply) => {
-    const { id } = parseOrThrow(idParams, req.params, 'webhook_id');
+    const { id } = parseOr400(idParams, req.params);
     return reply.send(webhookJson(registry.requireWebhook(id)));
   });
 
   app.delete('/v2/notification/webhooks/:id', (req, reply) => {
-    const { id } = parseOrThrow(idParams, req.params, 'webhook_id');
+    const { id } = parseOr400(idParams, req.params);
     registry.deleteWebhook(id);
     return reply.code(204).send();
   });
@@ -70,12 +70,12 @@ export const registerNotificationRoutes: RegisterRoutes = (app, deps) => {
   // Sends one made-up event of the given type to this webhook, whatever it subscribes to and
   // whether it is enabled; the delivery is signed, retried and listed like any other.
   app.post('/v2/notification/webhooks/:id/simulate', (req, reply) => {
-    const { id } = parseOrThrow(idParams, req.params, 'webhook_id');
-    const body = parseOrThrow(simulateBody, req.body);
+    const { id } = parseOr400(idParams, req.params);
+    const body = parseOr400(simulateBody, req.body);
     const webhook = registry.requireWebhook(id);
     const eventType = body.event_type;
     if (!isKnownEventType(eventType)) {
-      throw validationError([{ parameter: 'event_type', reason: `unknown event type ${eventType}` }]);
+      throw validationFailed([{ parameter: 'event_type', reason: `unknown event type ${eventType}` }]);
     }
     const [delivery] = dispatcher.publish(
       {

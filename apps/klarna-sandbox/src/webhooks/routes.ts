@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { RegisterRoutes } from '../deps.js';
 import { SandboxHttpError } from '../contracts.js';
-import { parseOrThrow } from '../notifications/validation.js';
+import { parseOr400 } from '../http/validation.js';
+import { parseStrictOr400 } from './parse-strict.js';
 import { deliveryFilter, deliveryToJson } from './delivery-log.js';
 import { webhookFaultsBody } from './faults.js';
 import { webhookSystemFor } from './system.js';
@@ -15,26 +16,26 @@ export const registerWebhookRoutes: RegisterRoutes = (app, deps) => {
   app.addHook('onClose', () => system.close());
 
   app.get('/__sim/webhook-deliveries', (req, reply) => {
-    const filter = parseOrThrow(deliveryFilter, req.query, 'query');
+    const filter = parseStrictOr400(deliveryFilter, req.query);
     return reply.send({ deliveries: dispatcher.deliveries.list(filter).map(deliveryToJson) });
   });
 
   app.get('/__sim/webhook-deliveries/:id', (req, reply) => {
-    const { id } = parseOrThrow(deliveryParams, req.params, 'delivery_id');
+    const { id } = parseOr400(deliveryParams, req.params);
     const delivery = dispatcher.deliveries.get(id);
     if (!delivery) throw new SandboxHttpError(404, 'NOT_FOUND', `Delivery ${id} does not exist`);
     return reply.send(deliveryToJson(delivery));
   });
 
   app.post('/__sim/webhook-deliveries/:id/redeliver', (req, reply) => {
-    const { id } = parseOrThrow(deliveryParams, req.params, 'delivery_id');
+    const { id } = parseOr400(deliveryParams, req.params);
     return reply.code(202).send(deliveryToJson(dispatcher.redeliver(id)));
   });
 
   app.get('/__sim/webhook-faults', (_req, reply) => reply.send(dispatcher.faults.toJSON()));
 
   app.put('/__sim/webhook-faults', (req, reply) => {
-    dispatcher.setFaults(parseOrThrow(webhookFaultsBody, req.body ?? {}));
+    dispatcher.setFaults(parseStrictOr400(webhookFaultsBody, req.body ?? {}));
     return reply.send(dispatcher.faults.toJSON());
   });
 

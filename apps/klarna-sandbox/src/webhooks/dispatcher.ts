@@ -1,0 +1,343 @@
+// Turns payment-request state changes into signed webhook deliveries (CONTRACT.md §10) and drives
+// each delivery's attempts: the first at once (or after the delay/hold faults), retries on the
+// simulated clock, so POST /__sim/clock/advance runs 12 hours of retries in a moment.
+//
+// Ordering: first attempts to one webhook are sent one at a time in event order, so by default a
+// receiver sees a payment request's events in the order they happened; retries run independently.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { SimClock, SimTimer } from '../clock.js';
+import { SandboxHttpError } from '../contracts.js';
+import type { PaymentRequestStateChanged } from '../events.js';
+import type { NotificationRegistry, Webhook } from '../notifications/registry.js';
+import { type Delivery, DeliveryLog } from './delivery-log.js';
+import { newEventId, serializeEnvelope } from './envelope.js';
+import { WebhookFaults, type ReorderMode, type WebhookFaultsBody } from './faults.js';
+import { attemptDueAt, isSuccessStatus } from './retry-schedule.js';
+import { signBody } from './signature.js';
+
+export interface DispatcherDeps {
+  clock: SimClock;
+  registry: NotificationRegistry;
+  acquirerAccountId: string;
+  log: FastifyBaseLogger;
+}
+
+export interface OutgoingEvent {
+  eventType: string;
+  occurredAt: number;
+  subjectAccountId: string;
+  payload: Record<string, unknown>;
+}
+
+interface HeldGroup {
+  deliveries: Delivery[];
+  mode: ReorderMode;
+  timer: SimTimer;
+}
+
+const FINAL_STATES: ReadonlySet<unknown> = new Set(['COMPLETED', 'DECLINED', 'EXPIRED', 'CANCELED']);
+
+type PostResult = { statusCode: number; error: null } | { statusCode: null; error: string };
+
+export class WebhookDispatcher {
+  readonly faults = new WebhookFaults();
+  readonly deliveries = new DeliveryLog();
+  private readonly timers = new Set<SimTimer>();
+  private readonly inFlight = new Set<AbortController>();
+  /** Per webhook: the tail of its chain of first attempts. */
+  private readonly firstAttemptQueues = new Map<string, Promise<void>>();
+  /** Reorder fault: events held per (webhook, payment request). */
+  private readonly held = new Map<string, HeldGroup>();
+  private closed = false;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  /** The SandboxEvents listener: synchronous, never throws, never waits for the network. */
+  onStateChanged(event: PaymentRequestStateChanged): void {
+    try {
+      this.publish(
+        {
+          eventType: event.eventType,
+          occurredAt: event.occurredAt,
+          subjectAccountId: event.accountId,
+          payload: event.payload,
+        },
+        { applyEventFaults: true },
+      );
+    } catch (err) {
+      this.deps.log.error({ err, eventType: event.eventType }, 'webhook dispatch failed');
+    }
+  }
+
+  /** Creates one delivery per subscribed ENABLED webhook (or only `only`), sharing one event_id. */
+  publish(event: OutgoingEvent, opts: { applyEventFaults: boolean; only?: Webhook }): Delivery[] {
+    if (this.closed) return [];
+    const recipients = opts.only ? [opts.only] : this.deps.registry.recipientsOf(event.eventType);
+    if (recipients.length === 0) return [];
+    const eventId = newEventId();
+    const prId = event.payload['payment_request_id'];
+    const paymentRequestId = typeof prId === 'string' ? prId : null;
+    const created: Delivery[] = [];
+    for (const webhook of recipients) {
+      const body = serializeEnvelope({
+        eventId,
+        eventType: event.eventType,
+        occurredAt: event.occurredAt,
+        subjectAccountId: event.subjectAccountId,
+        recipientAccountId: this.deps.acquirerAccountId,
+        webhookId: webhook.id,
+        payload: event.payload,
+      });
+      const copies = opts.applyEventFaults ? this.faults.copies : 1;
+      const group: Delivery[] = [];
+      for (let i = 0; i < copies; i++) {
+        group.push(
+          this.newDelivery({
+            eventId,
+            eventType: event.eventType,
+            webhook,
+            subjectAccountId: event.subjectAccountId,
+            paymentRequestId,
+            body,
+            simulated: !opts.applyEventFaults,
+            copyOf: group[0]?.id ?? null,
+            redeliveryOf: null,
+          }),
+        );
+      }
+      created.push(...group);
+      const reorder = opts.applyEventFaults ? this.faults.reorder : undefined;
+      if (reorder && paymentRequestId !== null) {
+        this.hold(
+          `${webhook.id}|${paymentRequestId}`,
+          group,
+          reorder,
+          FINAL_STATES.has(event.payload['state']),
+        );
+      } else {
+        for (const d of group) void this.release(d, opts.applyEventFaults);
+      }
+    }
+    return created;
+  }
+
+  /** Sends a stored delivery again as a new delivery: same bytes, same event_id. */
+  redeliver(deliveryId: string): Delivery {
+    const original = this.deliveries.get(deliveryId);
+    if (!original) throw new SandboxHttpError(404, 'NOT_FOUND', `Delivery ${deliveryId} does not exist`);
+    const webhook = this.deps.registry.webhook(original.webhookId);
+    if (!webhook) {
+      throw new SandboxHttpError(409, 'CONFLICT', `Webhook ${original.webhookId} no longer exists`);
+    }
+    const copy = this.newDelivery({
+      eventId: original.eventId,
+      eventType: original.eventType,
+      webhook,
+      subjectAccountId: original.subjectAccountId,
+      paymentRequestId: original.paymentRequestId,
+      body: original.body,
+      simulated: original.simulated,
+      copyOf: null,
+      redeliveryOf: original.id,
+    });
+    void this.release(copy, false);
+    return copy;
+  }
+
+  /** Replaces the fault set; events held by a previous reorder fault are released at once. */
+  setFaults(config: WebhookFaultsBody): void {
+    this.faults.replace(config);
+    for (const key of [...this.held.keys()]) void this.releaseGroup(key);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+    for (const group of this.held.values()) group.timer.cancel();
+    this.held.clear();
+    for (const controller of this.inFlight) controller.abort();
+    await Promise.allSettled([...this.firstAttemptQueues.values()]);
+  }
+
+  private newDelivery(init: {
+    eventId: string;
+    eventType: string;
+    webhook: Webhook;
+    subjectAccountId: string;
+    paymentRequestId: string | null;
+    body: Buffer;
+    simulated: boolean;
+    copyOf: string | null;
+    redeliveryOf: string | null;
+  }): Delivery {
+    const d: Delivery = {
+      id: randomUUID(),
+      eventId: init.eventId,
+      eventType: init.eventType,
+      webhookId: init.webhook.id,
+      url: init.webhook.url,
+      subjectAccountId: init.subjectAccountId,
+      paymentRequestId: init.paymentRequestId,
+      body: init.body,
+      status: 'PENDING',
+      simulated: init.simulated,
+      copyOf: init.copyOf,
+      redeliveryOf: init.redeliveryOf,
+      createdAt: this.deps.clock.now(),
+      firstAttemptAt: null,
+      nextAttemptAt: null,
+      finishedAt: null,
+      failureReason: null,
+      attempts: [],
+    };
+    this.deliveries.add(d);
+    return d;
+  }
+
+  private hold(
+    key: string,
+    group: Delivery[],
+    reorder: { mode: ReorderMode; holdMs: number },
+    final: boolean,
+  ) {
+    for (const d of group) d.status = 'HELD';
+    const existing = this.held.get(key);
+    if (existing) {
+      existing.deliveries.push(...group);
+    } else {
+      const timer = this.schedule(this.deps.clock.now() + reorder.holdMs, () => this.releaseGroup(key));
+      this.held.set(key, { deliveries: group, mode: reorder.mode, timer });
+    }
+    if (final) void this.releaseGroup(key);
+  }
+
+  private async releaseGroup(key: string): Promise<void> {
+    const group = this.held.get(key);
+    if (!group) return;
+    this.held.delete(key);
+    group.timer.cancel();
+    const ordered = this.faults.order(group.deliveries, group.mode);
+    await Promise.all(ordered.map((d) => this.release(d, true)));
+  }
+
+  /**
+   * Queues the first attempt, after the delay fault when `applyDelay`. Resolves when that attempt
+   * is done, or at once when it waits for the delay (the delay's timer awaits it instead).
+   */
+  private release(d: Delivery, applyDelay: boolean): Promise<void> {
+    d.status = 'PENDING';
+    const delay = applyDelay ? this.faults.delayMs : 0;
+    if (delay === 0) return this.enqueueFirstAttempt(d);
+    const dueAt = this.deps.clock.now() + delay;
+    d.nextAttemptAt = dueAt;
+    this.schedule(dueAt, () => this.enqueueFirstAttempt(d));
+    return Promise.resolve();
+  }
+
+  private enqueueFirstAttempt(d: Delivery): Promise<void> {
+    const key = d.webhookId;
+    const next = (this.firstAttemptQueues.get(key) ?? Promise.resolve()).then(() => this.attempt(d));
+    this.firstAttemptQueues.set(key, next);
+    void next.then(() => {
+      if (this.firstAttemptQueues.get(key) === next) this.firstAttemptQueues.delete(key);
+    });
+    return next;
+  }
+
+  /** One attempt; never rejects. On failure schedules the next attempt or gives up. */
+  private async attempt(d: Delivery): Promise<void> {
+    if (this.closed || d.status !== 'PENDING') return;
+    const webhook = this.deps.registry.webhook(d.webhookId);
+    const key = webhook && this.deps.registry.signingKey(webhook.signingKeyId);
+    if (!webhook || !key) {
+      this.finish(d, 'FAILED', 'WEBHOOK_DELETED');
+      return;
+    }
+    const attempt = d.attempts.length + 1;
+    const at = this.deps.clock.now();
+    d.firstAttemptAt ??= at;
+    d.nextAttemptAt = null;
+    const badSignature = this.faults.takeBadSignature();
+    const signature = signBody(d.body, badSignature ? randomBytes(32).toString('base64url') : key.secret);
+    const started = performance.now();
+    const result: PostResult = this.faults.takeDrop()
+      ? { statusCode: null, error: 'SIMULATED_TIMEOUT' }
+      : await this.post(webhook.url, d.body, signature, key.id);
+    const success = result.statusCode !== null && isSuccessStatus(result.statusCode);
+    d.attempts.push({
+      attempt,
+      at,
+      durationMs: performance.now() - started,
+      statusCode: result.statusCode,
+      error: result.error,
+      signatureValid: !badSignature,
+      success,
+    });
+    if (success) return this.finish(d, 'DELIVERED', null);
+    if (this.closed) return;
+    const dueAt = attemptDueAt(d.firstAttemptAt, attempt + 1);
+    if (dueAt === undefined) return this.finish(d, 'FAILED', 'RETRIES_EXHAUSTED');
+    d.nextAttemptAt = dueAt;
+    this.schedule(dueAt, () => this.attempt(d));
+  }
+
+  private finish(d: Delivery, status: 'DELIVERED' | 'FAILED', reason: string | null): void {
+    d.status = status;
+    d.failureReason = reason;
+    d.nextAttemptAt = null;
+    d.finishedAt = this.deps.clock.now();
+  }
+
+  private async post(
+    url: string,
+    body: Buffer,
+    signature: string,
+    signingKeyId: string,
+  ): Promise<PostResult> {
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    let timedOut = false;
+    const timeout = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.faults.receiverTimeoutMs);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'Klarna-Signature': signature,
+          'Klarna-Signing-Key-Id': signingKeyId,
+          'User-Agent': 'klarna-sandbox-webhooks/1',
+        },
+        body,
+        redirect: 'manual',
+        signal: controller.signal,
+      });
+      // Drain so the keep-alive connection is reused; the answer's body means nothing to us.
+      await res.arrayBuffer().catch(() => undefined);
+      return { statusCode: res.status, error: null };
+    } catch (err) {
+      if (timedOut) return { statusCode: null, error: 'TIMEOUT' };
+      if (this.closed) return { statusCode: null, error: 'ABORTED' };
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+      return { statusCode: null, error: `NETWORK_ERROR: ${cause}` };
+    } finally {
+      clearTimeout(timeout);
+      this.inFlight.delete(controller);
+    }
+  }
+
+  /** A clock timer that forgets itself when it fires and is cancelled on close. */
+  private schedule(dueAt: number, fn: () => Promise<void>): SimTimer {
+    const timer: SimTimer = this.deps.clock.at(dueAt, async () => {
+      this.timers.delete(timer);
+      if (!this.closed) await fn();
+    });
+    this.timers.add(timer);
+    return timer;
+  }
+}

@@ -1,0 +1,94 @@
+// Test helpers over the public API: register a signing key + webhook, emit a state change
+// through the engine's seam, read the delivery log.
+import type { PaymentRequestState } from '../../events.js';
+import { TEST_ACCOUNT, type TestSandbox } from '../../testing/harness.js';
+
+export interface Registered {
+  webhookId: string;
+  signingKeyId: string;
+  secret: string;
+}
+
+export async function registerWebhook(
+  sb: TestSandbox,
+  url: string,
+  eventTypes: string[] = ['payment.request.*'],
+  status: 'ENABLED' | 'DISABLED' = 'ENABLED',
+): Promise<Registered> {
+  const key = await sb.request<{ signing_key_id: string; signing_key: string }>(
+    'POST',
+    '/v2/notification/signing-keys',
+  );
+  if (key.status !== 201) throw new Error(`signing key: ${key.status} ${key.text}`);
+  const hook = await sb.request<{ webhook_id: string }>('POST', '/v2/notification/webhooks', {
+    body: {
+      url,
+      event_types: eventTypes,
+      event_version: 'v2',
+      signing_key_id: key.body.signing_key_id,
+      status,
+    },
+  });
+  if (hook.status !== 201) throw new Error(`webhook: ${hook.status} ${hook.text}`);
+  return {
+    webhookId: hook.body.webhook_id,
+    signingKeyId: key.body.signing_key_id,
+    secret: key.body.signing_key,
+  };
+}
+
+const SUFFIX: Record<PaymentRequestState, string> = {
+  SUBMITTED: 'submitted',
+  IN_PROGRESS: 'in-progress',
+  COMPLETED: 'completed',
+  DECLINED: 'declined',
+  EXPIRED: 'expired',
+  CANCELED: 'canceled',
+};
+
+/** Emits what the payment-request engine emits on a state change (the §10.4 payload, trimmed). */
+export function emitStateChange(
+  sb: TestSandbox,
+  paymentRequestId: string,
+  state: PaymentRequestState,
+  account = TEST_ACCOUNT,
+): void {
+  sb.deps.events.emit('payment_request.state_changed', {
+    accountId: account,
+    eventType: `payment.request.state-change.${SUFFIX[state]}`,
+    occurredAt: sb.deps.clock.now(),
+    payload: { payment_request_id: paymentRequestId, payment_request_reference: 'ref-1', state },
+  });
+}
+
+export interface AttemptJson {
+  attempt: number;
+  at: string;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  signature_valid: boolean;
+  success: boolean;
+}
+
+export interface DeliveryJson {
+  delivery_id: string;
+  event_id: string;
+  event_type: string;
+  webhook_id: string;
+  payment_request_id: string | null;
+  status: string;
+  copy_of: string | null;
+  redelivery_of: string | null;
+  first_attempt_at: string | null;
+  next_attempt_at: string | null;
+  failure_reason: string | null;
+  attempts: AttemptJson[];
+  envelope: { metadata: { event_id: string; event_type: string } };
+}
+
+export async function deliveries(sb: TestSandbox, query = ''): Promise<DeliveryJson[]> {
+  const res = await sb.sim<{ deliveries: DeliveryJson[] }>('GET', `/webhook-deliveries${query}`);
+  if (res.status !== 200) throw new Error(`deliveries: ${res.status} ${res.text}`);
+  return res.body.deliveries;
+}
