@@ -13,10 +13,16 @@ import { installJsonBodyParser } from './http/json-body.js';
 import { registerJourneyRoutes } from './journey/routes.js';
 import { registerNotificationRoutes } from './notifications/routes.js';
 import { PaymentRequestEngine } from './payment-requests/engine.js';
+import { registerPaymentRequestRoutes } from './payment-requests/routes.js';
+import { registerSimPaymentRequestRoutes } from './sim/payment-request-routes.js';
+import { CustomerTokenStore } from './tokens/customer-tokens.js';
+import { SessionTokenStore } from './tokens/session-tokens.js';
 import { registerWebhookRoutes } from './webhooks/routes.js';
 
 export interface SandboxState {
   paymentRequests: PaymentRequestEngine;
+  customerTokens: CustomerTokenStore;
+  sessionTokens: SessionTokenStore;
 }
 
 export interface Sandbox {
@@ -47,7 +53,17 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
   });
   const clock = opts.clock ?? createSimClock();
   const events = new SandboxEvents();
-  const paymentRequests = new PaymentRequestEngine();
+  const customerTokens = new CustomerTokenStore();
+  const sessionTokens = new SessionTokenStore();
+  const paymentRequests = new PaymentRequestEngine({
+    clock,
+    events,
+    customerTokens,
+    sessionTokens,
+    publicBaseUrl: () => deps.publicBaseUrl,
+    log: app.log,
+  });
+  const state: SandboxState = { paymentRequests, customerTokens, sessionTokens };
 
   const deps: SandboxDeps = {
     clock,
@@ -63,6 +79,8 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
   app.addHook('onRequest', correlationHook);
   app.addHook('onRequest', authHook({ apiKey: config.apiKey, simToken: config.simToken }));
 
+  registerPaymentRequestRoutes(app, paymentRequests);
+  registerSimPaymentRequestRoutes(app, paymentRequests);
   await registerNotificationRoutes(app, deps);
   await registerWebhookRoutes(app, deps);
   await registerJourneyRoutes(app, deps);
@@ -83,5 +101,5 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
     return baseUrl;
   };
 
-  return { app, deps, config, state: { paymentRequests }, listen, close };
+  return { app, deps, config, state, listen, close };
 }

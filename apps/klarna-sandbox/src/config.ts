@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { PARTNER_ACCOUNT_PATTERN } from './ids.js';
 
 /** The documented default API key; only ever valid against this sandbox. */
-export const DEFAULT_API_KEY = 'klarna_test_api_sandbox_rebill_0000000000000000';
+export const DEFAULT_API_KEY = 'sandbox-api-key';
 export const DEFAULT_ACQUIRER_ACCOUNT_ID = 'krn:partner:global:account:test:REBILLACQ';
 
 export const TOKENIZATION_RESULTS = ['STEP_UP_REQUIRED', 'APPROVED', 'DECLINED'] as const;
@@ -15,7 +15,7 @@ const booleanFromEnv = z.enum(['true', 'false', '1', '0']).transform((v) => v ==
 const envSchema = z.object({
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
-  SANDBOX_PUBLIC_BASE_URL: z
+  SANDBOX_PUBLIC_URL: z
     .url({ protocol: /^https?$/ })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
@@ -72,7 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SandboxConfig 
   return {
     port: e.SANDBOX_PORT,
     host: e.SANDBOX_HOST,
-    publicBaseUrl: e.SANDBOX_PUBLIC_BASE_URL,
+    publicBaseUrl: e.SANDBOX_PUBLIC_URL,
     apiKey: e.SANDBOX_API_KEY,
     acquirerAccountId: e.SANDBOX_ACQUIRER_ACCOUNT_ID,
     ledgerFile: e.SANDBOX_LEDGER_FILE,

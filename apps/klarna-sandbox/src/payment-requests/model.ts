@@ -1,0 +1,101 @@
+// The Payment Request record and its two outward shapes: the resource (CONTRACT.md §8) and the
+// webhook payload (§10.4: the resource plus top-level copies of the issued tokens).
+import type { PaymentRequestState } from '../events.js';
+import { customerTokenView, type CustomerTokenRecord, type Scope } from '../tokens/customer-tokens.js';
+import type { SessionTokenRecord } from '../tokens/session-tokens.js';
+import type { StateReason } from './state-machine.js';
+
+export type InteractionMethod = 'HANDOVER' | 'SDK';
+
+/** Which authorize scenario created the request (CONTRACT.md §6). */
+export type PaymentRequestPurpose = 'tokenize' | 'tokenize_and_pay' | 'pay_with_token' | 'pay';
+
+export interface PaymentRequestRecord {
+  id: string;
+  accountId: string;
+  reference: string | undefined;
+  purpose: PaymentRequestPurpose;
+  currency: string;
+  /** Present iff money is to be authorized by a later finalize. */
+  payment: { amount: number; reference: string } | undefined;
+  /** Present iff completing the request issues a customer token. */
+  tokenRequest: { scopes: Scope[]; reference: string | undefined } | undefined;
+  /** The customer token a customer-present charge (d) was made with; recorded in the ledger on finalize. */
+  chargedToken: string | undefined;
+  method: InteractionMethod;
+  returnUrl: string | undefined;
+  /** Echoes, exactly as the partner sent them. */
+  customerInteractionConfig: unknown;
+  supplementaryPurchaseData: unknown;
+  state: PaymentRequestState;
+  previousState: PaymentRequestState | undefined;
+  stateReason: StateReason | null;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+  canceledAt: number | undefined;
+  issuedToken: CustomerTokenRecord | undefined;
+  sessionToken: SessionTokenRecord | undefined;
+  finalized: boolean;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function journeyUrl(publicBaseUrl: string, id: string): string {
+  return `${publicBaseUrl}/journey/${id}`;
+}
+
+function stateContext(r: PaymentRequestRecord, publicBaseUrl: string): Record<string, unknown> {
+  const context: Record<string, unknown> = {};
+  if (r.state === 'SUBMITTED' || r.state === 'IN_PROGRESS') {
+    context.customer_interaction = {
+      method: r.method,
+      payment_request_id: r.id,
+      payment_request_url: journeyUrl(publicBaseUrl, r.id),
+    };
+  }
+  if (r.state === 'COMPLETED') {
+    if (r.sessionToken) context.klarna_network_session_token = r.sessionToken.token;
+    if (r.issuedToken) context.klarna_customer = customerTokenView(r.issuedToken);
+  }
+  return context;
+}
+
+/** The resource as GET returns it (CONTRACT.md §8). */
+export function paymentRequestView(r: PaymentRequestRecord, publicBaseUrl: string): Record<string, unknown> {
+  const view: Record<string, unknown> = { payment_request_id: r.id };
+  if (r.reference !== undefined) view.payment_request_reference = r.reference;
+  if (r.payment) view.amount = r.payment.amount;
+  view.currency = r.currency;
+  view.state = r.state;
+  view.previous_state = r.previousState ?? null;
+  view.state_reason = r.stateReason;
+  view.state_context = stateContext(r, publicBaseUrl);
+  const stateExpiresAt = stateExpiry(r);
+  if (stateExpiresAt !== undefined) view.state_expires_at = iso(stateExpiresAt);
+  view.expires_at = iso(r.expiresAt);
+  view.created_at = iso(r.createdAt);
+  view.updated_at = iso(r.updatedAt);
+  if (r.canceledAt !== undefined) view.canceled_at = iso(r.canceledAt);
+  view.customer_interaction_config = r.customerInteractionConfig;
+  if (r.supplementaryPurchaseData !== undefined)
+    view.supplementary_purchase_data = r.supplementaryPurchaseData;
+  return view;
+}
+
+/** When the current state ends by itself: the lifetime, or the finalize window after COMPLETED. */
+function stateExpiry(r: PaymentRequestRecord): number | undefined {
+  if (r.state === 'SUBMITTED' || r.state === 'IN_PROGRESS') return r.expiresAt;
+  if (r.state === 'COMPLETED' && r.sessionToken && !r.finalized) return r.sessionToken.expiresAt;
+  return undefined;
+}
+
+/** The webhook payload (CONTRACT.md §10.4). */
+export function stateChangePayload(r: PaymentRequestRecord, publicBaseUrl: string): Record<string, unknown> {
+  const payload = paymentRequestView(r, publicBaseUrl);
+  if (r.state === 'COMPLETED') {
+    if (r.sessionToken) payload.klarna_network_session_token = r.sessionToken.token;
+    if (r.issuedToken) payload.klarna_customer = customerTokenView(r.issuedToken);
+  }
+  return payload;
+}

@@ -1,0 +1,37 @@
+// SIM-ONLY: drive a Payment Request as the customer would, without a browser (CONTRACT.md §15).
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { SandboxHttpError } from '../contracts.js';
+import { parseOr400 } from '../http/validation.js';
+import type { PaymentRequestEngine } from '../payment-requests/engine.js';
+
+const actionParams = z.object({
+  payment_request_id: z.string().min(1),
+  action: z.enum(['enter', 'complete', 'decline', 'abort']),
+});
+const actionBody = z
+  .object({ reason: z.enum(['PERMANENT', 'CUSTOMER_ACTION_REQUIRED', 'TECHNICAL_ERROR']).optional() })
+  .optional();
+
+export function registerSimPaymentRequestRoutes(app: FastifyInstance, engine: PaymentRequestEngine): void {
+  app.post('/__sim/payment-requests/:payment_request_id/:action', (request) => {
+    const { payment_request_id: id, action } = parseOr400(actionParams, request.params);
+    const body = parseOr400(actionBody, request.body);
+    const reason = action === 'decline' ? body?.reason : undefined;
+    const result = engine.act(id, action, reason === undefined ? {} : { declineReason: reason });
+    const answer: Record<string, unknown> = { state: result.state };
+    if (result.redirectUrl !== undefined) answer.redirect_url = result.redirectUrl;
+    answer.payment_request = engine.view(id);
+    return answer;
+  });
+
+  app.get('/__sim/payment-requests/:payment_request_id', (request) => {
+    const { payment_request_id: id } = parseOr400(
+      actionParams.pick({ payment_request_id: true }),
+      request.params,
+    );
+    const view = engine.view(id);
+    if (view === undefined) throw new SandboxHttpError(404, 'NOT_FOUND', `Payment request ${id} not found`);
+    return view;
+  });
+}
