@@ -2,6 +2,8 @@
 // error format), the state stores, and every route module. Listening is the caller's choice.
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAuthorizeRoute } from './authorize/routes.js';
+import { AuthorizeService } from './authorize/service.js';
 import { createSimClock, type SimClock } from './clock.js';
 import type { SandboxConfig } from './config.js';
 import type { SandboxDeps } from './deps.js';
@@ -10,11 +12,16 @@ import { authHook } from './http/auth.js';
 import { correlationHook } from './http/correlation.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
+import { Ledger } from './ledger/ledger.js';
 import { registerJourneyRoutes } from './journey/routes.js';
 import { registerNotificationRoutes } from './notifications/routes.js';
 import { PaymentRequestEngine } from './payment-requests/engine.js';
 import { registerPaymentRequestRoutes } from './payment-requests/routes.js';
+import { settingsFromConfig, type SandboxSettings } from './settings.js';
+import { registerSimLedgerRoutes } from './sim/ledger-routes.js';
 import { registerSimPaymentRequestRoutes } from './sim/payment-request-routes.js';
+import { registerSimSettingsRoutes } from './sim/settings-routes.js';
+import { registerSimTokenRoutes } from './sim/token-routes.js';
 import { CustomerTokenStore } from './tokens/customer-tokens.js';
 import { SessionTokenStore } from './tokens/session-tokens.js';
 import { registerWebhookRoutes } from './webhooks/routes.js';
@@ -23,6 +30,8 @@ export interface SandboxState {
   paymentRequests: PaymentRequestEngine;
   customerTokens: CustomerTokenStore;
   sessionTokens: SessionTokenStore;
+  ledger: Ledger;
+  settings: SandboxSettings;
 }
 
 export interface Sandbox {
@@ -63,7 +72,18 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
     publicBaseUrl: () => deps.publicBaseUrl,
     log: app.log,
   });
-  const state: SandboxState = { paymentRequests, customerTokens, sessionTokens };
+  const ledger = new Ledger();
+  const settings = settingsFromConfig(config);
+  const state: SandboxState = { paymentRequests, customerTokens, sessionTokens, ledger, settings };
+  const authorizeService = new AuthorizeService({
+    clock,
+    customerTokens,
+    sessionTokens,
+    paymentRequests,
+    ledger,
+    settings,
+    log: app.log,
+  });
 
   const deps: SandboxDeps = {
     clock,
@@ -79,8 +99,12 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
   app.addHook('onRequest', correlationHook);
   app.addHook('onRequest', authHook({ apiKey: config.apiKey, simToken: config.simToken }));
 
+  registerAuthorizeRoute(app, { clock, service: authorizeService, settings });
   registerPaymentRequestRoutes(app, paymentRequests);
   registerSimPaymentRequestRoutes(app, paymentRequests);
+  registerSimTokenRoutes(app, customerTokens, clock);
+  registerSimSettingsRoutes(app, settings);
+  registerSimLedgerRoutes(app, ledger);
   await registerNotificationRoutes(app, deps);
   await registerWebhookRoutes(app, deps);
   await registerJourneyRoutes(app, deps);

@@ -1,0 +1,64 @@
+// POST /v2/accounts/{partner_account_id}/payment/authorize: validate, classify, execute.
+import type { FastifyInstance } from 'fastify';
+import type { SimClock } from '../clock.js';
+import { partnerAccountOf } from '../http/account.js';
+import { validationFailed, zodValidationErrors } from '../http/validation.js';
+import { resolveExpiry } from '../payment-requests/expiry.js';
+import type { SandboxSettings } from '../settings.js';
+import { classifyAuthorize } from './classify.js';
+import { readAuthorizeHeaders } from './headers.js';
+import { planResults } from './results.js';
+import { authorizeBodySchema } from './schema.js';
+import type { AuthorizeCall, AuthorizeService } from './service.js';
+
+export interface AuthorizeRouteDeps {
+  clock: SimClock;
+  service: AuthorizeService;
+  settings: SandboxSettings;
+}
+
+/** Validation in the order a caller fixes things: headers and body shape, then scenario rules, then expiry. */
+export function prepareAuthorizeCall(
+  deps: AuthorizeRouteDeps,
+  accountId: string,
+  rawHeaders: Parameters<typeof readAuthorizeHeaders>[0],
+  rawBody: unknown,
+): Omit<AuthorizeCall, 'planned'> {
+  const headers = readAuthorizeHeaders(rawHeaders);
+  const parsed = authorizeBodySchema.safeParse(rawBody);
+  const errors = parsed.success ? headers.errors : [...headers.errors, ...zodValidationErrors(parsed.error)];
+  if (errors.length > 0 || !parsed.success) throw validationFailed(errors);
+  const body = parsed.data;
+  const classification = classifyAuthorize(body, headers.value);
+  if (classification.scenario === undefined) throw validationFailed(classification.errors);
+
+  let stepUpExpiresAt: number | undefined;
+  if (body.step_up_config) {
+    const expiry = resolveExpiry(
+      deps.clock.now(),
+      body.step_up_config.customer_interaction_config.interaction_expiry,
+    );
+    if ('error' in expiry) throw validationFailed([expiry.error]);
+    stepUpExpiresAt = expiry.expiresAt;
+  }
+  return {
+    accountId,
+    scenario: classification.scenario,
+    body,
+    rawBody: rawBody as Record<string, unknown>,
+    headers: headers.value,
+    stepUpExpiresAt,
+  };
+}
+
+export function registerAuthorizeRoute(app: FastifyInstance, deps: AuthorizeRouteDeps): void {
+  app.post<{ Params: { partner_account_id: string } }>(
+    '/v2/accounts/:partner_account_id/payment/authorize',
+    (request) => {
+      const accountId = partnerAccountOf(request);
+      const call = prepareAuthorizeCall(deps, accountId, request.headers, request.body);
+      const planned = planResults(call.scenario, undefined, deps.settings.tokenizationResult);
+      return deps.service.execute({ ...call, planned });
+    },
+  );
+}

@@ -1,0 +1,111 @@
+// authorizePayment request body (CONTRACT.md §5), built once at import. Unknown fields are ignored;
+// echoes (supplementary_purchase_data, customer_interaction_config) use the body as sent.
+import { z } from 'zod';
+import { SCOPES } from '../tokens/customer-tokens.js';
+
+/** ISO 4217 codes of the v1 reference's supported list (CONTRACT.md §5). */
+export const SUPPORTED_CURRENCIES = new Set([
+  'AUD', 'CAD', 'CHF', 'CZK', 'DKK', 'EUR', 'GBP', 'HUF', 'MXN', 'NOK', 'NZD', 'PLN', 'RON', 'SEK', 'USD',
+]); // prettier-ignore
+
+const MAX_AMOUNT = 2_147_483_647;
+const reference = z.string().min(1).max(255);
+const minorUnits = z.number().int();
+const interval = z.enum(['DAY', 'WEEK', 'MONTH', 'YEAR']);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const currency = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'must be a 3-letter ISO 4217 code')
+  .transform((c) => c.toUpperCase())
+  .refine((c) => SUPPORTED_CURRENCIES.has(c), 'is not a supported currency');
+
+const requestPaymentTransaction = z.object({
+  amount: z.number().int().min(1).max(MAX_AMOUNT),
+  payment_transaction_reference: reference,
+  payment_option_id: z.string().min(1).optional(),
+});
+
+const requestCustomerToken = z.object({
+  scopes: z
+    .array(z.enum(SCOPES))
+    .min(1)
+    .refine((s) => new Set(s).size === s.length, 'must not repeat a scope'),
+  customer_token_reference: reference.optional(),
+});
+
+const customerInteractionConfig = z
+  .object({
+    method: z.enum(['HANDOVER', 'SDK']),
+    return_url: httpUrl.optional(),
+    app_return_url: z.string().min(1).max(2048).optional(),
+    interaction_expiry: z
+      .object({ duration: z.string().optional(), timestamp: z.string().optional() })
+      .optional(),
+  })
+  .refine((c) => c.method !== 'HANDOVER' || c.return_url !== undefined, {
+    path: ['return_url'],
+    message: 'is required for method HANDOVER',
+  });
+
+const stepUpConfig = z.object({
+  payment_request_reference: reference.optional(),
+  customer_interaction_config: customerInteractionConfig,
+  mode: z.enum(['REQUIRED']).optional(),
+});
+
+const billingPlan = z.object({
+  // CONFLICT §5: integer minor units; a numeric string is accepted too.
+  billing_amount: z.union([minorUnits, z.string().regex(/^-?\d+$/, 'must be integer minor units')]),
+  currency: currency.optional(),
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
+  interval,
+  interval_frequency: z.number().int().min(1),
+});
+
+const subscription = z.object({
+  subscription_reference: reference,
+  name: z.string().min(1),
+  free_trial: z.enum(['ACTIVE', 'INACTIVE']).optional(),
+  billing_plans: z.array(billingPlan).min(1),
+});
+
+const supplementaryPurchaseData = z.object({
+  purchase_reference: z.string().min(1).max(255).optional(),
+  line_items: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        quantity: z.number().int().min(1),
+        unit_price: minorUnits,
+        total_amount: minorUnits,
+        line_item_reference: z.string().optional(),
+        subscription_reference: z.string().optional(),
+      }),
+    )
+    .optional(),
+  subscriptions: z.array(subscription).min(1).optional(),
+  ondemand_service: z
+    .object({
+      average_amount: minorUnits,
+      minimum_amount: minorUnits,
+      maximum_amount: minorUnits,
+      purchase_interval: interval,
+      purchase_interval_frequency: z.number().int().min(1),
+      currency: currency.optional(),
+    })
+    .optional(),
+  customer: z.record(z.string(), z.unknown()).optional(),
+  shipping: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+
+export const authorizeBodySchema = z.object({
+  currency,
+  request_payment_transaction: requestPaymentTransaction.optional(),
+  request_customer_token: requestCustomerToken.optional(),
+  step_up_config: stepUpConfig.optional(),
+  supplementary_purchase_data: supplementaryPurchaseData.optional(),
+});
+
+export type AuthorizeBody = z.output<typeof authorizeBodySchema>;
+export type StepUpConfig = z.output<typeof stepUpConfig>;

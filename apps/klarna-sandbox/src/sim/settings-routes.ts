@@ -1,0 +1,31 @@
+// SIM-ONLY switches: the tokenization immediate result (§6 CONFLICT) and strict scope checks (§11.1).
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { TOKENIZATION_RESULTS } from '../config.js';
+import { parseOr400 } from '../http/validation.js';
+import type { SandboxSettings } from '../settings.js';
+
+const settingsBody = z
+  .object({
+    tokenization_result: z.enum(TOKENIZATION_RESULTS).optional(),
+    strict_scope_checks: z.boolean().optional(),
+  })
+  .strict();
+
+export function settingsView(settings: SandboxSettings): Record<string, unknown> {
+  return {
+    tokenization_result: settings.tokenizationResult,
+    strict_scope_checks: settings.strictScopeChecks,
+  };
+}
+
+export function registerSimSettingsRoutes(app: FastifyInstance, settings: SandboxSettings): void {
+  app.get('/__sim/settings', () => settingsView(settings));
+
+  app.put('/__sim/settings', (request) => {
+    const body = parseOr400(settingsBody, request.body ?? {});
+    if (body.tokenization_result !== undefined) settings.tokenizationResult = body.tokenization_result;
+    if (body.strict_scope_checks !== undefined) settings.strictScopeChecks = body.strict_scope_checks;
+    return settingsView(settings);
+  });
+}
