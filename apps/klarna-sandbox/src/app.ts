@@ -13,6 +13,8 @@ import { correlationHook } from './http/correlation.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import { Ledger } from './ledger/ledger.js';
+import { installIdempotency } from './idempotency/hooks.js';
+import { IdempotencyStore } from './idempotency/store.js';
 import { registerJourneyRoutes } from './journey/routes.js';
 import { registerNotificationRoutes } from './notifications/routes.js';
 import { PaymentRequestEngine } from './payment-requests/engine.js';
@@ -32,6 +34,7 @@ export interface SandboxState {
   sessionTokens: SessionTokenStore;
   ledger: Ledger;
   settings: SandboxSettings;
+  idempotency: IdempotencyStore;
 }
 
 export interface Sandbox {
@@ -74,7 +77,15 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
   });
   const ledger = new Ledger();
   const settings = settingsFromConfig(config);
-  const state: SandboxState = { paymentRequests, customerTokens, sessionTokens, ledger, settings };
+  const idempotency = new IdempotencyStore({ now: () => clock.now(), maxKeys: config.idempotencyMaxKeys });
+  const state: SandboxState = {
+    paymentRequests,
+    customerTokens,
+    sessionTokens,
+    ledger,
+    settings,
+    idempotency,
+  };
   const authorizeService = new AuthorizeService({
     clock,
     customerTokens,
@@ -98,6 +109,7 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
   installErrorHandling(app);
   app.addHook('onRequest', correlationHook);
   app.addHook('onRequest', authHook({ apiKey: config.apiKey, simToken: config.simToken }));
+  installIdempotency(app, idempotency);
 
   registerAuthorizeRoute(app, { clock, service: authorizeService, settings });
   registerPaymentRequestRoutes(app, paymentRequests);

@@ -1,0 +1,84 @@
+// Applies the idempotency store to every POST/PATCH/DELETE under /v2 that sends
+// Klarna-Idempotency-Key: replay, 409 while in flight, store 2xx/4xx, forget everything else.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SandboxHttpError } from '../contracts.js';
+import { INVALID_PARAMETERS } from '../http/error-format.js';
+import { readHeader } from '../http/headers.js';
+import { isStorable, type IdempotencyStore, type Ticket } from './store.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotencyTicket: Ticket | undefined;
+  }
+}
+
+const KEYED_METHODS = new Set(['POST', 'PATCH', 'DELETE']);
+
+function pathOf(url: string): string {
+  const path = url.split('?', 1)[0] ?? url;
+  try {
+    return decodeURIComponent(path); // %3A and : name the same account
+  } catch {
+    return path;
+  }
+}
+
+export function installIdempotency(app: FastifyInstance, store: IdempotencyStore): void {
+  app.decorateRequest('idempotencyTicket', undefined);
+
+  app.addHook('preHandler', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    if (!KEYED_METHODS.has(request.method) || !request.url.startsWith('/v2/')) return done();
+    const key = readHeader(request.headers, 'klarna-idempotency-key');
+    if (key === undefined) return done();
+    if (key.length < 1 || key.length > 255) {
+      return done(
+        new SandboxHttpError(400, 'VALIDATION_ERROR', INVALID_PARAMETERS, [
+          { parameter: 'Klarna-Idempotency-Key', reason: 'must be 1-255 characters' },
+        ]),
+      );
+    }
+    const scope = `${request.method} ${pathOf(request.url)}\n${key}`;
+    const bodyHash = createHash('sha256')
+      .update(request.rawBody ?? '')
+      .digest('base64');
+    const begun = store.begin(scope, bodyHash);
+    switch (begun.kind) {
+      case 'in_flight':
+        return done(
+          new SandboxHttpError(409, 'CONFLICT', 'A request with this Klarna-Idempotency-Key is in flight'),
+        );
+      case 'replay':
+        if (begun.bodyDiffers) {
+          request.log.warn(
+            { idempotencyKey: key },
+            'idempotency key reused with a different body; replaying the first result',
+          );
+        }
+        void reply.code(begun.result.status).type(begun.result.contentType).send(begun.result.body);
+        return; // answered: the route does not run
+      case 'execute': {
+        const ticket = begun.ticket;
+        request.idempotencyTicket = ticket;
+        // Timeouts and dropped connections end here without a response: forget the key.
+        reply.raw.once('close', () => store.abandon(ticket));
+        return done();
+      }
+    }
+  });
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const ticket = request.idempotencyTicket;
+    if (ticket !== undefined) {
+      request.idempotencyTicket = undefined;
+      const status = reply.statusCode;
+      if (isStorable(status) && (typeof payload === 'string' || Buffer.isBuffer(payload))) {
+        const contentType = String(reply.getHeader('content-type') ?? 'application/json; charset=utf-8');
+        store.complete(ticket, { status, body: payload.toString(), contentType });
+      } else {
+        store.abandon(ticket);
+      }
+    }
+    done(null, payload);
+  });
+}
