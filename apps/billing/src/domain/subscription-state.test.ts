@@ -1,0 +1,355 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IllegalTransitionError, InvalidInputError } from './errors.js';
+import {
+  INITIAL_SUBSCRIPTION_STATE,
+  SUBSCRIPTION_EVENT_TYPES,
+  SUBSCRIPTION_STATUSES,
+  isFinalSubscriptionStatus,
+  transitionSubscription,
+  type SubscriptionEvent,
+  type SubscriptionState,
+  type SubscriptionStatus,
+} from './subscription-state.js';
+
+// Every status is tested from a base state: PENDING_TOKENIZATION has no token and no payment,
+// the others a usable token and periods paid through index 3.
+function base(status: SubscriptionStatus): SubscriptionState {
+  return status === 'PENDING_TOKENIZATION'
+    ? INITIAL_SUBSCRIPTION_STATE
+    : Object.freeze({ status, cancelAtPeriodEnd: false, tokenUsable: true, paidThroughPeriodIndex: 3 });
+}
+
+const EVENTS = {
+  'TOKENIZED trial': { type: 'TOKENIZED', withTrial: true },
+  'TOKENIZED plain': { type: 'TOKENIZED', withTrial: false },
+  TOKENIZATION_EXPIRED: { type: 'TOKENIZATION_EXPIRED' },
+  TOKENIZATION_FAILED: { type: 'TOKENIZATION_FAILED' },
+  TRIAL_ENDED: { type: 'TRIAL_ENDED' },
+  'APPROVED 4': { type: 'CHARGE_APPROVED', periodIndex: 4 },
+  'APPROVED 3': { type: 'CHARGE_APPROVED', periodIndex: 3 },
+  'DECLINED 4': { type: 'CHARGE_DECLINED', periodIndex: 4 },
+  'DECLINED 2': { type: 'CHARGE_DECLINED', periodIndex: 2 },
+  'EXHAUSTED CANCEL': { type: 'DUNNING_EXHAUSTED', finalAction: 'CANCEL' },
+  'EXHAUSTED UNPAID': { type: 'DUNNING_EXHAUSTED', finalAction: 'MARK_UNPAID' },
+  PAUSE: { type: 'PAUSE' },
+  RESUME: { type: 'RESUME' },
+  'CANCEL now': { type: 'CANCEL', mode: 'IMMEDIATELY' },
+  'CANCEL at end': { type: 'CANCEL', mode: 'AT_PERIOD_END' },
+  UNCANCEL: { type: 'UNCANCEL' },
+  PERIOD_ENDED: { type: 'PERIOD_ENDED' },
+  TOKEN_REVOKED: { type: 'TOKEN_REVOKED' },
+  TOKEN_REPLACED: { type: 'TOKEN_REPLACED' },
+} as const satisfies Record<string, SubscriptionEvent>;
+type EventName = keyof typeof EVENTS;
+
+/** '=' no-op (same object), 'x' illegal, a status (changed), or a patch of the base state. */
+type Outcome = '=' | 'x' | SubscriptionStatus | Partial<SubscriptionState>;
+type Row = Record<EventName, Outcome>;
+
+const allIllegal = Object.fromEntries(Object.keys(EVENTS).map((name) => [name, 'x'])) as Row;
+const liveCommon = {
+  'TOKENIZED trial': '=',
+  'TOKENIZED plain': '=',
+  TOKENIZATION_EXPIRED: '=',
+  TOKENIZATION_FAILED: '=',
+  TRIAL_ENDED: '=',
+  'APPROVED 3': '=',
+  'DECLINED 2': '=',
+  'CANCEL now': 'CANCELED',
+  UNCANCEL: '=',
+  PERIOD_ENDED: '=',
+  TOKEN_REVOKED: { tokenUsable: false },
+  TOKEN_REPLACED: '=',
+} as const satisfies Partial<Row>;
+
+const MATRIX: Record<SubscriptionStatus, Row> = {
+  PENDING_TOKENIZATION: {
+    'TOKENIZED trial': { status: 'TRIALING', tokenUsable: true },
+    'TOKENIZED plain': { status: 'ACTIVE', tokenUsable: true },
+    TOKENIZATION_EXPIRED: 'INCOMPLETE_EXPIRED',
+    TOKENIZATION_FAILED: 'INCOMPLETE_EXPIRED',
+    TRIAL_ENDED: 'x',
+    'APPROVED 4': { paidThroughPeriodIndex: 4 },
+    'APPROVED 3': { paidThroughPeriodIndex: 3 },
+    'DECLINED 4': 'x',
+    'DECLINED 2': 'x',
+    'EXHAUSTED CANCEL': 'x',
+    'EXHAUSTED UNPAID': 'x',
+    PAUSE: 'x',
+    RESUME: 'x',
+    'CANCEL now': 'CANCELED',
+    'CANCEL at end': 'CANCELED',
+    UNCANCEL: '=',
+    PERIOD_ENDED: 'x',
+    TOKEN_REVOKED: 'x',
+    TOKEN_REPLACED: 'x',
+  },
+  TRIALING: {
+    ...liveCommon,
+    TRIAL_ENDED: 'ACTIVE',
+    'APPROVED 4': { status: 'ACTIVE', paidThroughPeriodIndex: 4 },
+    'DECLINED 4': 'PAST_DUE',
+    'EXHAUSTED CANCEL': 'x',
+    'EXHAUSTED UNPAID': 'x',
+    PAUSE: 'x',
+    RESUME: 'x',
+    'CANCEL at end': { cancelAtPeriodEnd: true },
+  },
+  ACTIVE: {
+    ...liveCommon,
+    'APPROVED 4': { paidThroughPeriodIndex: 4 },
+    'DECLINED 4': 'PAST_DUE',
+    'EXHAUSTED CANCEL': 'x',
+    'EXHAUSTED UNPAID': 'x',
+    PAUSE: 'PAUSED',
+    RESUME: '=',
+    'CANCEL at end': { cancelAtPeriodEnd: true },
+  },
+  PAST_DUE: {
+    ...liveCommon,
+    'APPROVED 4': { status: 'ACTIVE', paidThroughPeriodIndex: 4 },
+    'DECLINED 4': '=',
+    'EXHAUSTED CANCEL': 'CANCELED',
+    'EXHAUSTED UNPAID': 'UNPAID',
+    PAUSE: 'x',
+    RESUME: 'x',
+    'CANCEL at end': { cancelAtPeriodEnd: true },
+  },
+  PAUSED: {
+    ...liveCommon,
+    'APPROVED 4': { paidThroughPeriodIndex: 4 },
+    'DECLINED 4': '=',
+    'EXHAUSTED CANCEL': 'x',
+    'EXHAUSTED UNPAID': 'x',
+    PAUSE: '=',
+    RESUME: 'ACTIVE',
+    'CANCEL at end': 'CANCELED',
+  },
+  UNPAID: {
+    ...liveCommon,
+    'APPROVED 4': { status: 'ACTIVE', paidThroughPeriodIndex: 4 },
+    'DECLINED 4': '=',
+    'EXHAUSTED CANCEL': 'x',
+    'EXHAUSTED UNPAID': '=',
+    PAUSE: 'x',
+    RESUME: 'x',
+    'CANCEL at end': 'CANCELED',
+  },
+  CANCELED: allIllegal,
+  INCOMPLETE_EXPIRED: allIllegal,
+};
+
+const cases = SUBSCRIPTION_STATUSES.flatMap((status) =>
+  (Object.keys(EVENTS) as EventName[]).map((name) => [status, name, MATRIX[status][name]] as const),
+);
+
+describe('transitionSubscription: every status x event', () => {
+  it('covers every status and every event type', () => {
+    expect(cases).toHaveLength(SUBSCRIPTION_STATUSES.length * Object.keys(EVENTS).length);
+    expect(new Set(Object.values(EVENTS).map((e) => e.type))).toEqual(new Set(SUBSCRIPTION_EVENT_TYPES));
+  });
+
+  it.each(cases)('%s + %s -> %o', (status, name, outcome) => {
+    const state = base(status);
+    const event = EVENTS[name];
+    if (outcome === 'x') {
+      const error = catchError(() => transitionSubscription(state, event));
+      expect(error).toBeInstanceOf(IllegalTransitionError);
+      expect(error).toMatchObject({
+        code: 'ILLEGAL_TRANSITION',
+        machine: 'subscription',
+        from: status,
+        event: event.type,
+      });
+      expect(state).toEqual(base(status));
+      return;
+    }
+    const next = transitionSubscription(state, event);
+    if (outcome === '=') {
+      expect(next).toBe(state);
+      return;
+    }
+    const patch = typeof outcome === 'string' ? { status: outcome } : outcome;
+    expect(next).toEqual({ ...state, ...patch });
+    expect(next).not.toBe(state);
+    expect(Object.isFrozen(next)).toBe(true);
+  });
+});
+
+describe('transitionSubscription: flags and ordering', () => {
+  const withFlag = (status: SubscriptionStatus) => ({ ...base(status), cancelAtPeriodEnd: true });
+
+  it.each<SubscriptionStatus>(['TRIALING', 'ACTIVE', 'PAST_DUE', 'PAUSED', 'UNPAID'])(
+    '%s with cancelAtPeriodEnd is canceled by PERIOD_ENDED',
+    (status) => {
+      expect(transitionSubscription(withFlag(status), { type: 'PERIOD_ENDED' }).status).toBe('CANCELED');
+    },
+  );
+
+  it('a trial set to cancel at period end ends canceled, not active', () => {
+    expect(transitionSubscription(withFlag('TRIALING'), { type: 'TRIAL_ENDED' }).status).toBe('CANCELED');
+  });
+
+  it('UNCANCEL withdraws a pending cancellation; repeating CANCEL at end is a no-op', () => {
+    const flagged = withFlag('ACTIVE');
+    expect(transitionSubscription(flagged, { type: 'UNCANCEL' })).toEqual(base('ACTIVE'));
+    expect(transitionSubscription(flagged, { type: 'CANCEL', mode: 'AT_PERIOD_END' })).toBe(flagged);
+  });
+
+  it('a revoked token is flagged until replaced', () => {
+    const revoked = transitionSubscription(base('ACTIVE'), { type: 'TOKEN_REVOKED' });
+    expect(revoked.tokenUsable).toBe(false);
+    expect(transitionSubscription(revoked, { type: 'TOKEN_REVOKED' })).toBe(revoked);
+    expect(transitionSubscription(revoked, { type: 'TOKEN_REPLACED' })).toEqual(base('ACTIVE'));
+  });
+
+  it('a late decline for a period that was paid meanwhile does not make the subscription past due', () => {
+    const paid = transitionSubscription(base('ACTIVE'), { type: 'CHARGE_APPROVED', periodIndex: 5 });
+    expect(transitionSubscription(paid, { type: 'CHARGE_DECLINED', periodIndex: 5 })).toBe(paid);
+  });
+
+  it('a first payment approved before the token arrives is kept when TOKENIZED follows', () => {
+    const paid = transitionSubscription(INITIAL_SUBSCRIPTION_STATE, {
+      type: 'CHARGE_APPROVED',
+      periodIndex: 0,
+    });
+    expect(paid.status).toBe('PENDING_TOKENIZATION');
+    expect(transitionSubscription(paid, { type: 'TOKENIZED', withTrial: false })).toEqual({
+      status: 'ACTIVE',
+      cancelAtPeriodEnd: false,
+      tokenUsable: true,
+      paidThroughPeriodIndex: 0,
+    });
+  });
+
+  it.each([-1, 1.5, Number.NaN])('rejects periodIndex %s', (periodIndex) => {
+    const error = catchError(() =>
+      transitionSubscription(base('ACTIVE'), { type: 'CHARGE_APPROVED', periodIndex }),
+    );
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toMatchObject({ field: 'periodIndex' });
+  });
+});
+
+// ---- properties ----
+
+const eventArb: fc.Arbitrary<SubscriptionEvent> = fc.oneof(
+  fc.boolean().map((withTrial): SubscriptionEvent => ({ type: 'TOKENIZED', withTrial })),
+  fc.constantFrom<SubscriptionEvent>(
+    { type: 'TOKENIZATION_EXPIRED' },
+    { type: 'TOKENIZATION_FAILED' },
+    { type: 'TRIAL_ENDED' },
+    { type: 'PAUSE' },
+    { type: 'RESUME' },
+    { type: 'UNCANCEL' },
+    { type: 'PERIOD_ENDED' },
+    { type: 'TOKEN_REVOKED' },
+    { type: 'TOKEN_REPLACED' },
+    { type: 'CANCEL', mode: 'IMMEDIATELY' },
+    { type: 'CANCEL', mode: 'AT_PERIOD_END' },
+    { type: 'DUNNING_EXHAUSTED', finalAction: 'CANCEL' },
+    { type: 'DUNNING_EXHAUSTED', finalAction: 'MARK_UNPAID' },
+  ),
+  fc
+    .record({
+      type: fc.constantFrom('CHARGE_APPROVED' as const, 'CHARGE_DECLINED' as const),
+      periodIndex: fc.nat(6),
+    })
+    .map((e): SubscriptionEvent => e),
+);
+
+const sequenceArb = fc.array(eventArb, { minLength: 1, maxLength: 40 });
+
+describe('transitionSubscription properties', () => {
+  it('never reaches an undeclared state; illegal events throw the typed error and change nothing', () => {
+    fc.assert(
+      fc.property(sequenceArb, (events) => {
+        let state = INITIAL_SUBSCRIPTION_STATE;
+        for (const event of events) {
+          const before = JSON.stringify(state);
+          try {
+            const next = transitionSubscription(state, event);
+            expect(SUBSCRIPTION_STATUSES).toContain(next.status);
+            expect(Object.keys(next).sort()).toEqual(Object.keys(INITIAL_SUBSCRIPTION_STATE).sort());
+            expect(typeof next.cancelAtPeriodEnd).toBe('boolean');
+            expect(typeof next.tokenUsable).toBe('boolean');
+            if (state.paidThroughPeriodIndex !== null) {
+              expect(next.paidThroughPeriodIndex).toBeGreaterThanOrEqual(state.paidThroughPeriodIndex);
+            }
+            state = next;
+          } catch (error) {
+            expect(error).toBeInstanceOf(IllegalTransitionError);
+            expect(error).toMatchObject({ from: state.status, event: event.type });
+            expect(JSON.stringify(state)).toBe(before);
+          }
+          if (isFinalSubscriptionStatus(state.status)) {
+            for (const other of events) {
+              expect(() => transitionSubscription(state, other)).toThrow(IllegalTransitionError);
+            }
+            expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('every event is idempotent: applying it twice equals applying it once', () => {
+    fc.assert(
+      fc.property(sequenceArb, eventArb, (prefix, event) => {
+        let state = INITIAL_SUBSCRIPTION_STATE;
+        for (const e of prefix) {
+          try {
+            state = transitionSubscription(state, e);
+          } catch {
+            // illegal in this state: skip it
+          }
+        }
+        let once: SubscriptionState;
+        try {
+          once = transitionSubscription(state, event);
+        } catch (error) {
+          expect(error).toBeInstanceOf(IllegalTransitionError);
+          return;
+        }
+        if (isFinalSubscriptionStatus(once.status)) {
+          expect(() => transitionSubscription(once, event)).toThrow(IllegalTransitionError);
+        } else {
+          expect(transitionSubscription(once, event)).toBe(once);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('illegal events leave the input untouched', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...SUBSCRIPTION_STATUSES),
+        fc.boolean(),
+        eventArb,
+        (status, flag, event) => {
+          const state = Object.freeze({ ...base(status), cancelAtPeriodEnd: flag });
+          const snapshot = { ...state };
+          try {
+            transitionSubscription(state, event);
+          } catch (error) {
+            expect(error).toBeInstanceOf(IllegalTransitionError);
+          }
+          expect(state).toEqual(snapshot);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}

@@ -1,0 +1,205 @@
+// Subscription lifecycle as a pure transition function.
+//
+// Rebill receives facts at least once and not always in order (webhooks, replayed jobs, late
+// reconciliations), so every event is one of:
+// - a change (returns a new, frozen state),
+// - a no-op (returns the SAME state object: `next === state`) when the fact is a duplicate or is
+//   already superseded by what the state records,
+// - illegal (throws IllegalTransitionError; the input is never mutated) when applying it would be
+//   a bug or a stale decision: e.g. PAUSE while PAST_DUE, DUNNING_EXHAUSTED after the customer paid.
+//
+// Matrix (P=PENDING_TOKENIZATION T=TRIALING A=ACTIVE D=PAST_DUE Z=PAUSED U=UNPAID; "=" no-op; "x" illegal):
+//   TOKENIZED{withTrial}       P->T (trial) / P->A; others =
+//   TOKENIZATION_EXPIRED|FAILED P->INCOMPLETE_EXPIRED; others = (late news about a superseded request)
+//   TRIAL_ENDED                P x; T->A (T->CANCELED if cancelAtPeriodEnd); others =
+//   CHARGE_APPROVED{period}    period <= paidThrough: =. Else records paidThrough and T,A,D,U->A; P,Z keep status
+//   CHARGE_DECLINED{period}    P x (apply TOKENIZED first); period <= paidThrough: = (stale, already paid);
+//                              T,A->D; D,U,Z =
+//   DUNNING_EXHAUSTED{action}  D->CANCELED|U; U with MARK_UNPAID =; all else x (stale decision)
+//   PAUSE                      A->Z; Z =; others x
+//   RESUME                     Z->A; A =; others x
+//   CANCEL{IMMEDIATELY}        any->CANCELED
+//   CANCEL{AT_PERIOD_END}      T,A,D: set cancelAtPeriodEnd (= if set); P,Z,U->CANCELED (no paid period runs)
+//   UNCANCEL                   clears cancelAtPeriodEnd (= if clear)
+//   PERIOD_ENDED               P x; cancelAtPeriodEnd -> CANCELED; otherwise =
+//   TOKEN_REVOKED              P x; tokenUsable -> false (= if already); status unchanged: the next
+//                              charge is a HARD decline unless TOKEN_REPLACED comes first
+//   TOKEN_REPLACED             P x (that is TOKENIZED); tokenUsable -> true (= if already)
+// Final states CANCELED and INCOMPLETE_EXPIRED accept nothing: every event throws. A caller that
+// replays a duplicate CANCEL can check `isFinalSubscriptionStatus` first.
+import type { FinalAction } from './dunning-policy.js';
+import { IllegalTransitionError, InvalidInputError } from './errors.js';
+
+/** Matches the Prisma enum SubscriptionStatus. */
+export const SUBSCRIPTION_STATUSES = [
+  'PENDING_TOKENIZATION',
+  'TRIALING',
+  'ACTIVE',
+  'PAST_DUE',
+  'PAUSED',
+  'CANCELED',
+  'UNPAID',
+  'INCOMPLETE_EXPIRED',
+] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+
+export const FINAL_SUBSCRIPTION_STATUSES = ['CANCELED', 'INCOMPLETE_EXPIRED'] as const;
+export type FinalSubscriptionStatus = (typeof FINAL_SUBSCRIPTION_STATUSES)[number];
+type LiveStatus = Exclude<SubscriptionStatus, FinalSubscriptionStatus>;
+
+export function isFinalSubscriptionStatus(status: SubscriptionStatus): status is FinalSubscriptionStatus {
+  return (FINAL_SUBSCRIPTION_STATUSES as readonly string[]).includes(status);
+}
+
+export interface SubscriptionState {
+  readonly status: SubscriptionStatus;
+  readonly cancelAtPeriodEnd: boolean;
+  /** False before tokenization and after a revocation, until a replacement token arrives. */
+  readonly tokenUsable: boolean;
+  /** Highest period index with an approved charge; null before the first. */
+  readonly paidThroughPeriodIndex: number | null;
+}
+
+export const INITIAL_SUBSCRIPTION_STATE: SubscriptionState = Object.freeze({
+  status: 'PENDING_TOKENIZATION',
+  cancelAtPeriodEnd: false,
+  tokenUsable: false,
+  paidThroughPeriodIndex: null,
+});
+
+export const CANCEL_MODES = ['IMMEDIATELY', 'AT_PERIOD_END'] as const;
+export type CancelMode = (typeof CANCEL_MODES)[number];
+
+export type SubscriptionEvent =
+  | { readonly type: 'TOKENIZED'; readonly withTrial: boolean }
+  | { readonly type: 'TOKENIZATION_EXPIRED' }
+  | { readonly type: 'TOKENIZATION_FAILED' }
+  | { readonly type: 'TRIAL_ENDED' }
+  | { readonly type: 'CHARGE_APPROVED'; readonly periodIndex: number }
+  | { readonly type: 'CHARGE_DECLINED'; readonly periodIndex: number }
+  | { readonly type: 'DUNNING_EXHAUSTED'; readonly finalAction: FinalAction }
+  | { readonly type: 'PAUSE' }
+  | { readonly type: 'RESUME' }
+  | { readonly type: 'CANCEL'; readonly mode: CancelMode }
+  | { readonly type: 'UNCANCEL' }
+  | { readonly type: 'PERIOD_ENDED' }
+  | { readonly type: 'TOKEN_REVOKED' }
+  | { readonly type: 'TOKEN_REPLACED' };
+
+export type SubscriptionEventType = SubscriptionEvent['type'];
+
+export const SUBSCRIPTION_EVENT_TYPES = [
+  'TOKENIZED',
+  'TOKENIZATION_EXPIRED',
+  'TOKENIZATION_FAILED',
+  'TRIAL_ENDED',
+  'CHARGE_APPROVED',
+  'CHARGE_DECLINED',
+  'DUNNING_EXHAUSTED',
+  'PAUSE',
+  'RESUME',
+  'CANCEL',
+  'UNCANCEL',
+  'PERIOD_ENDED',
+  'TOKEN_REVOKED',
+  'TOKEN_REPLACED',
+] as const satisfies readonly SubscriptionEventType[];
+
+export function transitionSubscription(
+  state: SubscriptionState,
+  event: SubscriptionEvent,
+): SubscriptionState {
+  const status = state.status;
+  const illegal = (reason: string) =>
+    new IllegalTransitionError<SubscriptionStatus, SubscriptionEventType>(
+      'subscription',
+      status,
+      event.type,
+      reason,
+    );
+  if (isFinalSubscriptionStatus(status)) throw illegal('final state accepts no events');
+  const live: LiveStatus = status;
+  const pending = live === 'PENDING_TOKENIZATION';
+
+  switch (event.type) {
+    case 'TOKENIZED':
+      return pending
+        ? change(state, { status: event.withTrial ? 'TRIALING' : 'ACTIVE', tokenUsable: true })
+        : state;
+
+    case 'TOKENIZATION_EXPIRED':
+    case 'TOKENIZATION_FAILED':
+      return pending ? change(state, { status: 'INCOMPLETE_EXPIRED' }) : state;
+
+    case 'TRIAL_ENDED':
+      if (pending) throw illegal('no trial has started');
+      if (live !== 'TRIALING') return state;
+      return change(state, { status: state.cancelAtPeriodEnd ? 'CANCELED' : 'ACTIVE' });
+
+    case 'CHARGE_APPROVED': {
+      if (alreadyPaid(state, event.periodIndex)) return state;
+      const paid = { paidThroughPeriodIndex: event.periodIndex };
+      return live === 'PENDING_TOKENIZATION' || live === 'PAUSED'
+        ? change(state, paid)
+        : change(state, { ...paid, status: 'ACTIVE' });
+    }
+
+    case 'CHARGE_DECLINED':
+      if (pending) throw illegal('apply TOKENIZED before the first charge outcome');
+      if (alreadyPaid(state, event.periodIndex)) return state;
+      return live === 'TRIALING' || live === 'ACTIVE' ? change(state, { status: 'PAST_DUE' }) : state;
+
+    case 'DUNNING_EXHAUSTED':
+      if (live === 'PAST_DUE') {
+        return change(state, { status: event.finalAction === 'CANCEL' ? 'CANCELED' : 'UNPAID' });
+      }
+      if (live === 'UNPAID' && event.finalAction === 'MARK_UNPAID') return state;
+      throw illegal('only a past-due subscription can exhaust dunning');
+
+    case 'PAUSE':
+      if (live === 'ACTIVE') return change(state, { status: 'PAUSED' });
+      if (live === 'PAUSED') return state;
+      throw illegal('only an active subscription can be paused');
+
+    case 'RESUME':
+      if (live === 'PAUSED') return change(state, { status: 'ACTIVE' });
+      if (live === 'ACTIVE') return state;
+      throw illegal('only a paused subscription can be resumed');
+
+    case 'CANCEL':
+      if (
+        event.mode === 'AT_PERIOD_END' &&
+        (live === 'TRIALING' || live === 'ACTIVE' || live === 'PAST_DUE')
+      ) {
+        return state.cancelAtPeriodEnd ? state : change(state, { cancelAtPeriodEnd: true });
+      }
+      return change(state, { status: 'CANCELED' });
+
+    case 'UNCANCEL':
+      return state.cancelAtPeriodEnd ? change(state, { cancelAtPeriodEnd: false }) : state;
+
+    case 'PERIOD_ENDED':
+      if (pending) throw illegal('no billing period has started');
+      return state.cancelAtPeriodEnd ? change(state, { status: 'CANCELED' }) : state;
+
+    case 'TOKEN_REVOKED':
+      if (pending) throw illegal('no token yet');
+      return state.tokenUsable ? change(state, { tokenUsable: false }) : state;
+
+    case 'TOKEN_REPLACED':
+      if (pending) throw illegal('the first token arrives as TOKENIZED');
+      return state.tokenUsable ? state : change(state, { tokenUsable: true });
+  }
+}
+
+/** True when `periodIndex` is already covered by an approved charge (duplicate or stale news). */
+function alreadyPaid(state: SubscriptionState, periodIndex: number): boolean {
+  if (!Number.isSafeInteger(periodIndex) || periodIndex < 0) {
+    throw new InvalidInputError('periodIndex', 'must be a non-negative integer');
+  }
+  return state.paidThroughPeriodIndex !== null && periodIndex <= state.paidThroughPeriodIndex;
+}
+
+function change(state: SubscriptionState, patch: Partial<SubscriptionState>): SubscriptionState {
+  return Object.freeze({ ...state, ...patch });
+}
