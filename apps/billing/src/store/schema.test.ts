@@ -1,0 +1,176 @@
+// The constraints the billing logic relies on, exercised on the run's migrated database.
+// Every test creates its own merchant, so test files can share the database.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPrisma, disconnect } from '@rebill/test/harness';
+import { Prisma } from './generated/prisma/client.js';
+import type { PrismaClient } from './generated/prisma/client.js';
+
+let prisma: PrismaClient;
+
+beforeAll(() => {
+  prisma = createTestPrisma();
+});
+
+afterAll(async () => {
+  await disconnect(prisma);
+});
+
+const PERIOD_START = new Date('2026-01-31T09:00:00Z');
+const PERIOD_END = new Date('2026-02-28T09:00:00Z');
+
+/** Resolves to the name of the unique index `write` violated; fails on any other outcome. */
+async function uniqueViolation(write: Promise<unknown>): Promise<string | undefined> {
+  const error: unknown = await write.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error, 'expected a unique constraint violation').toBeInstanceOf(
+    Prisma.PrismaClientKnownRequestError,
+  );
+  const known = error as Prisma.PrismaClientKnownRequestError;
+  expect(known.code).toBe('P2002');
+  return violatedIndex(known.meta);
+}
+
+/** Prisma 7 over a driver adapter names the violated index under meta.driverAdapterError. */
+function violatedIndex(meta: Record<string, unknown> | undefined): string | undefined {
+  const adapterError = meta?.['driverAdapterError'] as
+    { cause?: { constraint?: { index?: string } } } | undefined;
+  return adapterError?.cause?.constraint?.index;
+}
+
+async function createMerchant(): Promise<string> {
+  const merchant = await prisma.merchant.create({
+    data: { name: 'Schema test merchant', timeZone: 'Europe/Stockholm' },
+  });
+  return merchant.id;
+}
+
+function planData(merchantId: string, code: string): Prisma.PlanUncheckedCreateInput {
+  return {
+    merchantId,
+    code,
+    name: `Plan ${code}`,
+    amountMinor: 9900,
+    currency: 'SEK',
+    interval: 'MONTH',
+    dunningPolicy: { retryOffsetsDays: [1, 3, 5], finalAction: 'CANCEL' },
+  };
+}
+
+async function createSubscription(merchantId: string): Promise<string> {
+  const customer = await prisma.customer.create({
+    data: { merchantId, externalRef: `customer-${randomUUID()}` },
+  });
+  const plan = await prisma.plan.create({ data: planData(merchantId, `plan-${randomUUID()}`) });
+  const subscription = await prisma.subscription.create({
+    data: {
+      merchantId,
+      customerId: customer.id,
+      planId: plan.id,
+      anchorAt: PERIOD_START,
+      timeZone: 'Europe/Stockholm',
+    },
+  });
+  return subscription.id;
+}
+
+function chargeAttemptData(
+  merchantId: string,
+  subscriptionId: string,
+  attemptNumber: number,
+): Prisma.ChargeAttemptUncheckedCreateInput {
+  return {
+    merchantId,
+    subscriptionId,
+    periodStart: PERIOD_START,
+    periodEnd: PERIOD_END,
+    attemptNumber,
+    idempotencyKey: randomUUID(),
+    reference: `charge-${randomUUID()}`,
+    amountMinor: 9900,
+    currency: 'SEK',
+  };
+}
+
+describe('ChargeAttempt', () => {
+  it('allows one row per (subscription, period start, attempt number)', async () => {
+    const merchantId = await createMerchant();
+    const subscriptionId = await createSubscription(merchantId);
+    await prisma.chargeAttempt.create({ data: chargeAttemptData(merchantId, subscriptionId, 1) });
+
+    const index = await uniqueViolation(
+      prisma.chargeAttempt.create({ data: chargeAttemptData(merchantId, subscriptionId, 1) }),
+    );
+
+    expect(index).toBe('ChargeAttempt_subscriptionId_periodStart_attemptNumber_key');
+    await prisma.chargeAttempt.create({ data: chargeAttemptData(merchantId, subscriptionId, 2) });
+    expect(await prisma.chargeAttempt.count({ where: { subscriptionId } })).toBe(2);
+  });
+
+  it('never stores the same idempotency key twice', async () => {
+    const merchantId = await createMerchant();
+    const subscriptionId = await createSubscription(merchantId);
+    const first = await prisma.chargeAttempt.create({
+      data: chargeAttemptData(merchantId, subscriptionId, 1),
+    });
+
+    const index = await uniqueViolation(
+      prisma.chargeAttempt.create({
+        data: { ...chargeAttemptData(merchantId, subscriptionId, 2), idempotencyKey: first.idempotencyKey },
+      }),
+    );
+
+    expect(index).toBe('ChargeAttempt_idempotencyKey_key');
+  });
+});
+
+describe('Plan', () => {
+  it('keeps codes unique within a merchant', async () => {
+    const merchantId = await createMerchant();
+    await prisma.plan.create({ data: planData(merchantId, 'gold') });
+
+    const index = await uniqueViolation(prisma.plan.create({ data: planData(merchantId, 'gold') }));
+
+    expect(index).toBe('Plan_merchantId_code_key');
+  });
+
+  it('lets another merchant reuse a code', async () => {
+    const [first, second] = [await createMerchant(), await createMerchant()];
+    await prisma.plan.create({ data: planData(first, 'gold') });
+
+    const plan = await prisma.plan.create({ data: planData(second, 'gold') });
+
+    expect(plan).toMatchObject({ merchantId: second, code: 'gold' });
+  });
+});
+
+describe('WebhookEvent', () => {
+  it('records an event id once', async () => {
+    const eventId = randomUUID();
+    const event = {
+      eventId,
+      eventType: 'payment.request.state-change.completed',
+      occurredAt: new Date('2026-01-31T09:00:05Z'),
+      payload: { metadata: { event_id: eventId } },
+    };
+    await prisma.webhookEvent.create({ data: event });
+
+    const index = await uniqueViolation(prisma.webhookEvent.create({ data: event }));
+
+    expect(index).toBe('WebhookEvent_eventId_key');
+  });
+});
+
+describe('Subscription', () => {
+  it('starts at version 0 for optimistic locking', async () => {
+    const merchantId = await createMerchant();
+    const subscriptionId = await createSubscription(merchantId);
+
+    const subscription = await prisma.subscription.findUniqueOrThrow({ where: { id: subscriptionId } });
+
+    expect(subscription.version).toBe(0);
+    expect(subscription.status).toBe('PENDING_TOKENIZATION');
+  });
+});

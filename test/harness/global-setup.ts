@@ -1,0 +1,55 @@
+// vitest globalSetup: one migrated Postgres database and one Redis key prefix per test run,
+// handed to tests with provide/inject (see provided-context.ts), removed again in teardown.
+import type { TestProject } from 'vitest/node';
+import { redactUrl } from '../../prisma/tools/database-url.mjs';
+import { REDIS_KEY_PREFIX_ROOT } from './provided-context.js';
+import { assertRedisAnswers, deleteKeysWithPrefix } from './redis-keys.js';
+import { createRunDatabase, dropRunDatabase, dropStaleRunDatabases, newRunId } from './run-database.js';
+import { resolveTestServers, START_POSTGRES, START_REDIS } from './servers.js';
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const servers = await resolveTestServers();
+  const runId = newRunId(Date.now());
+  const redisKeyPrefix = `${REDIS_KEY_PREFIX_ROOT}${runId}:`;
+  let databaseUrl: string;
+  try {
+    await assertRedisAnswers(servers.redisUrl).catch((error: unknown) => {
+      throw new Error(
+        `Redis at ${redactUrl(servers.redisUrl)} does not answer (${String(error)}). Local Redis: ${START_REDIS}`,
+      );
+    });
+    const database = await createRunDatabase(servers.databaseUrl, runId).catch((error: unknown) => {
+      throw new Error(
+        `Could not create the test database on ${redactUrl(servers.databaseUrl)} (${String(error)}). ` +
+          `Local PostgreSQL: ${START_POSTGRES}`,
+      );
+    });
+    databaseUrl = database.url;
+    console.info(`[harness] ${redactUrl(databaseUrl)} migrated in ${database.seconds.toFixed(2)} s`);
+  } catch (error) {
+    await servers.stop();
+    throw error;
+  }
+
+  project.provide('testDatabaseUrl', databaseUrl);
+  project.provide('testRedisUrl', servers.redisUrl);
+  project.provide('testRedisKeyPrefix', redisKeyPrefix);
+
+  // Runs after the tests whether they passed or not.
+  return async function teardown() {
+    const cleanup = await Promise.allSettled([
+      dropRunDatabase(databaseUrl),
+      deleteKeysWithPrefix(servers.redisUrl, redisKeyPrefix),
+    ]);
+    try {
+      const stale = await dropStaleRunDatabases(servers.databaseUrl, Date.now());
+      if (stale.length > 0) console.info(`[harness] dropped ${stale.length} stale test database(s)`);
+    } catch (error) {
+      console.warn(`[harness] could not drop stale test databases: ${String(error)}`);
+    } finally {
+      await servers.stop();
+    }
+    const failure = cleanup.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+  };
+}
