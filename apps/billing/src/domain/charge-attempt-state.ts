@@ -1,0 +1,61 @@
+// One charge attempt (one idempotency key) as a pure transition function.
+//
+//   PENDING --APPROVED--> APPROVED      PENDING --OUTCOME_UNKNOWN--> UNKNOWN (transient retries exhausted)
+//   PENDING --DECLINED--> DECLINED      UNKNOWN --APPROVED|DECLINED|FAILED--> that status
+//   PENDING --FAILED----> FAILED          (reconciled by replaying the same idempotency key)
+//
+// APPROVED, DECLINED and FAILED are terminal. Because a replay of the same key returns the first
+// result, the same outcome may be reported twice: re-applying a terminal status's own outcome is a
+// no-op (UNKNOWN + OUTCOME_UNKNOWN likewise: a reconciliation that is still inconclusive). Any other
+// event on a terminal status, e.g. DECLINED after APPROVED, is an IllegalTransitionError: two
+// different outcomes for one key mean something is badly wrong and must not be papered over.
+import { IllegalTransitionError } from './errors.js';
+
+/** Matches the Prisma enum ChargeAttemptStatus. */
+export const CHARGE_ATTEMPT_STATUSES = ['PENDING', 'APPROVED', 'DECLINED', 'FAILED', 'UNKNOWN'] as const;
+export type ChargeAttemptStatus = (typeof CHARGE_ATTEMPT_STATUSES)[number];
+
+export const TERMINAL_CHARGE_ATTEMPT_STATUSES = ['APPROVED', 'DECLINED', 'FAILED'] as const;
+export type TerminalChargeAttemptStatus = (typeof TERMINAL_CHARGE_ATTEMPT_STATUSES)[number];
+
+export const CHARGE_ATTEMPT_EVENT_TYPES = ['APPROVED', 'DECLINED', 'FAILED', 'OUTCOME_UNKNOWN'] as const;
+export type ChargeAttemptEventType = (typeof CHARGE_ATTEMPT_EVENT_TYPES)[number];
+export interface ChargeAttemptEvent {
+  readonly type: ChargeAttemptEventType;
+}
+
+export function isTerminalChargeAttemptStatus(
+  status: ChargeAttemptStatus,
+): status is TerminalChargeAttemptStatus {
+  return (TERMINAL_CHARGE_ATTEMPT_STATUSES as readonly string[]).includes(status);
+}
+
+const TARGET: Record<ChargeAttemptEventType, ChargeAttemptStatus> = {
+  APPROVED: 'APPROVED',
+  DECLINED: 'DECLINED',
+  FAILED: 'FAILED',
+  OUTCOME_UNKNOWN: 'UNKNOWN',
+};
+
+export function transitionChargeAttempt(
+  status: ChargeAttemptStatus,
+  event: ChargeAttemptEvent,
+): ChargeAttemptStatus {
+  const target = TARGET[event.type];
+  switch (status) {
+    case 'PENDING':
+      return target;
+    case 'UNKNOWN':
+      return target;
+    case 'APPROVED':
+    case 'DECLINED':
+    case 'FAILED':
+      if (target === status) return status;
+      throw new IllegalTransitionError<ChargeAttemptStatus, ChargeAttemptEventType>(
+        'chargeAttempt',
+        status,
+        event.type,
+        'terminal: a different outcome for the same attempt',
+      );
+  }
+}
