@@ -93,7 +93,10 @@ export class CurrencyMismatchError extends DomainError {
 export type StateMachineName = 'subscription' | 'chargeAttempt';
 
 /** An event a state does not accept. The state is left untouched; maps to HTTP 409 at the API. */
-export class IllegalTransitionError<From extends string = string, Event extends string = string> extends DomainError {
+export class IllegalTransitionError<
+  From extends string = string,
+  Event extends string = string,
+> extends DomainError {
   readonly code = 'ILLEGAL_TRANSITION';
   constructor(
     readonly machine: StateMachineName,

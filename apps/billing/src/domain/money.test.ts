@@ -63,7 +63,10 @@ describe('money()', () => {
 describe('arithmetic', () => {
   it('adds, subtracts and multiplies within one currency', () => {
     expect(addMoney(money(150, 'EUR'), money(250, 'EUR'))).toEqual({ amountMinor: 400, currency: 'EUR' });
-    expect(subtractMoney(money(150, 'EUR'), money(250, 'EUR'))).toEqual({ amountMinor: -100, currency: 'EUR' });
+    expect(subtractMoney(money(150, 'EUR'), money(250, 'EUR'))).toEqual({
+      amountMinor: -100,
+      currency: 'EUR',
+    });
     expect(multiplyMoney(money(999, 'USD'), 3)).toEqual({ amountMinor: 2997, currency: 'USD' });
     expect(compareMoney(money(1, 'USD'), money(2, 'USD'))).toBe(-1);
     expect(moneyEquals(money(1, 'USD'), money(1, 'CAD'))).toBe(false);
@@ -157,7 +160,8 @@ describe('formatMoneyAmount / parseMoney', () => {
         fc.nat({ max: 999 }),
         (currency, whole, fractionSeed) => {
           const exponent = currencyExponent(currency);
-          const fraction = exponent === 0 ? '' : String(fractionSeed % 10 ** exponent).padStart(exponent, '0');
+          const fraction =
+            exponent === 0 ? '' : String(fractionSeed % 10 ** exponent).padStart(exponent, '0');
           const text = exponent === 0 ? `${whole}` : `${whole}.${fraction}`;
           expect(formatMoneyAmount(parseMoney(text, currency))).toBe(text);
         },
@@ -198,7 +202,10 @@ describe('Klarna amount range', () => {
 
 describe('schemas', () => {
   it('moneySchema parses and names the bad field', () => {
-    expect(moneySchema.parse({ amountMinor: 100, currency: 'NOK' })).toEqual({ amountMinor: 100, currency: 'NOK' });
+    expect(moneySchema.parse({ amountMinor: 100, currency: 'NOK' })).toEqual({
+      amountMinor: 100,
+      currency: 'NOK',
+    });
     for (const [input, field] of [
       [{ amountMinor: 1.5, currency: 'NOK' }, 'amountMinor'],
       [{ amountMinor: -1, currency: 'NOK' }, 'amountMinor'],
@@ -212,10 +219,16 @@ describe('schemas', () => {
   });
 
   it('decimalMoneySchema converts decimal strings and reports the amount field', () => {
-    expect(decimalMoneySchema.parse({ amount: '9.99', currency: 'EUR' })).toEqual({ amountMinor: 999, currency: 'EUR' });
+    expect(decimalMoneySchema.parse({ amount: '9.99', currency: 'EUR' })).toEqual({
+      amountMinor: 999,
+      currency: 'EUR',
+    });
     const bad = decimalMoneySchema.safeParse({ amount: '9.999', currency: 'EUR' });
     expect(bad.success).toBe(false);
-    expect(bad.error?.issues[0]).toMatchObject({ path: ['amount'], message: 'EUR allows at most 2 decimal places' });
+    expect(bad.error?.issues[0]).toMatchObject({
+      path: ['amount'],
+      message: 'EUR allows at most 2 decimal places',
+    });
   });
 });
 

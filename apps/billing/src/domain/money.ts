@@ -134,7 +134,10 @@ export function isKlarnaAmount(m: Money): boolean {
 /** Throws unless Klarna's authorize would accept the amount and the currency. */
 export function assertKlarnaChargeable(m: Money, field = 'amountMinor'): void {
   if (!isKlarnaAmount(m)) {
-    throw new InvalidMoneyError(field, `must be between ${KLARNA_MIN_AMOUNT} and ${KLARNA_MAX_AMOUNT} minor units`);
+    throw new InvalidMoneyError(
+      field,
+      `must be between ${KLARNA_MIN_AMOUNT} and ${KLARNA_MAX_AMOUNT} minor units`,
+    );
   }
   if (!isKlarnaCurrency(m.currency)) {
     throw new UnknownCurrencyError(m.currency, 'currency');
@@ -163,7 +166,12 @@ const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
  * only when the extra digits are zeros: "12.340" EUR is fine, "12.345" EUR is an error, never
  * rounded). Rejects signs other than a leading '-', exponents, spaces, "1." and ".5".
  */
-export function parseMoney(text: string, currency: string, options: MoneyOptions = {}, field = 'amount'): Money {
+export function parseMoney(
+  text: string,
+  currency: string,
+  options: MoneyOptions = {},
+  field = 'amount',
+): Money {
   const code = currencyCode(currency);
   const exponent = currencyExponent(code);
   const match = DECIMAL.exec(text);
@@ -232,13 +240,20 @@ export const klarnaAmountSchema = z
 
 /** `{ amount: "12.34", currency: "EUR" }` -> Money, with the offending field named on error. */
 export const decimalMoneySchema = z
-  .object({ amount: z.string({ error: 'must be a decimal string such as "12.34"' }), currency: currencyCodeSchema })
+  .object({
+    amount: z.string({ error: 'must be a decimal string such as "12.34"' }),
+    currency: currencyCodeSchema,
+  })
   .transform((value, ctx): Money => {
     try {
       return parseMoney(value.amount, value.currency);
     } catch (error) {
       if (!(error instanceof InvalidMoneyError)) throw error;
-      ctx.addIssue({ code: 'custom', path: ['amount'], message: error.issues[0]?.message ?? 'invalid amount' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['amount'],
+        message: error.issues[0]?.message ?? 'invalid amount',
+      });
       return z.NEVER;
     }
   });
