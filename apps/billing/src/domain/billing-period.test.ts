@@ -254,7 +254,7 @@ describe('trials', () => {
     expect(result.trialEndsAt).toBeNull();
   });
 
-  it.each([-1, 1.5, Number.NaN])('rejects trialDays %s', (days) => {
+  it.each([-1, 1.5, Number.NaN, 3651])('rejects trialDays %s', (days) => {
     expect(catchError(() => trialEndsAt(start('2024-01-01T00:00'), zone, days))).toMatchObject({
       field: 'trialDays',
     });

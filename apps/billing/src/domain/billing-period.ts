@@ -48,6 +48,7 @@ const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 const MIN_YEAR = 1000;
 const MAX_YEAR = 9999;
+export const MAX_TRIAL_DAYS = 3650;
 
 // Any zone name Intl knows, but not offsets like "+01:00" (not IANA names, and not stable under DST).
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
@@ -106,10 +107,11 @@ export function periodAt(anchor: BillingAnchor, instant: Date): number {
 
 /** When a trial of `trialDays` local days started at `startAt` ends (same local time of day). */
 export function trialEndsAt(startAt: Date, timeZone: string, trialDays: number): Date {
-  if (!Number.isSafeInteger(trialDays) || trialDays < 0) {
-    throw new InvalidInputError('trialDays', 'must be a non-negative integer');
+  const startMs = instantMs(startAt, 'startAt');
+  if (!Number.isSafeInteger(trialDays) || trialDays < 0 || trialDays > MAX_TRIAL_DAYS) {
+    throw new InvalidInputError('trialDays', `must be an integer from 0 to ${MAX_TRIAL_DAYS}`);
   }
-  if (trialDays === 0) return new Date(instantMs(startAt, 'startAt'));
+  if (trialDays === 0) return new Date(startMs);
   return periodBoundary({ anchorAt: startAt, timeZone, interval: 'DAY', intervalCount: trialDays }, 1);
 }
 
@@ -253,7 +255,8 @@ function offsetMs(zone: IANAZone, t: number): number {
   const match = WALL_CLOCK_TEXT.exec(wallClockFormatter(zone.name).format(t));
   if (!match) return Math.round(zone.offset(t) * MINUTE_MS);
   const [, month, day, year, hour, minute, second] = match.map(Number);
-  const wall = Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour, minute, second);
+  // Some ICU versions print midnight as "24:00:00" of the same date.
+  const wall = Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour === 24 ? 0 : hour, minute, second);
   return wall - (t - (((t % 1000) + 1000) % 1000));
 }
 

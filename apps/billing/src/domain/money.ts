@@ -144,7 +144,7 @@ export function assertKlarnaChargeable(m: Money, field = 'amountMinor'): void {
   }
 }
 
-/** Decimal string of the amount, exactly `exponent` fraction digits: 1234 EUR -> "12.34", -5 KWD -> "-0.005". */
+/** Exactly `exponent` fraction digits: 1234 EUR -> "12.34", -5 KWD -> "-0.005", 7 JPY -> "7". */
 export function formatMoneyAmount(m: Money): string {
   const exponent = currencyExponent(m.currency);
   const negative = m.amountMinor < 0;
