@@ -1,10 +1,24 @@
 import { defineConfig } from 'vitest/config';
 
+// Pure tests (domain, config) run without any server; everything else gets the per-run
+// PostgreSQL database and Redis prefix from the integration harness.
+const pure = ['src/domain/**/*.test.ts', 'src/config/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts'],
-    globalSetup: ['../../test/harness/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: pure } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['src/**/*.test.ts'],
+          exclude: pure,
+          globalSetup: ['../../test/harness/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
