@@ -1,7 +1,7 @@
 // Builds the sandbox: one Fastify instance with the app-wide hooks (correlation ids, auth,
-// error format), the state stores, and every route module. Listening is the caller's choice.
+// idempotency, error format), the state, and every route module. Listening is the caller's choice.
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerAuthorizeRoute } from './authorize/routes.js';
 import { AuthorizeService } from './authorize/service.js';
 import { createSimClock, type SimClock } from './clock.js';
@@ -12,30 +12,15 @@ import { authHook } from './http/auth.js';
 import { correlationHook } from './http/correlation.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
-import { Ledger } from './ledger/ledger.js';
 import { installIdempotency } from './idempotency/hooks.js';
-import { IdempotencyStore } from './idempotency/store.js';
 import { registerJourneyRoutes } from './journey/routes.js';
 import { registerNotificationRoutes } from './notifications/routes.js';
-import { PaymentRequestEngine } from './payment-requests/engine.js';
 import { registerPaymentRequestRoutes } from './payment-requests/routes.js';
-import { settingsFromConfig, type SandboxSettings } from './settings.js';
-import { registerSimLedgerRoutes } from './sim/ledger-routes.js';
-import { registerSimPaymentRequestRoutes } from './sim/payment-request-routes.js';
-import { registerSimSettingsRoutes } from './sim/settings-routes.js';
-import { registerSimTokenRoutes } from './sim/token-routes.js';
-import { CustomerTokenStore } from './tokens/customer-tokens.js';
-import { SessionTokenStore } from './tokens/session-tokens.js';
+import { registerSimRoutes } from './sim/routes.js';
+import { createSandboxState, resetSandboxState, type SandboxState } from './state.js';
 import { registerWebhookRoutes } from './webhooks/routes.js';
 
-export interface SandboxState {
-  paymentRequests: PaymentRequestEngine;
-  customerTokens: CustomerTokenStore;
-  sessionTokens: SessionTokenStore;
-  ledger: Ledger;
-  settings: SandboxSettings;
-  idempotency: IdempotencyStore;
-}
+export type { SandboxState } from './state.js';
 
 export interface Sandbox {
   app: FastifyInstance;
@@ -55,7 +40,8 @@ export interface BuildOptions {
 export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {}): Promise<Sandbox> {
   const app = Fastify({
     logger: { level: config.logLevel },
-    disableRequestLogging: true,
+    // No per-request log lines: the hot path stays lean (and tests quiet).
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     // Held "timeout" sockets must not keep close() waiting.
     forceCloseConnections: true,
@@ -65,58 +51,33 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
   });
   const clock = opts.clock ?? createSimClock();
   const events = new SandboxEvents();
-  const customerTokens = new CustomerTokenStore();
-  const sessionTokens = new SessionTokenStore();
-  const paymentRequests = new PaymentRequestEngine({
-    clock,
-    events,
-    customerTokens,
-    sessionTokens,
-    publicBaseUrl: () => deps.publicBaseUrl,
-    log: app.log,
-  });
-  const ledger = new Ledger();
-  const settings = settingsFromConfig(config);
-  const idempotency = new IdempotencyStore({ now: () => clock.now(), maxKeys: config.idempotencyMaxKeys });
-  const state: SandboxState = {
-    paymentRequests,
-    customerTokens,
-    sessionTokens,
-    ledger,
-    settings,
-    idempotency,
-  };
-  const authorizeService = new AuthorizeService({
-    clock,
-    customerTokens,
-    sessionTokens,
-    paymentRequests,
-    ledger,
-    settings,
-    log: app.log,
-  });
-
+  // Read on use: without a configured public URL it is only known once the server listens.
+  const publicBaseUrl = (): string => deps.publicBaseUrl;
+  const state = createSandboxState({ config, clock, events, log: app.log, publicBaseUrl });
   const deps: SandboxDeps = {
     clock,
     events,
-    paymentRequests,
+    paymentRequests: state.paymentRequests,
     acquirerAccountId: config.acquirerAccountId,
     publicBaseUrl: config.publicBaseUrl ?? `http://${config.host}:${config.port}`,
     log: app.log,
   };
+  const authorize = new AuthorizeService({ ...state, clock, log: app.log });
 
   installJsonBodyParser(app);
   installErrorHandling(app);
   app.addHook('onRequest', correlationHook);
   app.addHook('onRequest', authHook({ apiKey: config.apiKey, simToken: config.simToken }));
-  installIdempotency(app, idempotency);
+  installIdempotency(app, state.idempotency);
 
-  registerAuthorizeRoute(app, { clock, service: authorizeService, settings });
-  registerPaymentRequestRoutes(app, paymentRequests);
-  registerSimPaymentRequestRoutes(app, paymentRequests);
-  registerSimTokenRoutes(app, customerTokens, clock);
-  registerSimSettingsRoutes(app, settings);
-  registerSimLedgerRoutes(app, ledger);
+  registerAuthorizeRoute(app, {
+    clock,
+    service: authorize,
+    settings: state.settings,
+    scenarios: state.scenarios,
+  });
+  registerPaymentRequestRoutes(app, state.paymentRequests);
+  registerSimRoutes(app, state, clock, (o) => resetSandboxState(state, config, events, o));
   await registerNotificationRoutes(app, deps);
   await registerWebhookRoutes(app, deps);
   await registerJourneyRoutes(app, deps);

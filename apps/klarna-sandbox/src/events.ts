@@ -2,7 +2,8 @@
 // (which tells the partner). The engine emits; the dispatcher subscribes. Neither imports the other.
 import { EventEmitter } from 'node:events';
 
-export type PaymentRequestState = 'SUBMITTED' | 'IN_PROGRESS' | 'COMPLETED' | 'EXPIRED' | 'CANCELED' | 'DECLINED';
+export type PaymentRequestState =
+  'SUBMITTED' | 'IN_PROGRESS' | 'COMPLETED' | 'EXPIRED' | 'CANCELED' | 'DECLINED';
 
 export interface PaymentRequestStateChanged {
   /** The partner account (KRN) the request belongs to; webhooks registered on it receive the event. */
@@ -17,6 +18,8 @@ export interface PaymentRequestStateChanged {
 
 export interface SandboxEventMap {
   'payment_request.state_changed': [PaymentRequestStateChanged];
+  /** POST /__sim/reset: every module forgets its in-memory state (the ledger only if asked). */
+  'sandbox.reset': [];
 }
 
 export class SandboxEvents extends EventEmitter<SandboxEventMap> {}

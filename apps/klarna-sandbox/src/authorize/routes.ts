@@ -4,6 +4,9 @@ import type { SimClock } from '../clock.js';
 import { partnerAccountOf } from '../http/account.js';
 import { validationFailed, zodValidationErrors } from '../http/validation.js';
 import { resolveExpiry } from '../payment-requests/expiry.js';
+import { applyFault, isFault } from '../scenarios/faults.js';
+import { sampleLatency, sleep } from '../scenarios/latency.js';
+import type { MatchInput, ScenarioStore } from '../scenarios/store.js';
 import type { SandboxSettings } from '../settings.js';
 import { classifyAuthorize } from './classify.js';
 import { readAuthorizeHeaders } from './headers.js';
@@ -15,6 +18,7 @@ export interface AuthorizeRouteDeps {
   clock: SimClock;
   service: AuthorizeService;
   settings: SandboxSettings;
+  scenarios: ScenarioStore;
 }
 
 /** Validation in the order a caller fixes things: headers and body shape, then scenario rules, then expiry. */
@@ -51,14 +55,38 @@ export function prepareAuthorizeCall(
   };
 }
 
+function matchInputOf(call: Omit<AuthorizeCall, 'planned'>): MatchInput {
+  const { body, headers } = call;
+  return {
+    accountId: call.accountId,
+    scenario: call.scenario,
+    customerToken: headers.customerToken,
+    customerTokenReference: body.request_customer_token?.customer_token_reference,
+    paymentTransactionReference: body.request_payment_transaction?.payment_transaction_reference,
+    paymentRequestReference: body.step_up_config?.payment_request_reference,
+    amount: body.request_payment_transaction?.amount,
+    currency: body.currency,
+  };
+}
+
 export function registerAuthorizeRoute(app: FastifyInstance, deps: AuthorizeRouteDeps): void {
   app.post<{ Params: { partner_account_id: string } }>(
     '/v2/accounts/:partner_account_id/payment/authorize',
-    (request) => {
+    (request, reply) => {
       const accountId = partnerAccountOf(request);
       const call = prepareAuthorizeCall(deps, accountId, request.headers, request.body);
-      const planned = planResults(call.scenario, undefined, deps.settings.tokenizationResult);
-      return deps.service.execute({ ...call, planned });
+      const rule = deps.scenarios.isEmpty ? undefined : deps.scenarios.take(matchInputOf(call));
+      const outcome = rule?.outcome;
+
+      const run = () => {
+        if (outcome && isFault(outcome)) return applyFault(outcome, request, reply);
+        const scripted = outcome && !isFault(outcome) ? outcome : undefined;
+        const planned = planResults(call.scenario, scripted, deps.settings.tokenizationResult);
+        return deps.service.execute({ ...call, planned });
+      };
+      // The hot path stays synchronous when no latency is configured.
+      const delay = sampleLatency(rule?.latency ?? deps.scenarios.latency);
+      return delay > 0 ? sleep(delay).then(run) : run();
     },
   );
 }

@@ -128,7 +128,8 @@ export class AuthorizeService {
           tokenRequest: tokenStepsUp
             ? { scopes: tokenRequest.scopes, reference: tokenRequest.customer_token_reference }
             : undefined,
-          chargedToken: undefined,
+          // Token approved at once, money stepped up: the finalize's ledger line names the token.
+          chargedToken: tokenStepsUp ? undefined : token?.token,
         }),
       );
     }

@@ -36,6 +36,10 @@ export class Ledger {
     );
   }
 
+  clear(): void {
+    this.entries = [];
+  }
+
   get size(): number {
     return this.entries.length;
   }

@@ -20,7 +20,7 @@ export interface PaymentRequestRecord {
   payment: { amount: number; reference: string } | undefined;
   /** Present iff completing the request issues a customer token. */
   tokenRequest: { scopes: Scope[]; reference: string | undefined } | undefined;
-  /** The customer token a customer-present charge (d) was made with; recorded in the ledger on finalize. */
+  /** The customer token the payment is made with when the request does not issue one (charge (d), or §7.1 token-approved/payment-stepped-up); recorded in the ledger on finalize. */
   chargedToken: string | undefined;
   method: InteractionMethod;
   returnUrl: string | undefined;

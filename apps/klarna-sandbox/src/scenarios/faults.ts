@@ -1,0 +1,34 @@
+// Infrastructure faults (SIM-ONLY). They fire before the call executes, so nothing is authorized
+// and, never being stored under the idempotency key, a retry with the same key runs for real.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SandboxHttpError } from '../contracts.js';
+import type { FaultOutcome, Outcome } from './schema.js';
+
+export function isFault(outcome: Outcome): outcome is FaultOutcome {
+  return outcome.result === 'HTTP_ERROR' || outcome.result === 'TIMEOUT' || outcome.result === 'DROP';
+}
+
+const HTTP_ERRORS = {
+  429: { code: 'RATE_LIMITED', message: 'Too many requests' },
+  500: { code: 'INTERNAL_ERROR', message: 'Internal error (simulated)' },
+  503: { code: 'TEMPORARILY_UNAVAILABLE', message: 'Service temporarily unavailable (simulated)' },
+} as const;
+
+/** Throws the HTTP error, or takes the socket over: TIMEOUT holds it until the client gives up, DROP destroys it. */
+export function applyFault(fault: FaultOutcome, request: FastifyRequest, reply: FastifyReply): undefined {
+  switch (fault.result) {
+    case 'HTTP_ERROR': {
+      const { code, message } = HTTP_ERRORS[fault.status];
+      if (fault.status !== 500) void reply.header('Retry-After', '1');
+      throw new SandboxHttpError(fault.status, code, message);
+    }
+    case 'TIMEOUT':
+      // Never answered; the socket closes when the client aborts (or the sandbox stops).
+      reply.hijack();
+      return undefined;
+    case 'DROP':
+      reply.hijack();
+      request.raw.socket.destroy();
+      return undefined;
+  }
+}
