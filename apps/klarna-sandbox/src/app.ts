@@ -53,7 +53,7 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
   const events = new SandboxEvents();
   // Read on use: without a configured public URL it is only known once the server listens.
   const publicBaseUrl = (): string => deps.publicBaseUrl;
-  const state = createSandboxState({ config, clock, events, log: app.log, publicBaseUrl });
+  const state = await createSandboxState({ config, clock, events, log: app.log, publicBaseUrl });
   const deps: SandboxDeps = {
     clock,
     events,
@@ -85,6 +85,7 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
   const close = async (): Promise<void> => {
     await app.close();
     clock.stop();
+    await state.ledger.close();
   };
 
   const listen = async (listenOpts: { port?: number; host?: string } = {}): Promise<string> => {

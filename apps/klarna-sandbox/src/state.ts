@@ -29,7 +29,13 @@ export interface StateInput {
   publicBaseUrl: () => string;
 }
 
-export function createSandboxState({ config, clock, events, log, publicBaseUrl }: StateInput): SandboxState {
+export async function createSandboxState({
+  config,
+  clock,
+  events,
+  log,
+  publicBaseUrl,
+}: StateInput): Promise<SandboxState> {
   const customerTokens = new CustomerTokenStore();
   const sessionTokens = new SessionTokenStore();
   return {
@@ -43,7 +49,7 @@ export function createSandboxState({ config, clock, events, log, publicBaseUrl }
     }),
     customerTokens,
     sessionTokens,
-    ledger: new Ledger(),
+    ledger: await Ledger.open({ file: config.ledgerFile, log }),
     settings: settingsFromConfig(config),
     idempotency: new IdempotencyStore({ now: () => clock.now(), maxKeys: config.idempotencyMaxKeys }),
     scenarios: new ScenarioStore(config.latencyMs > 0 ? { type: 'fixed', ms: config.latencyMs } : undefined),
@@ -63,7 +69,6 @@ export async function resetSandboxState(
   state.idempotency.clear();
   state.scenarios.reset();
   Object.assign(state.settings, settingsFromConfig(config));
-  if (opts.clearLedger) state.ledger.clear();
+  if (opts.clearLedger) await state.ledger.clear();
   events.emit('sandbox.reset');
-  return Promise.resolve();
 }

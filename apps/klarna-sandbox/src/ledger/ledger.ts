@@ -1,5 +1,12 @@
 // The ledger (SIM-ONLY): every authorized payment transaction, queryable by reference and token,
-// so tests can prove "charged exactly once per period".
+// so tests can prove "charged exactly once per period". In memory; with a file configured it is
+// also appended there as JSON lines (asynchronously, in order) and reloaded at start, so it
+// survives restarts.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readFile, truncate } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { z } from 'zod';
 import type { AuthorizeScenario } from '../authorize/classify.js';
 
 export interface LedgerEntry {
@@ -20,11 +27,43 @@ export interface LedgerQuery {
   account_id?: string | undefined;
 }
 
+const storedEntry = z.object({
+  payment_transaction_id: z.string(),
+  account_id: z.string(),
+  payment_transaction_reference: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  customer_token: z.string().nullable(),
+  idempotency_key: z.string().nullable(),
+  scenario: z.enum(['tokenize_and_pay', 'cnp_charge', 'cp_charge', 'finalize']),
+  authorized_at: z.string(),
+});
+
 export class Ledger {
-  protected entries: LedgerEntry[] = [];
+  private entries: LedgerEntry[] = [];
+  private stream: WriteStream | undefined;
+
+  private constructor(
+    private readonly file: string | undefined,
+    private readonly log: FastifyBaseLogger | undefined,
+  ) {}
+
+  /** An in-memory ledger, or one backed by `file` (created if missing, reloaded if present). */
+  static async open(opts: { file?: string | undefined; log?: FastifyBaseLogger } = {}): Promise<Ledger> {
+    const ledger = new Ledger(opts.file, opts.log);
+    if (opts.file !== undefined) {
+      const endsMidLine = await ledger.load(opts.file);
+      ledger.openStream();
+      // A crash mid-write leaves a partial last line: start the next entry on a fresh line.
+      if (endsMidLine) ledger.stream?.write('\n');
+    }
+    return ledger;
+  }
 
   append(entry: LedgerEntry): void {
     this.entries.push(entry);
+    // WriteStream keeps write order and never blocks the event loop.
+    this.stream?.write(`${JSON.stringify(entry)}\n`);
   }
 
   query(q: LedgerQuery = {}): LedgerEntry[] {
@@ -36,11 +75,57 @@ export class Ledger {
     );
   }
 
-  clear(): void {
-    this.entries = [];
-  }
-
   get size(): number {
     return this.entries.length;
+  }
+
+  /** Empties the ledger, and its file when there is one. */
+  async clear(): Promise<void> {
+    this.entries = [];
+    if (this.file === undefined) return;
+    await this.closeStream();
+    await truncate(this.file, 0);
+    this.openStream();
+  }
+
+  /** Flushes pending writes. */
+  async close(): Promise<void> {
+    await this.closeStream();
+  }
+
+  /** Returns whether the file ends without a newline. */
+  private async load(file: string): Promise<boolean> {
+    await mkdir(dirname(file), { recursive: true });
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+    const lines = text.split('\n');
+    lines.forEach((line, index) => {
+      if (line.trim() === '') return;
+      try {
+        this.entries.push(storedEntry.parse(JSON.parse(line)));
+      } catch {
+        this.log?.warn({ file, line: index + 1 }, 'skipping an unreadable ledger line');
+      }
+    });
+    return text.length > 0 && !text.endsWith('\n');
+  }
+
+  private openStream(): void {
+    if (this.file === undefined) return;
+    const stream = createWriteStream(this.file, { flags: 'a' });
+    stream.on('error', (err) => this.log?.error({ err, file: this.file }, 'ledger file write failed'));
+    this.stream = stream;
+  }
+
+  private closeStream(): Promise<void> {
+    const stream = this.stream;
+    this.stream = undefined;
+    if (!stream) return Promise.resolve();
+    return new Promise((resolve) => stream.end(() => resolve()));
   }
 }
