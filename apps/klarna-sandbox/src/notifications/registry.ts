@@ -142,6 +142,12 @@ export class NotificationRegistry {
     return [...this.webhooks.values()];
   }
 
+  /** POST /__sim/reset: forget every key and webhook. */
+  clear(): void {
+    this.keys.clear();
+    this.webhooks.clear();
+  }
+
   /** ENABLED webhooks subscribed (exactly or by wildcard) to `eventType`, in registration order. */
   recipientsOf(eventType: string): Webhook[] {
     return [...this.webhooks.values()].filter(

@@ -101,6 +101,15 @@ export class DeliveryLog {
     return this.byId.get(id);
   }
 
+  /** Whether `d` is still on record (false after a reset): forgotten deliveries make no more attempts. */
+  holds(d: Delivery): boolean {
+    return this.byId.get(d.id) === d;
+  }
+
+  clear(): void {
+    this.byId.clear();
+  }
+
   list(filter: DeliveryFilter): Delivery[] {
     return [...this.byId.values()].filter(
       (d) =>

@@ -22,7 +22,11 @@ afterEach(async () => {
   await receiver.close();
 });
 
-const advance = (ms: number) => sb.deps.clock.advance(ms);
+/** POST /__sim/clock/advance: answers once the attempts that fell due are done. */
+const advance = async (ms: number) => {
+  const res = await sb.sim('POST', '/clock/advance', { seconds: ms / 1000 });
+  expect(res.status, res.text).toBe(200);
+};
 /** Each attempt ran at its scheduled offset, give or take the real time the test itself took. */
 const expectOffsets = (actual: number[], scheduled: number[]) => {
   expect(actual).toHaveLength(scheduled.length);
@@ -272,6 +276,25 @@ describe('delivery log and redelivery', () => {
     const [a, b] = await receiver.waitFor(2);
     expect(b?.rawBody.equals(a?.rawBody ?? Buffer.alloc(0))).toBe(true);
     expect((await sb.sim('POST', '/webhook-deliveries/nope/redeliver')).status).toBe(404);
+  });
+});
+
+describe('POST /__sim/reset', () => {
+  it('forgets keys, webhooks, deliveries and faults; pending retries stop', async () => {
+    receiver.respondWith(() => 500);
+    await registerWebhook(sb, receiver.url);
+    await sb.sim('PUT', '/webhook-faults', { delay_ms: 1000 });
+    emitStateChange(sb, PR, 'COMPLETED');
+    await advance(1000);
+    expect(receiver.received).toHaveLength(1);
+
+    expect((await sb.sim('POST', '/reset')).status).toBe(200);
+    expect(await deliveries(sb)).toEqual([]);
+    expect((await sb.sim('GET', '/webhook-faults')).body).toEqual({ receiver_timeout_ms: 10_000 });
+    expect((await sb.request('GET', '/v2/notification/webhooks')).body).toEqual({ webhooks: [] });
+    expect((await sb.request('GET', '/v2/notification/signing-keys')).body).toEqual({ signing_keys: [] });
+    await advance(13 * HOUR);
+    expect(receiver.received).toHaveLength(1);
   });
 });
 

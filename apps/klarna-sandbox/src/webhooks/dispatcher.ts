@@ -151,15 +151,26 @@ export class WebhookDispatcher {
     for (const key of [...this.held.keys()]) void this.releaseGroup(key);
   }
 
+  /** POST /__sim/reset: forget deliveries and faults; pending attempts are cancelled. */
+  reset(): void {
+    this.stopActivity();
+    this.deliveries.clear();
+    this.faults.replace({});
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopActivity();
+    await Promise.allSettled([...this.firstAttemptQueues.values()]);
+  }
+
+  private stopActivity(): void {
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     for (const group of this.held.values()) group.timer.cancel();
     this.held.clear();
     for (const controller of this.inFlight) controller.abort();
-    await Promise.allSettled([...this.firstAttemptQueues.values()]);
   }
 
   private newDelivery(init: {
@@ -249,7 +260,7 @@ export class WebhookDispatcher {
 
   /** One attempt; never rejects. On failure schedules the next attempt or gives up. */
   private async attempt(d: Delivery): Promise<void> {
-    if (this.closed || d.status !== 'PENDING') return;
+    if (this.closed || d.status !== 'PENDING' || !this.deliveries.holds(d)) return;
     const webhook = this.deps.registry.webhook(d.webhookId);
     const key = webhook && this.deps.registry.signingKey(webhook.signingKeyId);
     if (!webhook || !key) {
@@ -266,6 +277,7 @@ export class WebhookDispatcher {
     const result: PostResult = this.faults.takeDrop()
       ? { statusCode: null, error: 'SIMULATED_TIMEOUT' }
       : await this.post(webhook.url, d.body, signature, key.id);
+    if (!this.deliveries.holds(d)) return; // reset while the attempt was in flight
     const success = result.statusCode !== null && isSuccessStatus(result.statusCode);
     d.attempts.push({
       attempt,

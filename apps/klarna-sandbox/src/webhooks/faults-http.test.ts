@@ -21,7 +21,11 @@ afterEach(async () => {
   await receiver.close();
 });
 
-const advance = (ms: number) => sb.deps.clock.advance(ms);
+/** POST /__sim/clock/advance: answers once the attempts that fell due are done. */
+const advance = async (ms: number) => {
+  const res = await sb.sim('POST', '/clock/advance', { seconds: ms / 1000 });
+  expect(res.status, res.text).toBe(200);
+};
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 const setFaults = async (faults: unknown) => {
   const res = await sb.sim('PUT', '/webhook-faults', faults);

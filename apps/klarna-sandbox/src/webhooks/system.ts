@@ -1,6 +1,7 @@
 // One notification registry and one dispatcher per sandbox, shared by the notification routes
 // (which register webhooks and simulate events) and the webhook routes (deliveries and faults).
-// Keyed by the sandbox's event bus, which app.ts creates once per sandbox.
+// Keyed by the sandbox's event bus, which app.ts creates once per sandbox. POST /__sim/reset
+// (the `sandbox.reset` event) forgets keys, webhooks, deliveries and faults.
 import type { SandboxDeps } from '../deps.js';
 import type { SandboxEvents } from '../events.js';
 import { NotificationRegistry } from '../notifications/registry.js';
@@ -26,12 +27,18 @@ export function webhookSystemFor(deps: SandboxDeps): WebhookSystem {
     log: deps.log,
   });
   const listener = dispatcher.onStateChanged.bind(dispatcher);
+  const onReset = (): void => {
+    dispatcher.reset();
+    registry.clear();
+  };
   deps.events.on('payment_request.state_changed', listener);
+  deps.events.on('sandbox.reset', onReset);
   const system: WebhookSystem = {
     registry,
     dispatcher,
     close: async () => {
       deps.events.off('payment_request.state_changed', listener);
+      deps.events.off('sandbox.reset', onReset);
       await dispatcher.close();
     },
   };
