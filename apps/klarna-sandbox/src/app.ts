@@ -75,6 +75,7 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
     service: authorize,
     settings: state.settings,
     scenarios: state.scenarios,
+    idempotency: state.idempotency,
   });
   registerPaymentRequestRoutes(app, state.paymentRequests);
   registerSimRoutes(app, state, clock, (o) => resetSandboxState(state, config, events, o));

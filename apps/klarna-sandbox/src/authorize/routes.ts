@@ -2,6 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { SimClock } from '../clock.js';
 import { partnerAccountOf } from '../http/account.js';
+import { forgetKeyOnClose } from '../idempotency/hooks.js';
+import type { IdempotencyStore } from '../idempotency/store.js';
 import { validationFailed, zodValidationErrors } from '../http/validation.js';
 import { resolveExpiry } from '../payment-requests/expiry.js';
 import { applyFault, isFault } from '../scenarios/faults.js';
@@ -19,6 +21,7 @@ export interface AuthorizeRouteDeps {
   service: AuthorizeService;
   settings: SandboxSettings;
   scenarios: ScenarioStore;
+  idempotency: IdempotencyStore;
 }
 
 /** Validation in the order a caller fixes things: headers and body shape, then scenario rules, then expiry. */
@@ -79,7 +82,9 @@ export function registerAuthorizeRoute(app: FastifyInstance, deps: AuthorizeRout
       const outcome = rule?.outcome;
 
       const run = () => {
-        if (outcome && isFault(outcome)) return applyFault(outcome, request, reply);
+        if (outcome && isFault(outcome)) {
+          return applyFault(outcome, request, reply, () => forgetKeyOnClose(request, deps.idempotency));
+        }
         const scripted = outcome && !isFault(outcome) ? outcome : undefined;
         const planned = planResults(call.scenario, scripted, deps.settings.tokenizationResult);
         return deps.service.execute({ ...call, planned });

@@ -1,10 +1,10 @@
 // Basic auth on /v2/** (CONTRACT.md §1: the key is sent verbatim after `Basic `) and the optional
 // SIM-ONLY token on /__sim/**.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SandboxHttpError } from '../contracts.js';
 
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+const digest = (value: string): Buffer => hash('sha256', value, 'buffer');
 
 /** Constant-time comparison: both sides are hashed to equal length first. */
 function secretMatches(expectedDigest: Buffer, given: string | undefined): boolean {

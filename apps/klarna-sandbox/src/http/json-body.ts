@@ -20,16 +20,18 @@ export function installJsonBodyParser(app: FastifyInstance): void {
     (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
       const text = typeof body === 'string' ? body : body.toString('utf8');
       request.rawBody = text;
-      if (text.trim() === '') return done(null, undefined);
+      let parsed: unknown;
       try {
-        done(null, JSON.parse(text) as unknown);
+        parsed = text.length === 0 ? undefined : (JSON.parse(text) as unknown);
       } catch {
-        done(
+        if (text.trim() === '') return done(null, undefined);
+        return done(
           new SandboxHttpError(400, 'VALIDATION_ERROR', INVALID_PARAMETERS, [
             { parameter: 'body', reason: 'is not valid JSON' },
           ]),
         );
       }
+      done(null, parsed);
     },
   );
 }

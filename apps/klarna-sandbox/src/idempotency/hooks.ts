@@ -1,6 +1,6 @@
 // Applies the idempotency store to every POST/PATCH/DELETE under /v2 that sends
 // Klarna-Idempotency-Key: replay, 409 while in flight, store 2xx/4xx, forget everything else.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SandboxHttpError } from '../contracts.js';
 import { INVALID_PARAMETERS } from '../http/error-format.js';
@@ -16,12 +16,25 @@ declare module 'fastify' {
 const KEYED_METHODS = new Set(['POST', 'PATCH', 'DELETE']);
 
 function pathOf(url: string): string {
-  const path = url.split('?', 1)[0] ?? url;
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  if (!path.includes('%')) return path;
   try {
     return decodeURIComponent(path); // %3A and : name the same account
   } catch {
     return path;
   }
+}
+
+/**
+ * Called by anything that takes the socket over (hijack) instead of answering: a timeout or a
+ * dropped connection is never a result, so the key is forgotten once the socket closes.
+ */
+export function forgetKeyOnClose(request: FastifyRequest, store: IdempotencyStore): void {
+  const ticket = request.idempotencyTicket;
+  if (ticket === undefined) return;
+  request.idempotencyTicket = undefined;
+  request.raw.socket.once('close', () => store.abandon(ticket));
 }
 
 export function installIdempotency(app: FastifyInstance, store: IdempotencyStore): void {
@@ -39,9 +52,8 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
       );
     }
     const scope = `${request.method} ${pathOf(request.url)}\n${key}`;
-    const bodyHash = createHash('sha256')
-      .update(request.rawBody ?? '')
-      .digest('base64');
+    // Only to warn about a reused key with another body; not a security boundary.
+    const bodyHash = hash('sha1', request.rawBody ?? '', 'base64');
     const begun = store.begin(scope, bodyHash);
     switch (begun.kind) {
       case 'in_flight':
@@ -57,13 +69,9 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
         }
         void reply.code(begun.result.status).type(begun.result.contentType).send(begun.result.body);
         return; // answered: the route does not run
-      case 'execute': {
-        const ticket = begun.ticket;
-        request.idempotencyTicket = ticket;
-        // Timeouts and dropped connections end here without a response: forget the key.
-        reply.raw.once('close', () => store.abandon(ticket));
+      case 'execute':
+        request.idempotencyTicket = begun.ticket;
         return done();
-      }
     }
   });
 

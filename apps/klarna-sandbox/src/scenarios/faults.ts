@@ -14,8 +14,16 @@ const HTTP_ERRORS = {
   503: { code: 'TEMPORARILY_UNAVAILABLE', message: 'Service temporarily unavailable (simulated)' },
 } as const;
 
-/** Throws the HTTP error, or takes the socket over: TIMEOUT holds it until the client gives up, DROP destroys it. */
-export function applyFault(fault: FaultOutcome, request: FastifyRequest, reply: FastifyReply): undefined {
+/**
+ * Throws the HTTP error, or takes the socket over: TIMEOUT holds it until the client gives up,
+ * DROP destroys it. `beforeTakeover` runs first (the idempotency layer forgets the key on close).
+ */
+export function applyFault(
+  fault: FaultOutcome,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  beforeTakeover: () => void,
+): undefined {
   switch (fault.result) {
     case 'HTTP_ERROR': {
       const { code, message } = HTTP_ERRORS[fault.status];
@@ -24,9 +32,11 @@ export function applyFault(fault: FaultOutcome, request: FastifyRequest, reply: 
     }
     case 'TIMEOUT':
       // Never answered; the socket closes when the client aborts (or the sandbox stops).
+      beforeTakeover();
       reply.hijack();
       return undefined;
     case 'DROP':
+      beforeTakeover();
       reply.hijack();
       request.raw.socket.destroy();
       return undefined;
