@@ -250,7 +250,7 @@ export class WebhookDispatcher {
 
   private enqueueFirstAttempt(d: Delivery): Promise<void> {
     const key = d.webhookId;
-    const next = (this.firstAttemptQueues.get(key) ?? Promise.resolve()).then(() => this.attempt(d));
+    const next = (this.firstAttemptQueues.get(key) ?? Promise.resolve()).then(() => this.attemptSafely(d));
     this.firstAttemptQueues.set(key, next);
     void next.then(() => {
       if (this.firstAttemptQueues.get(key) === next) this.firstAttemptQueues.delete(key);
@@ -258,7 +258,16 @@ export class WebhookDispatcher {
     return next;
   }
 
-  /** One attempt; never rejects. On failure schedules the next attempt or gives up. */
+  /** An attempt whose unexpected failure is logged, never an unhandled rejection. */
+  private async attemptSafely(d: Delivery): Promise<void> {
+    try {
+      await this.attempt(d);
+    } catch (err) {
+      this.deps.log.error({ err, deliveryId: d.id }, 'webhook attempt failed unexpectedly');
+    }
+  }
+
+  /** One attempt. On failure schedules the next attempt or gives up. */
   private async attempt(d: Delivery): Promise<void> {
     if (this.closed || d.status !== 'PENDING' || !this.deliveries.holds(d)) return;
     const webhook = this.deps.registry.webhook(d.webhookId);
@@ -293,7 +302,7 @@ export class WebhookDispatcher {
     const dueAt = attemptDueAt(d.firstAttemptAt, attempt + 1);
     if (dueAt === undefined) return this.finish(d, 'FAILED', 'RETRIES_EXHAUSTED');
     d.nextAttemptAt = dueAt;
-    this.schedule(dueAt, () => this.attempt(d));
+    this.schedule(dueAt, () => this.attemptSafely(d));
   }
 
   private finish(d: Delivery, status: 'DELIVERED' | 'FAILED', reason: string | null): void {

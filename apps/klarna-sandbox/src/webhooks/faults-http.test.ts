@@ -3,7 +3,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type TestSandbox } from '../testing/harness.js';
 import { signatureValid, startReceiver, type Receiver } from './testing/receiver.js';
-import { deliveries, emitStateChange, registerWebhook, type Registered } from './testing/setup.js';
+import {
+  attemptsRecorded,
+  deliveries,
+  emitStateChange,
+  registerWebhook,
+  type Registered,
+} from './testing/setup.js';
 
 const PR = 'krn:payment:eu1:request:11111111-2222-4333-8444-555555555555';
 const SECOND = 1000;
@@ -112,7 +118,7 @@ describe('bad signatures', () => {
     await setFaults({ bad_signature: { next: 1 } });
     emitStateChange(sb, PR, 'COMPLETED');
     await receiver.waitFor(1);
-    await settle();
+    await attemptsRecorded(sb, 1);
     expect(receiver.received[0]?.headers['klarna-signing-key-id']).toBe(hook.signingKeyId);
     await advance(30 * SECOND);
     const [d] = await deliveries(sb);
@@ -136,7 +142,7 @@ describe('dropped attempts and timeouts', () => {
   it('drop_first N: the first N attempts are recorded as timeouts and never sent', async () => {
     await setFaults({ drop_first: 2 });
     emitStateChange(sb, PR, 'COMPLETED');
-    await settle();
+    await attemptsRecorded(sb, 1);
     expect(receiver.received).toHaveLength(0);
     await advance(30 * SECOND);
     expect(receiver.received).toHaveLength(0);
@@ -152,8 +158,7 @@ describe('dropped attempts and timeouts', () => {
     receiver.respondWith((n) => (n === 0 ? 'hang' : 200));
     emitStateChange(sb, PR, 'COMPLETED');
     await receiver.waitFor(1);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    let [d] = await deliveries(sb);
+    let [d] = await attemptsRecorded(sb, 1);
     expect(d?.attempts[0]).toMatchObject({ error: 'TIMEOUT', status_code: null });
     await advance(30 * SECOND);
     [d] = await deliveries(sb);

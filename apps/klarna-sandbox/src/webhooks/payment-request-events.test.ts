@@ -5,7 +5,7 @@ import { bodies, mintToken } from '../testing/bodies.js';
 import { OTHER_ACCOUNT, startSandbox, TEST_ACCOUNT, type TestSandbox } from '../testing/harness.js';
 import type { AuthorizeResponse } from '../testing/types.js';
 import { signatureValid, startReceiver, type Receiver } from './testing/receiver.js';
-import { deliveries, registerWebhook, type Registered } from './testing/setup.js';
+import { attemptsRecorded, deliveries, registerWebhook, type Registered } from './testing/setup.js';
 
 let sb: TestSandbox;
 let receiver: Receiver;
@@ -57,6 +57,7 @@ describe('payment request state changes as webhooks', () => {
       completed.state_context.klarna_customer.customer_token,
     );
 
+    await attemptsRecorded(sb, 3);
     const log = await deliveries(sb, `?payment_request_id=${encodeURIComponent(id)}`);
     expect(log.map((d) => d.status)).toEqual(['DELIVERED', 'DELIVERED', 'DELIVERED']);
   });

@@ -46,19 +46,24 @@ const SUFFIX: Record<PaymentRequestState, string> = {
   CANCELED: 'canceled',
 };
 
-/** Emits what the payment-request engine emits on a state change (the §10.4 payload, trimmed). */
+/**
+ * Emits what the payment-request engine emits on a state change (the §10.4 payload, trimmed);
+ * returns the event's occurredAt.
+ */
 export function emitStateChange(
   sb: TestSandbox,
   paymentRequestId: string,
   state: PaymentRequestState,
   account = TEST_ACCOUNT,
-): void {
+): number {
+  const occurredAt = sb.deps.clock.now();
   sb.deps.events.emit('payment_request.state_changed', {
     accountId: account,
     eventType: `payment.request.state-change.${SUFFIX[state]}`,
-    occurredAt: sb.deps.clock.now(),
+    occurredAt,
     payload: { payment_request_id: paymentRequestId, payment_request_reference: 'ref-1', state },
   });
+  return occurredAt;
 }
 
 export interface AttemptJson {
@@ -91,4 +96,23 @@ export async function deliveries(sb: TestSandbox, query = ''): Promise<DeliveryJ
   const res = await sb.sim<{ deliveries: DeliveryJson[] }>('GET', `/webhook-deliveries${query}`);
   if (res.status !== 200) throw new Error(`deliveries: ${res.status} ${res.text}`);
   return res.body.deliveries;
+}
+
+/**
+ * Waits until the sandbox has recorded at least `count` attempts in all: a receiver sees a
+ * request before the sandbox has read (and recorded) the answer.
+ */
+export async function attemptsRecorded(
+  sb: TestSandbox,
+  count: number,
+  timeoutMs = 5_000,
+): Promise<DeliveryJson[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const list = await deliveries(sb);
+    const recorded = list.reduce((sum, d) => sum + d.attempts.length, 0);
+    if (recorded >= count) return list;
+    if (Date.now() > deadline) throw new Error(`only ${recorded} of ${count} attempts recorded`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
