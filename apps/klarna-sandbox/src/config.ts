@@ -19,7 +19,13 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/ })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
-  SANDBOX_API_KEY: z.string().min(1).max(1024).default(DEFAULT_API_KEY),
+  SANDBOX_API_KEY: z
+    .string()
+    .regex(
+      /^[\x21-\x7e](?:[\x20-\x7e]{0,1022}[\x21-\x7e])?$/,
+      'must be printable ASCII without surrounding spaces',
+    )
+    .default(DEFAULT_API_KEY),
   SANDBOX_ACQUIRER_ACCOUNT_ID: z
     .string()
     .regex(PARTNER_ACCOUNT_PATTERN, 'must look like krn:partner:global:account:test:XXXX')
@@ -29,7 +35,10 @@ const envSchema = z.object({
   SANDBOX_TOKENIZATION_RESULT: z.enum(TOKENIZATION_RESULTS).default('STEP_UP_REQUIRED'),
   SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   SANDBOX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SANDBOX_SIM_TOKEN: z.string().min(1).optional(),
+  SANDBOX_SIM_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
   SANDBOX_BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

@@ -19,6 +19,7 @@ export interface NewTransaction {
 export function authorizeTransaction(ledger: Ledger, tx: NewTransaction): Record<string, unknown> {
   const id = newPaymentTransactionId();
   const authorizedAt = new Date(tx.now).toISOString();
+  const expiresAt = new Date(tx.now + AUTHORIZATION_LIFETIME_MS).toISOString();
   ledger.append({
     payment_transaction_id: id,
     account_id: tx.accountId,
@@ -37,6 +38,6 @@ export function authorizeTransaction(ledger: Ledger, tx: NewTransaction): Record
     currency: tx.currency,
     state: 'AUTHORIZED',
     authorized_at: authorizedAt,
-    expires_at: new Date(tx.now + AUTHORIZATION_LIFETIME_MS).toISOString(),
+    expires_at: expiresAt,
   };
 }

@@ -15,6 +15,11 @@ declare module 'fastify' {
 
 const KEYED_METHODS = new Set(['POST', 'PATCH', 'DELETE']);
 
+/** Only used to warn when a key is reused with another body; sha1 is the cheapest native hash. */
+function fingerprint(text: string): string {
+  return hash('sha1', text, 'base64');
+}
+
 function pathOf(url: string): string {
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
@@ -52,8 +57,7 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
       );
     }
     const scope = `${request.method} ${pathOf(request.url)}\n${key}`;
-    // Only to warn about a reused key with another body; not a security boundary.
-    const bodyHash = hash('sha1', request.rawBody ?? '', 'base64');
+    const bodyHash = fingerprint(request.rawBody ?? '');
     const begun = store.begin(scope, bodyHash);
     switch (begun.kind) {
       case 'in_flight':
