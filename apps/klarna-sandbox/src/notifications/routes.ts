@@ -84,7 +84,7 @@ export const registerNotificationRoutes: RegisterRoutes = (app, deps) => {
         subjectAccountId: deps.acquirerAccountId,
         payload: simulatedPayload(eventType),
       },
-      { applyEventFaults: false, only: webhook },
+      { simulated: true, only: webhook },
     );
     return reply.code(202).send({
       webhook_id: webhook.id,

@@ -63,15 +63,18 @@ export class WebhookDispatcher {
           subjectAccountId: event.accountId,
           payload: event.payload,
         },
-        { applyEventFaults: true },
+        { simulated: false },
       );
     } catch (err) {
       this.deps.log.error({ err, eventType: event.eventType }, 'webhook dispatch failed');
     }
   }
 
-  /** Creates one delivery per subscribed ENABLED webhook (or only `only`), sharing one event_id. */
-  publish(event: OutgoingEvent, opts: { applyEventFaults: boolean; only?: Webhook }): Delivery[] {
+  /**
+   * Creates one delivery per subscribed ENABLED webhook (or only `only`), sharing one event_id.
+   * Simulated test events skip the event-level faults (duplicates, reorder, delay).
+   */
+  publish(event: OutgoingEvent, opts: { simulated: boolean; only?: Webhook }): Delivery[] {
     if (this.closed) return [];
     const recipients = opts.only ? [opts.only] : this.deps.registry.recipientsOf(event.eventType);
     if (recipients.length === 0) return [];
@@ -89,7 +92,7 @@ export class WebhookDispatcher {
         webhookId: webhook.id,
         payload: event.payload,
       });
-      const copies = opts.applyEventFaults ? this.faults.copies : 1;
+      const copies = opts.simulated ? 1 : this.faults.copies;
       const group: Delivery[] = [];
       for (let i = 0; i < copies; i++) {
         group.push(
@@ -100,14 +103,14 @@ export class WebhookDispatcher {
             subjectAccountId: event.subjectAccountId,
             paymentRequestId,
             body,
-            simulated: !opts.applyEventFaults,
+            simulated: opts.simulated,
             copyOf: group[0]?.id ?? null,
             redeliveryOf: null,
           }),
         );
       }
       created.push(...group);
-      const reorder = opts.applyEventFaults ? this.faults.reorder : undefined;
+      const reorder = opts.simulated ? undefined : this.faults.reorder;
       if (reorder && paymentRequestId !== null) {
         this.hold(
           `${webhook.id}|${paymentRequestId}`,
@@ -116,7 +119,7 @@ export class WebhookDispatcher {
           FINAL_STATES.has(event.payload['state']),
         );
       } else {
-        for (const d of group) void this.release(d, opts.applyEventFaults);
+        for (const d of group) void this.release(d, !opts.simulated);
       }
     }
     return created;
