@@ -32,13 +32,13 @@ describe('main', () => {
     const clock = await fetch(`${baseUrl}/__sim/clock`);
     expect(clock.status).toBe(200);
     child.kill('SIGTERM');
-    const [code] = await exited;
+    const [code] = (await exited) as [number | null];
     expect(code).toBe(0);
   });
 
   it('refuses a bad configuration, naming the variable', async () => {
     const { child, err } = start({ SANDBOX_TOKENIZATION_RESULT: 'SOMETIMES' });
-    const [code] = await once(child, 'exit');
+    const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(1);
     expect(err()).toContain('SANDBOX_TOKENIZATION_RESULT');
   });
