@@ -17,7 +17,7 @@ async function main(): Promise<void> {
       `  Authorize          POST ${publicUrl}/v2/accounts/${account}/payment/authorize`,
       `  Ledger file        ${config.ledgerFile ?? '(none: in memory only)'}`,
       `  Webhook signing    1) POST ${publicUrl}/v2/notification/signing-keys  -> signing_key_id, signing_key`,
-      `                     2) POST ${publicUrl}/v2/notification/webhooks {"url":"https://...","event_types":["payment.request.*"],`,
+      `                     2) POST ${publicUrl}/v2/notification/webhooks {"url":"http://127.0.0.1:3000/klarna","event_types":["payment.request.*"],`,
       `                        "event_version":"v2","signing_key_id":"<id>","status":"ENABLED"}`,
       `                     Deliveries carry Klarna-Signature = hex HMAC-SHA256(raw body, signing_key) and Klarna-Signing-Key-Id.`,
       `  Test controls      ${publicUrl}/__sim/... (see apps/klarna-sandbox/README.md)`,
