@@ -14,6 +14,7 @@ import {
   type BillingInterval,
 } from './billing-period.js';
 import { InvalidInputError, InvalidTimeZoneError } from './errors.js';
+import { catchError } from './catch-error.test-support.js';
 
 /** Anchor from a local ISO wall time (with an explicit offset where the wall time is ambiguous). */
 function anchorOf(zone: string, iso: string, interval: BillingInterval, intervalCount = 1): BillingAnchor {
@@ -487,13 +488,4 @@ function offsetTransitions(zone: string, year: number): OffsetTransition[] {
   }
   transitionCache.set(key, found);
   return found;
-}
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
 }

@@ -11,6 +11,7 @@ import {
   type DunningPolicy,
 } from './dunning-policy.js';
 import { InvalidDunningPolicyError, InvalidInputError } from './errors.js';
+import { catchError } from './catch-error.test-support.js';
 
 const T0 = new Date('2024-03-01T09:00:00Z');
 const hours = (h: number) => new Date(T0.getTime() + h * 3_600_000);
@@ -244,12 +245,3 @@ describe('nextDunningStep properties', () => {
     );
   });
 });
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}

@@ -22,6 +22,7 @@ import {
   subtractMoney,
   type CurrencyCode,
 } from './money.js';
+import { catchError } from './catch-error.test-support.js';
 
 describe('currency table', () => {
   it('covers Klarna currencies plus a zero- and a three-decimal currency', () => {
@@ -231,12 +232,3 @@ describe('schemas', () => {
     });
   });
 });
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}

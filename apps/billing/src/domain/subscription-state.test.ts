@@ -11,6 +11,7 @@ import {
   type SubscriptionState,
   type SubscriptionStatus,
 } from './subscription-state.js';
+import { catchError } from './catch-error.test-support.js';
 
 // Every status is tested from a base state: PENDING_TOKENIZATION has no token and no payment,
 // the others a usable token and periods paid through index 3.
@@ -344,12 +345,3 @@ describe('transitionSubscription properties', () => {
     );
   });
 });
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
