@@ -174,3 +174,41 @@ describe('Subscription', () => {
     expect(subscription.status).toBe('PENDING_TOKENIZATION');
   });
 });
+
+describe('tenant isolation', () => {
+  /** Resolves when `write` is rejected by a foreign key; fails on any other outcome. */
+  async function foreignKeyViolation(write: Promise<unknown>): Promise<void> {
+    const error: unknown = await write.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error, 'expected a foreign key violation').toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
+    expect((error as Prisma.PrismaClientKnownRequestError).code).toBe('P2003');
+  }
+
+  it("rejects a subscription on another merchant's plan or customer", async () => {
+    const [mine, theirs] = [await createMerchant(), await createMerchant()];
+    const myCustomer = await prisma.customer.create({ data: { merchantId: mine, externalRef: 'c1' } });
+    const theirCustomer = await prisma.customer.create({ data: { merchantId: theirs, externalRef: 'c1' } });
+    const myPlan = await prisma.plan.create({ data: planData(mine, 'gold') });
+    const theirPlan = await prisma.plan.create({ data: planData(theirs, 'gold') });
+    const base = { merchantId: mine, anchorAt: PERIOD_START, timeZone: 'Europe/Stockholm' };
+
+    await foreignKeyViolation(
+      prisma.subscription.create({ data: { ...base, customerId: myCustomer.id, planId: theirPlan.id } }),
+    );
+    await foreignKeyViolation(
+      prisma.subscription.create({ data: { ...base, customerId: theirCustomer.id, planId: myPlan.id } }),
+    );
+    expect(await prisma.subscription.count({ where: { merchantId: mine } })).toBe(0);
+  });
+
+  it("rejects a charge attempt filed under another merchant than its subscription's", async () => {
+    const [mine, theirs] = [await createMerchant(), await createMerchant()];
+    const subscriptionId = await createSubscription(mine);
+
+    await foreignKeyViolation(
+      prisma.chargeAttempt.create({ data: chargeAttemptData(theirs, subscriptionId, 1) }),
+    );
+  });
+});

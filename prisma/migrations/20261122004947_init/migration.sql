@@ -220,10 +220,16 @@ CREATE INDEX "Plan_merchantId_createdAt_idx" ON "Plan"("merchantId", "createdAt"
 CREATE UNIQUE INDEX "Plan_merchantId_code_key" ON "Plan"("merchantId", "code");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "Plan_id_merchantId_key" ON "Plan"("id", "merchantId");
+
+-- CreateIndex
 CREATE INDEX "Customer_merchantId_createdAt_idx" ON "Customer"("merchantId", "createdAt");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Customer_merchantId_externalRef_key" ON "Customer"("merchantId", "externalRef");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Customer_id_merchantId_key" ON "Customer"("id", "merchantId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "CustomerToken_reference_key" ON "CustomerToken"("reference");
@@ -233,6 +239,9 @@ CREATE INDEX "CustomerToken_merchantId_customerId_idx" ON "CustomerToken"("merch
 
 -- CreateIndex
 CREATE UNIQUE INDEX "CustomerToken_merchantId_tokenFingerprint_key" ON "CustomerToken"("merchantId", "tokenFingerprint");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "CustomerToken_id_merchantId_key" ON "CustomerToken"("id", "merchantId");
 
 -- CreateIndex
 CREATE INDEX "Subscription_status_nextChargeAt_idx" ON "Subscription"("status", "nextChargeAt");
@@ -245,6 +254,9 @@ CREATE INDEX "Subscription_merchantId_status_createdAt_idx" ON "Subscription"("m
 
 -- CreateIndex
 CREATE INDEX "Subscription_merchantId_customerId_idx" ON "Subscription"("merchantId", "customerId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Subscription_id_merchantId_key" ON "Subscription"("id", "merchantId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "PaymentRequest_klarnaPaymentRequestId_key" ON "PaymentRequest"("klarnaPaymentRequestId");
@@ -304,34 +316,34 @@ ALTER TABLE "Customer" ADD CONSTRAINT "Customer_merchantId_fkey" FOREIGN KEY ("m
 ALTER TABLE "CustomerToken" ADD CONSTRAINT "CustomerToken_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "CustomerToken" ADD CONSTRAINT "CustomerToken_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "CustomerToken" ADD CONSTRAINT "CustomerToken_customerId_merchantId_fkey" FOREIGN KEY ("customerId", "merchantId") REFERENCES "Customer"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_customerId_merchantId_fkey" FOREIGN KEY ("customerId", "merchantId") REFERENCES "Customer"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_planId_fkey" FOREIGN KEY ("planId") REFERENCES "Plan"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_planId_merchantId_fkey" FOREIGN KEY ("planId", "merchantId") REFERENCES "Plan"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_tokenId_fkey" FOREIGN KEY ("tokenId") REFERENCES "CustomerToken"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_tokenId_merchantId_fkey" FOREIGN KEY ("tokenId", "merchantId") REFERENCES "CustomerToken"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "PaymentRequest" ADD CONSTRAINT "PaymentRequest_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "PaymentRequest" ADD CONSTRAINT "PaymentRequest_customerId_fkey" FOREIGN KEY ("customerId") REFERENCES "Customer"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "PaymentRequest" ADD CONSTRAINT "PaymentRequest_customerId_merchantId_fkey" FOREIGN KEY ("customerId", "merchantId") REFERENCES "Customer"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "PaymentRequest" ADD CONSTRAINT "PaymentRequest_subscriptionId_fkey" FOREIGN KEY ("subscriptionId") REFERENCES "Subscription"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "PaymentRequest" ADD CONSTRAINT "PaymentRequest_subscriptionId_merchantId_fkey" FOREIGN KEY ("subscriptionId", "merchantId") REFERENCES "Subscription"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "ChargeAttempt" ADD CONSTRAINT "ChargeAttempt_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "ChargeAttempt" ADD CONSTRAINT "ChargeAttempt_subscriptionId_fkey" FOREIGN KEY ("subscriptionId") REFERENCES "Subscription"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "ChargeAttempt" ADD CONSTRAINT "ChargeAttempt_subscriptionId_merchantId_fkey" FOREIGN KEY ("subscriptionId", "merchantId") REFERENCES "Subscription"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "WebhookEvent" ADD CONSTRAINT "WebhookEvent_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
@@ -340,7 +352,7 @@ ALTER TABLE "WebhookEvent" ADD CONSTRAINT "WebhookEvent_merchantId_fkey" FOREIGN
 ALTER TABLE "AuditEvent" ADD CONSTRAINT "AuditEvent_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "AuditEvent" ADD CONSTRAINT "AuditEvent_tokenId_fkey" FOREIGN KEY ("tokenId") REFERENCES "CustomerToken"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "AuditEvent" ADD CONSTRAINT "AuditEvent_tokenId_merchantId_fkey" FOREIGN KEY ("tokenId", "merchantId") REFERENCES "CustomerToken"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "AuditEvent" ADD CONSTRAINT "AuditEvent_subscriptionId_fkey" FOREIGN KEY ("subscriptionId") REFERENCES "Subscription"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "AuditEvent" ADD CONSTRAINT "AuditEvent_subscriptionId_merchantId_fkey" FOREIGN KEY ("subscriptionId", "merchantId") REFERENCES "Subscription"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
