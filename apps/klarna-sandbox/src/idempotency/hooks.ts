@@ -39,7 +39,10 @@ export function forgetKeyOnClose(request: FastifyRequest, store: IdempotencyStor
   const ticket = request.idempotencyTicket;
   if (ticket === undefined) return;
   request.idempotencyTicket = undefined;
-  request.raw.socket.once('close', () => store.abandon(ticket));
+  const socket = request.raw.socket;
+  // The client may have left already (e.g. during latency): 'close' would never fire again.
+  if (socket.destroyed) store.abandon(ticket);
+  else socket.once('close', () => store.abandon(ticket));
 }
 
 export function installIdempotency(app: FastifyInstance, store: IdempotencyStore): void {

@@ -233,6 +233,30 @@ describe('faults', () => {
     expect(sb.state.ledger.size).toBe(1);
   });
 
+  it.each([['TIMEOUT'], ['DROP']])(
+    '%s on a request whose client already gave up (during latency) frees the key all the same',
+    async (result) => {
+      await addRule({ outcome: { result }, latency: { type: 'fixed', ms: 300 }, times: 'once' });
+      const controller = new AbortController();
+      const gaveUp = sb
+        .request('POST', `/v2/accounts/${TEST_ACCOUNT}/payment/authorize`, {
+          body: bodies.cnpCharge(),
+          headers: { 'Klarna-Customer-Token': token, 'Klarna-Idempotency-Key': `late-${result}` },
+          signal: controller.signal,
+        })
+        .catch(() => 'gave up');
+      await new Promise((r) => setTimeout(r, 50));
+      controller.abort();
+      expect(await gaveUp).toBe('gave up');
+      // In flight (409) until the latency has passed and the fault met the closed socket; then free.
+      await vi.waitFor(
+        async () => expect((await charge({ 'Klarna-Idempotency-Key': `late-${result}` })).status).toBe(200),
+        { timeout: 3000, interval: 100 },
+      );
+      expect(sb.state.ledger.size).toBe(1);
+    },
+  );
+
   it('DROP destroys the connection; the retry with the same key executes', async () => {
     await addRule({ outcome: { result: 'DROP' }, times: 'once' });
     await expect(charge({ 'Klarna-Idempotency-Key': 'dropped' })).rejects.toThrow();
