@@ -1,13 +1,14 @@
 // POST /v2/accounts/{partner_account_id}/payment/authorize: validate, classify, execute.
 import type { FastifyInstance } from 'fastify';
 import type { SimClock } from '../clock.js';
+import { SandboxHttpError } from '../contracts.js';
 import { partnerAccountOf } from '../http/account.js';
 import { forgetKeyOnClose } from '../idempotency/hooks.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import { validationFailed, zodValidationErrors } from '../http/validation.js';
 import { resolveExpiry } from '../payment-requests/expiry.js';
 import { applyFault, isFault } from '../scenarios/faults.js';
-import { sampleLatency, sleep } from '../scenarios/latency.js';
+import { LatencyTimers, sampleLatency } from '../scenarios/latency.js';
 import type { MatchInput, ScenarioStore } from '../scenarios/store.js';
 import type { SandboxSettings } from '../settings.js';
 import { classifyAuthorize } from './classify.js';
@@ -73,6 +74,14 @@ function matchInputOf(call: Omit<AuthorizeCall, 'planned'>): MatchInput {
 }
 
 export function registerAuthorizeRoute(app: FastifyInstance, deps: AuthorizeRouteDeps): void {
+  const latency = new LatencyTimers();
+  app.addHook('onClose', (_instance, done) => {
+    latency.close();
+    done();
+  });
+  // A 5xx, so the idempotency key is not stored; the connection is closing anyway.
+  const closing = () => new SandboxHttpError(503, 'TEMPORARILY_UNAVAILABLE', 'The sandbox is shutting down');
+
   app.post<{ Params: { partner_account_id: string } }>(
     '/v2/accounts/:partner_account_id/payment/authorize',
     (request, reply) => {
@@ -91,7 +100,11 @@ export function registerAuthorizeRoute(app: FastifyInstance, deps: AuthorizeRout
       };
       // The hot path stays synchronous when no latency is configured.
       const delay = sampleLatency(rule?.latency ?? deps.scenarios.latency);
-      return delay > 0 ? sleep(delay).then(run) : run();
+      if (delay === 0) return run();
+      return latency.wait(delay).then((elapsed) => {
+        if (!elapsed) throw closing();
+        return run();
+      });
     },
   );
 }

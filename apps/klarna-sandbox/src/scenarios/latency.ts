@@ -21,4 +21,32 @@ export function sampleLatency(latency: Latency | undefined, random: () => number
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Latency waits run on real time (callers time out in real time). close() cancels the pending
+ * ones, so a stopped sandbox executes nothing afterwards and no timer keeps the process alive.
+ */
+export class LatencyTimers {
+  private readonly pending = new Map<NodeJS.Timeout, () => void>();
+  private closed = false;
+
+  /** Resolves true once `ms` have passed, false when the sandbox closes first. */
+  wait(ms: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(timer);
+        resolve(true);
+      }, ms);
+      this.pending.set(timer, () => resolve(false));
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const [timer, cancel] of this.pending) {
+      clearTimeout(timer);
+      cancel();
+    }
+    this.pending.clear();
+  }
+}

@@ -154,6 +154,21 @@ describe('latency', () => {
     expect((await sb.authorize(bodies.cnpCharge(), headers)).text).toBe((await first).text);
     expect(sb.state.ledger.size).toBe(1);
   });
+  it('close() cancels pending latency: nothing executes after the sandbox stopped', async () => {
+    sb = await startSandbox();
+    const doomed = await startSandbox({ latencyMs: 400 });
+    const token = await mintToken(doomed);
+    const answer = doomed.authorize(bodies.cnpCharge(), { 'Klarna-Customer-Token': token }).then(
+      (r) => r.status,
+      () => 'connection closed',
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const [, closeMs] = await timed(() => doomed.close());
+    expect(closeMs).toBeLessThan(300);
+    expect(await answer).not.toBe(200);
+    await new Promise((r) => setTimeout(r, 500)); // past the latency
+    expect(doomed.state.ledger.size).toBe(0);
+  });
 });
 
 describe('clock', () => {
