@@ -1,6 +1,7 @@
 // The sandbox's own time. Tests advance it so expiry, idempotency windows and webhook retries
 // run in seconds. Timers registered here fire when simulated time passes their due instant,
 // whether time moves by advance() or by the real clock.
+import { TimerQueue, type QueuedTimer } from './timer-queue.js';
 
 export interface SimTimer {
   cancel(): void;
@@ -17,11 +18,8 @@ export interface SimClock {
   stop(): void;
 }
 
-interface Pending {
-  dueAt: number;
-  seq: number;
+interface Pending extends QueuedTimer {
   fn: () => void | Promise<void>;
-  cancelled: boolean;
 }
 
 /**
@@ -32,7 +30,7 @@ export function createSimClock(opts: { tickMs?: number; realNow?: () => number }
   const realNow = opts.realNow ?? Date.now;
   let offset = 0;
   let seq = 0;
-  let pending: Pending[] = [];
+  const pending = new TimerQueue<Pending>();
   let running: Promise<void> = Promise.resolve();
 
   const now = (): number => realNow() + offset;
@@ -41,13 +39,8 @@ export function createSimClock(opts: { tickMs?: number; realNow?: () => number }
   const fireDue = (): Promise<void> => {
     running = running.then(async () => {
       for (;;) {
-        const t = now();
-        const due = pending
-          .filter((p) => !p.cancelled && p.dueAt <= t)
-          .sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq)[0];
+        const due = pending.popDue(now());
         if (!due) break;
-        due.cancelled = true;
-        pending = pending.filter((p) => p !== due);
         try {
           await due.fn();
         } catch {
@@ -72,16 +65,11 @@ export function createSimClock(opts: { tickMs?: number; realNow?: () => number }
       const p: Pending = { dueAt, seq: seq++, fn, cancelled: false };
       pending.push(p);
       if (dueAt <= now()) void fireDue();
-      return {
-        cancel: () => {
-          p.cancelled = true;
-          pending = pending.filter((x) => x !== p);
-        },
-      };
+      return { cancel: () => pending.cancel(p) };
     },
     stop() {
       clearInterval(ticker);
-      pending = [];
+      pending.clear();
     },
   };
 }

@@ -288,3 +288,24 @@ describe('expiry on the sandbox clock', () => {
     expect(events.map((e) => e.payload.state)).not.toContain('EXPIRED');
   });
 });
+
+describe('many open requests', () => {
+  // A load test leaves thousands of signups open; expiring them or resetting must stay quick.
+  it('20,000 expiries run in one clock advance, and a reset, each within seconds', async () => {
+    const ids = Array.from({ length: 20_000 }, (_, i) =>
+      create({ expiresAt: sb.deps.clock.now() + 3 * 3_600_000 + i }),
+    );
+    const start = performance.now();
+    const advanced = await sb.sim('POST', '/clock/advance', { seconds: 4 * 3600 });
+    const advanceMs = performance.now() - start;
+    expect(advanced.status).toBe(200);
+    expect(sb.state.paymentRequests.state(ids[0] ?? '')).toBe('EXPIRED');
+    expect(sb.state.paymentRequests.state(ids.at(-1) ?? '')).toBe('EXPIRED');
+    expect(advanceMs).toBeLessThan(3000);
+
+    ids.push(...Array.from({ length: 20_000 }, () => create()));
+    const resetStart = performance.now();
+    expect((await sb.sim('POST', '/reset', {})).status).toBe(200);
+    expect(performance.now() - resetStart).toBeLessThan(3000);
+  }, 30_000);
+});
