@@ -48,6 +48,21 @@ describe('Basic auth on /v2/**', () => {
     }
   });
 
+  it.each([['%762'], ['v%32'], ['%76%32']])(
+    '401 when the /v2 prefix is percent-encoded (/%s/…): the router decodes it, so must auth',
+    async (prefix) => {
+      const res = await sb.request(
+        'GET',
+        `/${prefix}/accounts/krn:partner:global:account:test:M1/payment/requests/x`,
+        {
+          auth: false,
+        },
+      );
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ error_code: 'UNAUTHORIZED' });
+    },
+  );
+
   it('401 also for unknown /v2 routes without a key (auth before routing)', async () => {
     const res = await sb.request('GET', '/v2/nothing-here', { auth: false });
     expect(res.status).toBe(401);

@@ -3,6 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SandboxHttpError } from '../contracts.js';
+import { requestPath } from './request-path.js';
 
 /**
  * Constant-time for a given length (only the length of a wrong guess can show in timing).
@@ -26,15 +27,15 @@ export function authHook(opts: { apiKey: string; simToken: string | undefined })
   const apiKeyMatches = secretMatcher(opts.apiKey);
   const simTokenMatches = opts.simToken === undefined ? undefined : secretMatcher(opts.simToken);
   return (request, _reply, done) => {
-    const url = request.url;
-    if (url.startsWith('/v2/') || url === '/v2') {
+    const path = requestPath(request.url);
+    if (path.startsWith('/v2/') || path === '/v2') {
       const header = firstValue(request.headers.authorization);
       // The scheme is case-insensitive (RFC 9110); the key itself is compared byte for byte.
       const key = header !== undefined && /^basic /i.test(header) ? header.slice(6) : undefined;
       if (!apiKeyMatches(key)) {
         return done(new SandboxHttpError(401, 'UNAUTHORIZED', 'Missing or invalid API key'));
       }
-    } else if (simTokenMatches !== undefined && url.startsWith('/__sim')) {
+    } else if (simTokenMatches !== undefined && path.startsWith('/__sim')) {
       if (!simTokenMatches(firstValue(request.headers['sandbox-sim-token']))) {
         return done(new SandboxHttpError(401, 'UNAUTHORIZED', 'Missing or invalid Sandbox-Sim-Token'));
       }

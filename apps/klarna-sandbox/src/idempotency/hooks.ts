@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SandboxHttpError } from '../contracts.js';
 import { INVALID_PARAMETERS } from '../http/error-format.js';
 import { readHeader } from '../http/headers.js';
+import { requestPath } from '../http/request-path.js';
 import { isStorable, type IdempotencyStore, type Ticket } from './store.js';
 
 declare module 'fastify' {
@@ -18,17 +19,6 @@ const KEYED_METHODS = new Set(['POST', 'PATCH', 'DELETE']);
 /** Only used to warn when a key is reused with another body; sha1 is the cheapest native hash. */
 function fingerprint(text: string): string {
   return hash('sha1', text, 'base64');
-}
-
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  const path = query === -1 ? url : url.slice(0, query);
-  if (!path.includes('%')) return path;
-  try {
-    return decodeURIComponent(path); // %3A and : name the same account
-  } catch {
-    return path;
-  }
 }
 
 /**
@@ -49,7 +39,10 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
   app.decorateRequest('idempotencyTicket', undefined);
 
   app.addHook('preHandler', (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-    if (!KEYED_METHODS.has(request.method) || !request.url.startsWith('/v2/')) return done();
+    if (!KEYED_METHODS.has(request.method)) return done();
+    // Decoded: %3A and : name the same account, and /%762/ is /v2/ to the router.
+    const path = requestPath(request.url);
+    if (!path.startsWith('/v2/')) return done();
     const key = readHeader(request.headers, 'klarna-idempotency-key');
     if (key === undefined) return done();
     if (key.length < 1 || key.length > 255) {
@@ -59,7 +52,7 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
         ]),
       );
     }
-    const scope = `${request.method} ${pathOf(request.url)}\n${key}`;
+    const scope = `${request.method} ${path}\n${key}`;
     const bodyHash = fingerprint(request.rawBody ?? '');
     const begun = store.begin(scope, bodyHash);
     switch (begun.kind) {

@@ -68,6 +68,21 @@ describe('idempotency', () => {
     expect(fresh.status).toBe(409);
   });
 
+  it('one scope however the path is spelled: a percent-encoded retry replays, never executes twice', async () => {
+    const first = await charge('spelled');
+    const encoded = await sb.request<AuthorizeResponse>(
+      'POST',
+      `/%762/accounts/${encodeURIComponent(TEST_ACCOUNT)}/payment/authorize`,
+      {
+        body: bodies.cnpCharge(),
+        headers: { 'Klarna-Customer-Token': token, 'Klarna-Idempotency-Key': 'spelled' },
+      },
+    );
+    expect(encoded.status).toBe(200);
+    expect(txId(encoded)).toBe(txId(first));
+    expect(sb.state.ledger.size).toBe(1);
+  });
+
   it('honours a key for 24 h of sandbox time, then executes again', async () => {
     const first = await charge('k3');
     await sb.deps.clock.advance(24 * 3_600_000 - 60_000);

@@ -246,6 +246,8 @@ describe('optional SIM token', () => {
     const denied = await sb.sim<ErrorResponse>('GET', '/clock');
     expect(denied.status).toBe(401);
     expect(denied.body.error_code).toBe('UNAUTHORIZED');
+    const encoded = await sb.request<ErrorResponse>('GET', '/%5F_sim/clock', { auth: false });
+    expect(encoded.status).toBe(401);
     const allowed = await sb.request('GET', '/__sim/clock', {
       auth: false,
       headers: { 'Sandbox-Sim-Token': 'let-me-in' },
