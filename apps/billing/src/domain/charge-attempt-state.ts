@@ -6,9 +6,12 @@
 //
 // APPROVED, DECLINED and FAILED are terminal. Because a replay of the same key returns the first
 // result, the same outcome may be reported twice: re-applying a terminal status's own outcome is a
-// no-op (UNKNOWN + OUTCOME_UNKNOWN likewise: a reconciliation that is still inconclusive). Any other
-// event on a terminal status, e.g. DECLINED after APPROVED, is an IllegalTransitionError: two
-// different outcomes for one key mean something is badly wrong and must not be papered over.
+// no-op (UNKNOWN + OUTCOME_UNKNOWN likewise: a reconciliation that is still inconclusive).
+// OUTCOME_UNKNOWN on a terminal status is a no-op too: "not known yet" is stale news once a replay
+// has learnt the outcome (a job that ran out of transient retries racing a reconciliation that
+// succeeded). Any other event on a terminal status, e.g. DECLINED after APPROVED, is an
+// IllegalTransitionError: two different outcomes for one key mean something is badly wrong and
+// must not be papered over.
 import { IllegalTransitionError } from './errors.js';
 
 /** Matches the Prisma enum ChargeAttemptStatus. */
@@ -50,7 +53,7 @@ export function transitionChargeAttempt(
     case 'APPROVED':
     case 'DECLINED':
     case 'FAILED':
-      if (target === status) return status;
+      if (target === status || event.type === 'OUTCOME_UNKNOWN') return status;
       throw new IllegalTransitionError<ChargeAttemptStatus, ChargeAttemptEventType>(
         'chargeAttempt',
         status,
