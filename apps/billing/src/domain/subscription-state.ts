@@ -25,8 +25,13 @@
 //   TOKEN_REVOKED              P x; tokenUsable -> false (= if already); status unchanged: the next
 //                              charge is a HARD decline unless TOKEN_REPLACED comes first
 //   TOKEN_REPLACED             P x (that is TOKENIZED); tokenUsable -> true (= if already)
-// Final states CANCELED and INCOMPLETE_EXPIRED accept nothing: every event throws. A caller that
-// replays a duplicate CANCEL can check `isFinalSubscriptionStatus` first.
+// Final states CANCELED and INCOMPLETE_EXPIRED never change again. Late or redelivered news that
+// asks for nothing is a no-op there (a duplicate CANCEL, DUNNING_EXHAUSTED or TOKENIZATION_EXPIRED,
+// a decline, PERIOD_ENDED or TRIAL_ENDED from a job that raced the cancel, the token revocation a
+// cancel itself triggers); news that needs someone to act still throws: money taken after the end
+// (CHARGE_APPROVED for an unpaid period: refund), a token issued for it (TOKENIZED: revoke), and
+// requests to PAUSE, RESUME, UNCANCEL or TOKEN_REPLACED. INCOMPLETE_EXPIRED never started, so
+// events that need a started subscription stay illegal there as in PENDING_TOKENIZATION.
 import type { FinalAction } from './dunning-policy.js';
 import { IllegalTransitionError, InvalidInputError } from './errors.js';
 
@@ -117,7 +122,10 @@ export function transitionSubscription(
       event.type,
       reason,
     );
-  if (isFinalSubscriptionStatus(status)) throw illegal('final state accepts no events');
+  if (isFinalSubscriptionStatus(status)) {
+    if (isHarmlessAfterEnd(state, status, event)) return state;
+    throw illegal('the subscription has ended');
+  }
   const live: LiveStatus = status;
   const pending = live === 'PENDING_TOKENIZATION';
 
@@ -192,12 +200,47 @@ export function transitionSubscription(
   }
 }
 
+/** Whether a final state can ignore `event`: a duplicate or late fact that asks for no action. */
+function isHarmlessAfterEnd(
+  state: SubscriptionState,
+  status: FinalSubscriptionStatus,
+  event: SubscriptionEvent,
+): boolean {
+  const started = status === 'CANCELED';
+  switch (event.type) {
+    case 'CHARGE_DECLINED':
+      checkPeriodIndex(event.periodIndex);
+      return true;
+    case 'TOKENIZATION_EXPIRED':
+    case 'TOKENIZATION_FAILED':
+    case 'CANCEL':
+      return true;
+    case 'CHARGE_APPROVED':
+      return alreadyPaid(state, event.periodIndex);
+    case 'TRIAL_ENDED':
+    case 'PERIOD_ENDED':
+    case 'DUNNING_EXHAUSTED':
+    case 'TOKEN_REVOKED':
+      return started;
+    case 'TOKENIZED':
+    case 'PAUSE':
+    case 'RESUME':
+    case 'UNCANCEL':
+    case 'TOKEN_REPLACED':
+      return false;
+  }
+}
+
 /** True when `periodIndex` is already covered by an approved charge (duplicate or stale news). */
 function alreadyPaid(state: SubscriptionState, periodIndex: number): boolean {
+  checkPeriodIndex(periodIndex);
+  return state.paidThroughPeriodIndex !== null && periodIndex <= state.paidThroughPeriodIndex;
+}
+
+function checkPeriodIndex(periodIndex: number): void {
   if (!Number.isSafeInteger(periodIndex) || periodIndex < 0) {
     throw new InvalidInputError('periodIndex', 'must be a non-negative integer');
   }
-  return state.paidThroughPeriodIndex !== null && periodIndex <= state.paidThroughPeriodIndex;
 }
 
 function change(state: SubscriptionState, patch: Partial<SubscriptionState>): SubscriptionState {
