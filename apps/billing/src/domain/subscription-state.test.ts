@@ -19,7 +19,15 @@ import { catchError } from './catch-error.test-support.js';
 function base(status: SubscriptionStatus): SubscriptionState {
   if (status === 'PENDING_TOKENIZATION') return INITIAL_SUBSCRIPTION_STATE;
   if (status === 'INCOMPLETE_EXPIRED') return Object.freeze({ ...INITIAL_SUBSCRIPTION_STATE, status });
-  return Object.freeze({ status, cancelAtPeriodEnd: false, tokenUsable: true, paidThroughPeriodIndex: 3 });
+  // PAST_DUE and UNPAID got there by a decline of period 4.
+  const pastDue = status === 'PAST_DUE' || status === 'UNPAID' ? 4 : null;
+  return Object.freeze({
+    status,
+    cancelAtPeriodEnd: false,
+    tokenUsable: true,
+    paidThroughPeriodIndex: 3,
+    pastDuePeriodIndex: pastDue,
+  });
 }
 
 const EVENTS = {
@@ -90,7 +98,7 @@ const MATRIX: Record<SubscriptionStatus, Row> = {
     ...liveCommon,
     TRIAL_ENDED: 'ACTIVE',
     'APPROVED 4': { status: 'ACTIVE', paidThroughPeriodIndex: 4 },
-    'DECLINED 4': 'PAST_DUE',
+    'DECLINED 4': { status: 'PAST_DUE', pastDuePeriodIndex: 4 },
     'EXHAUSTED CANCEL': 'x',
     'EXHAUSTED UNPAID': 'x',
     PAUSE: 'x',
@@ -100,7 +108,7 @@ const MATRIX: Record<SubscriptionStatus, Row> = {
   ACTIVE: {
     ...liveCommon,
     'APPROVED 4': { paidThroughPeriodIndex: 4 },
-    'DECLINED 4': 'PAST_DUE',
+    'DECLINED 4': { status: 'PAST_DUE', pastDuePeriodIndex: 4 },
     'EXHAUSTED CANCEL': 'x',
     'EXHAUSTED UNPAID': 'x',
     PAUSE: 'PAUSED',
@@ -109,18 +117,19 @@ const MATRIX: Record<SubscriptionStatus, Row> = {
   },
   PAST_DUE: {
     ...liveCommon,
-    'APPROVED 4': { status: 'ACTIVE', paidThroughPeriodIndex: 4 },
+    'APPROVED 4': { status: 'ACTIVE', paidThroughPeriodIndex: 4, pastDuePeriodIndex: null },
     'DECLINED 4': '=',
     'EXHAUSTED CANCEL': 'CANCELED',
     'EXHAUSTED UNPAID': 'UNPAID',
     PAUSE: 'x',
-    RESUME: 'x',
+    RESUME: '=',
     'CANCEL at end': { cancelAtPeriodEnd: true },
   },
   PAUSED: {
     ...liveCommon,
     'APPROVED 4': { paidThroughPeriodIndex: 4 },
-    'DECLINED 4': '=',
+    // A charge in flight when the pause came: recorded, so RESUME goes back to PAST_DUE.
+    'DECLINED 4': { pastDuePeriodIndex: 4 },
     'EXHAUSTED CANCEL': 'x',
     'EXHAUSTED UNPAID': 'x',
     PAUSE: '=',
@@ -129,7 +138,7 @@ const MATRIX: Record<SubscriptionStatus, Row> = {
   },
   UNPAID: {
     ...liveCommon,
-    'APPROVED 4': { status: 'ACTIVE', paidThroughPeriodIndex: 4 },
+    'APPROVED 4': { status: 'ACTIVE', paidThroughPeriodIndex: 4, pastDuePeriodIndex: null },
     'DECLINED 4': '=',
     'EXHAUSTED CANCEL': 'x',
     'EXHAUSTED UNPAID': '=',
@@ -247,6 +256,31 @@ describe('transitionSubscription: flags and ordering', () => {
     expect(transitionSubscription(revoked, { type: 'TOKEN_REPLACED' })).toEqual(base('ACTIVE'));
   });
 
+  it('a late approval of an older period does not clear the dunning of a newer one', () => {
+    // Period 4 is declined and dunned; the renewal of period 5 is declined too; then a retry of 4 succeeds.
+    let state = base('ACTIVE');
+    state = transitionSubscription(state, { type: 'CHARGE_DECLINED', periodIndex: 4 });
+    state = transitionSubscription(state, { type: 'CHARGE_DECLINED', periodIndex: 5 });
+    state = transitionSubscription(state, { type: 'CHARGE_APPROVED', periodIndex: 4 });
+    expect(state).toMatchObject({ status: 'PAST_DUE', paidThroughPeriodIndex: 4, pastDuePeriodIndex: 5 });
+    // Period 5's dunning can still end it...
+    expect(transitionSubscription(state, { type: 'DUNNING_EXHAUSTED', finalAction: 'CANCEL' }).status).toBe(
+      'CANCELED',
+    );
+    // ...or its payment bring it back.
+    expect(transitionSubscription(state, { type: 'CHARGE_APPROVED', periodIndex: 5 })).toMatchObject({
+      status: 'ACTIVE',
+      paidThroughPeriodIndex: 5,
+      pastDuePeriodIndex: null,
+    });
+  });
+
+  it('a paused subscription with a declined charge resumes past due', () => {
+    let state = transitionSubscription(base('ACTIVE'), { type: 'PAUSE' });
+    state = transitionSubscription(state, { type: 'CHARGE_DECLINED', periodIndex: 4 });
+    expect(transitionSubscription(state, { type: 'RESUME' }).status).toBe('PAST_DUE');
+  });
+
   it('a late decline for a period that was paid meanwhile does not make the subscription past due', () => {
     const paid = transitionSubscription(base('ACTIVE'), { type: 'CHARGE_APPROVED', periodIndex: 5 });
     expect(transitionSubscription(paid, { type: 'CHARGE_DECLINED', periodIndex: 5 })).toBe(paid);
@@ -263,6 +297,7 @@ describe('transitionSubscription: flags and ordering', () => {
       cancelAtPeriodEnd: false,
       tokenUsable: true,
       paidThroughPeriodIndex: 0,
+      pastDuePeriodIndex: null,
     });
   });
 
@@ -322,6 +357,16 @@ describe('transitionSubscription properties', () => {
             if (state.paidThroughPeriodIndex !== null) {
               expect(next.paidThroughPeriodIndex).toBeGreaterThanOrEqual(state.paidThroughPeriodIndex);
             }
+            // Past due exactly while a declined period is newer than every approved one.
+            if (next.status === 'PAST_DUE' || next.status === 'UNPAID') {
+              expect(next.pastDuePeriodIndex).not.toBeNull();
+            }
+            if (next.status === 'ACTIVE' || next.status === 'TRIALING') {
+              expect(next.pastDuePeriodIndex).toBeNull();
+            }
+            if (next.pastDuePeriodIndex !== null && next.paidThroughPeriodIndex !== null) {
+              expect(next.pastDuePeriodIndex).toBeGreaterThan(next.paidThroughPeriodIndex);
+            }
             state = next;
           } catch (error) {
             expect(error).toBeInstanceOf(IllegalTransitionError);
@@ -367,6 +412,38 @@ describe('transitionSubscription properties', () => {
         expect(transitionSubscription(once, event)).toBe(once);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('charge outcomes in any delivery order, redelivered or not, end in the same state', () => {
+    // One outcome per period (what the attempt rows finally say), delivered shuffled with duplicates.
+    const outcomesArb = fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }).chain((approved) =>
+      fc.record({
+        approved: fc.constant(approved),
+        order: fc.shuffledSubarray([...approved.keys(), ...approved.keys()], {
+          minLength: 2 * approved.length,
+        }),
+      }),
+    );
+    fc.assert(
+      fc.property(outcomesArb, ({ approved, order }) => {
+        const start: SubscriptionState = { ...base('ACTIVE'), paidThroughPeriodIndex: null };
+        const state = order.reduce(
+          (s, n) =>
+            transitionSubscription(s, {
+              type: approved[n] ? 'CHARGE_APPROVED' : 'CHARGE_DECLINED',
+              periodIndex: n,
+            }),
+          start,
+        );
+        const newest = approved.length - 1;
+        const lastApproved = approved.lastIndexOf(true);
+        expect(state.paidThroughPeriodIndex).toBe(lastApproved === -1 ? null : lastApproved);
+        // The newest period decides, as with Stripe's latest invoice.
+        expect(state.status).toBe(approved[newest] ? 'ACTIVE' : 'PAST_DUE');
+        expect(state.pastDuePeriodIndex).toBe(approved[newest] ? null : newest);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -12,12 +12,15 @@
 //   TOKENIZED{withTrial}       P->T (trial) / P->A; others =
 //   TOKENIZATION_EXPIRED|FAILED P->INCOMPLETE_EXPIRED; others = (late news about a superseded request)
 //   TRIAL_ENDED                P x; T->A (T->CANCELED if cancelAtPeriodEnd); others =
-//   CHARGE_APPROVED{period}    period <= paidThrough: =. Else records paidThrough and T,A,D,U->A; P,Z keep status
+//   CHARGE_APPROVED{period}    period <= paidThrough: =. Else records paidThrough; when that covers
+//                              pastDuePeriodIndex (or nothing is past due) clears it and T,A,D,U->A
+//                              (P,Z keep status); a late approval of an OLDER period than the one
+//                              past due leaves D/U as they are: the newer period is still unpaid
 //   CHARGE_DECLINED{period}    P x (apply TOKENIZED first); period <= paidThrough: = (stale, already paid);
-//                              T,A->D; D,U,Z =
+//                              else pastDuePeriodIndex = max(it, period) and T,A->D; D,U,Z keep status
 //   DUNNING_EXHAUSTED{action}  D->CANCELED|U; U with MARK_UNPAID =; all else x (stale decision)
 //   PAUSE                      A->Z; Z =; others x
-//   RESUME                     Z->A; A =; others x
+//   RESUME                     Z->A (Z->D when a decline arrived while paused); A,D =; others x
 //   CANCEL{IMMEDIATELY}        any->CANCELED
 //   CANCEL{AT_PERIOD_END}      T,A,D: set cancelAtPeriodEnd (= if set); P,Z,U->CANCELED (no paid period runs)
 //   UNCANCEL                   clears cancelAtPeriodEnd (= if clear)
@@ -63,6 +66,11 @@ export interface SubscriptionState {
   readonly tokenUsable: boolean;
   /** Highest period index with an approved charge; null before the first. */
   readonly paidThroughPeriodIndex: number | null;
+  /**
+   * Newest declined period that no approval has covered yet (the one in dunning); null when
+   * nothing is past due. Always greater than paidThroughPeriodIndex when set.
+   */
+  readonly pastDuePeriodIndex: number | null;
 }
 
 export const INITIAL_SUBSCRIPTION_STATE: SubscriptionState = Object.freeze({
@@ -70,6 +78,7 @@ export const INITIAL_SUBSCRIPTION_STATE: SubscriptionState = Object.freeze({
   cancelAtPeriodEnd: false,
   tokenUsable: false,
   paidThroughPeriodIndex: null,
+  pastDuePeriodIndex: null,
 });
 
 export const CANCEL_MODES = ['IMMEDIATELY', 'AT_PERIOD_END'] as const;
@@ -147,15 +156,25 @@ export function transitionSubscription(
     case 'CHARGE_APPROVED': {
       if (alreadyPaid(state, event.periodIndex)) return state;
       const paid = { paidThroughPeriodIndex: event.periodIndex };
+      // A late approval of an older period: the newer declined one is still being dunned.
+      if (state.pastDuePeriodIndex !== null && state.pastDuePeriodIndex > event.periodIndex) {
+        return change(state, paid);
+      }
+      const settled = { ...paid, pastDuePeriodIndex: null };
       return live === 'PENDING_TOKENIZATION' || live === 'PAUSED'
-        ? change(state, paid)
-        : change(state, { ...paid, status: 'ACTIVE' });
+        ? change(state, settled)
+        : change(state, { ...settled, status: 'ACTIVE' });
     }
 
-    case 'CHARGE_DECLINED':
+    case 'CHARGE_DECLINED': {
       if (pending) throw illegal('apply TOKENIZED before the first charge outcome');
       if (alreadyPaid(state, event.periodIndex)) return state;
-      return live === 'TRIALING' || live === 'ACTIVE' ? change(state, { status: 'PAST_DUE' }) : state;
+      const pastDue = Math.max(state.pastDuePeriodIndex ?? event.periodIndex, event.periodIndex);
+      const status = live === 'TRIALING' || live === 'ACTIVE' ? 'PAST_DUE' : live;
+      return pastDue === state.pastDuePeriodIndex && status === live
+        ? state
+        : change(state, { status, pastDuePeriodIndex: pastDue });
+    }
 
     case 'DUNNING_EXHAUSTED':
       if (live === 'PAST_DUE') {
@@ -170,8 +189,11 @@ export function transitionSubscription(
       throw illegal('only an active subscription can be paused');
 
     case 'RESUME':
-      if (live === 'PAUSED') return change(state, { status: 'ACTIVE' });
-      if (live === 'ACTIVE') return state;
+      if (live === 'PAUSED') {
+        return change(state, { status: state.pastDuePeriodIndex === null ? 'ACTIVE' : 'PAST_DUE' });
+      }
+      // Not paused (any more): a repeated RESUME has nothing to do.
+      if (live === 'ACTIVE' || live === 'PAST_DUE') return state;
       throw illegal('only a paused subscription can be resumed');
 
     case 'CANCEL':
