@@ -119,6 +119,18 @@ describe('periodBoundary: time zones and DST', () => {
     ['Pacific/Apia', '2011-12-28T00:00', 'DAY', 1, 3, '2011-12-31T00:00:00.000+14:00'],
     ['Pacific/Apia', '2011-11-30T10:00', 'MONTH', 1, 1, '2011-12-31T00:00:00.000+14:00'],
     ['Pacific/Apia', '2011-11-30T10:00', 'MONTH', 1, 2, '2012-01-30T10:00:00.000+14:00'],
+    // America/Nuuk (Greenland, DKK) springs forward at 23:00 -02 to 00:00 -01 (2024-03-30), so the last
+    // hour of the day is skipped: a 23:xx renewal stays on its day at the last instant before the gap
+    // instead of moving to 00:00 of the next day (which would skip Mar 30 and charge Mar 31 twice).
+    ['America/Nuuk', '2024-03-29T23:30', 'DAY', 1, 1, '2024-03-30T22:59:59.999-02:00'],
+    ['America/Nuuk', '2024-03-29T23:30', 'DAY', 1, 2, '2024-03-31T23:30:00.000-01:00'],
+    ['America/Nuuk', '2024-03-29T23:00', 'DAY', 1, 1, '2024-03-30T22:59:59.999-02:00'],
+    ['America/Nuuk', '2024-03-29T22:59', 'DAY', 1, 1, '2024-03-30T22:59:00.000-02:00'],
+    ['America/Nuuk', '2024-01-30T23:15', 'MONTH', 1, 2, '2024-03-30T22:59:59.999-02:00'],
+    ['America/Nuuk', '2024-03-23T23:45', 'WEEK', 1, 1, '2024-03-30T22:59:59.999-02:00'],
+    ['America/Nuuk', '2024-10-25T23:30', 'DAY', 1, 1, '2024-10-26T23:30:00.000-01:00'],
+    // Asia/Dhaka 2009-06-19: 23:00 +06 -> 00:00 +07.
+    ['Asia/Dhaka', '2009-06-18T23:30', 'DAY', 1, 1, '2009-06-19T22:59:59.999+06:00'],
     // Fixed odd offsets.
     ['Asia/Kathmandu', '2024-01-31T00:00', 'MONTH', 1, 1, '2024-02-29T00:00:00.000+05:45'],
     ['Asia/Kolkata', '2024-01-31T23:59', 'MONTH', 1, 2, '2024-03-31T23:59:00.000+05:30'],
@@ -362,11 +374,17 @@ function checkBoundary(anchor: BillingAnchor, n: number): void {
     }
     return;
   }
-  // Spring-forward gap: luxon's forward-shifted instant when it stays on the same local day,
-  // otherwise (the rest of the day does not exist) the first instant after the gap, or 1 ms before it.
-  const sameDay = luxon.day === expected.day && luxon.month === expected.month;
+  // Spring-forward gap: luxon's forward-shifted instant when it stays on the same local day;
+  // when the gap runs to the end of the day, the day's last instant before the gap; when the whole
+  // day is skipped, the first instant after the gap, or 1 ms before it.
+  const expectedDate = DateTime.fromObject(expected, { zone: 'utc' }).toISODate();
+  const sameDay = luxon.toISODate() === expectedDate;
+  const dayExists = DateTime.fromObject({ ...expected, hour: 0, minute: 0, second: 0 }, { zone }).toISODate();
   if (sameDay) {
     expect(boundary.getTime()).toBe(luxon.toMillis());
+  } else if (dayExists === expectedDate) {
+    expect(DateTime.fromJSDate(boundary, { zone }).toISODate()).toBe(expectedDate);
+    expect(DateTime.fromMillis(boundary.getTime() + 1, { zone }).toISODate()).not.toBe(expectedDate);
   } else {
     expect(Math.abs(boundary.getTime() - luxon.toMillis())).toBeLessThanOrEqual(36 * 3_600_000);
   }
@@ -419,6 +437,8 @@ describe('properties', () => {
       'America/Asuncion',
       'Europe/Dublin',
       'America/St_Johns',
+      'America/Nuuk',
+      'Asia/Gaza',
     ];
     fc.assert(
       fc.property(

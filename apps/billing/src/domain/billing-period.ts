@@ -13,10 +13,14 @@
 //     whatever the anchor's own offset was, and it charges no later than the customer expects.
 //   * local time skipped (spring-forward gap): the instant luxon would give, i.e. shifted forward
 //     by the gap (02:30 in a 02:00->03:00 gap is 03:30), same local day.
-//   * only when the forward shift would leave the local day (the zone skipped the whole rest of the
-//     day, e.g. Pacific/Apia dropped 2011-12-30) the boundary is the transition instant, the first
-//     existing moment after the gap; if that instant reads as the schedule's own time of day (a
-//     00:00 schedule) it is taken one millisecond earlier so boundaries stay strictly increasing.
+//   * when the forward shift would leave the local day because the gap runs to the end of the day
+//     (America/Nuuk springs forward from 23:00 to 00:00), the boundary is the day's last instant
+//     before the gap (22:59:59.999): the renewal keeps its day rather than landing on the next one,
+//     which would skip a day and charge the next one twice.
+//   * only when the zone skipped the whole local day (Pacific/Apia dropped 2011-12-30) the boundary
+//     is the transition instant, the first existing moment after the gap; if that instant reads as
+//     the schedule's own time of day (a 00:00 schedule) it is taken one millisecond earlier so
+//     boundaries stay strictly increasing.
 // - n may be negative (periods before the anchor); boundaries must fall in years 1000..9999.
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
@@ -315,6 +319,8 @@ function resolveGap(zone: IANAZone, wall: number): number {
   const forward = wall - offsetMs(zone, transition - 1);
   const forwardWall = forward + offsetMs(zone, forward);
   if (dayNumber(forwardWall) === dayNumber(wall)) return forward;
+  const lastBeforeGap = transition - 1;
+  if (dayNumber(lastBeforeGap + offsetMs(zone, lastBeforeGap)) === dayNumber(wall)) return lastBeforeGap;
   const transitionWall = transition + offsetMs(zone, transition);
   return timeOfDay(transitionWall) === timeOfDay(wall) ? transition - 1 : transition;
 }
