@@ -54,7 +54,9 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
     });
   });
 
-  it('gives up at once on a HARD decline, whatever the attempt', () => {
+  it('stops retrying at once on a HARD decline, whatever the attempt, but keeps the grace period', () => {
+    // The customer has to re-tokenize or go through a customer-present flow: the grace period is
+    // their window to do it, so the final action waits for its end like after a last soft retry.
     for (const attemptNumber of [1, 3]) {
       expect(
         nextDunningStep(DEFAULT_DUNNING_POLICY, {
@@ -63,8 +65,17 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
           declineCategory: 'HARD',
           now: hours(5),
         }),
-      ).toEqual({ kind: 'GIVE_UP', finalAction: 'CANCEL', reason: 'HARD_DECLINE', at: hours(5) });
+      ).toEqual({ kind: 'GIVE_UP', finalAction: 'CANCEL', reason: 'HARD_DECLINE', at: hours(7 * 24) });
     }
+    const noGrace = parseDunningPolicy({ gracePeriodDays: 0 });
+    expect(
+      nextDunningStep(noGrace, {
+        attemptNumber: 1,
+        firstFailureAt: T0,
+        declineCategory: 'HARD',
+        now: hours(5),
+      }),
+    ).toEqual({ kind: 'GIVE_UP', finalAction: 'CANCEL', reason: 'HARD_DECLINE', at: hours(5) });
   });
 
   it('resends with the same key on a TRANSIENT failure', () => {
@@ -101,6 +112,21 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
     expect(graceEndsAt(policy, T0)).toEqual(hours(14 * 24));
     expect(isWithinGracePeriod(policy, T0, hours(14 * 24 - 1))).toBe(true);
     expect(isWithinGracePeriod(policy, T0, hours(14 * 24))).toBe(false);
+  });
+
+  it('keeps retrying after a grace period shorter than the schedule; only service stops at the grace end', () => {
+    const policy = parseDunningPolicy({ gracePeriodDays: 2 });
+    const input = { firstFailureAt: T0, declineCategory: 'SOFT' as const };
+    expect(nextDunningStep(policy, { ...input, attemptNumber: 4, now: hours(120) })).toEqual({
+      kind: 'RETRY_AT',
+      at: hours(168),
+      attemptNumber: 5,
+    });
+    expect(isWithinGracePeriod(policy, T0, hours(120))).toBe(false);
+    expect(nextDunningStep(policy, { ...input, attemptNumber: 5, now: hours(168) })).toMatchObject({
+      kind: 'GIVE_UP',
+      at: hours(168),
+    });
   });
 
   it('stops at maxAttempts even when more offsets are configured', () => {

@@ -6,8 +6,10 @@
 //   (defaults to offsets + 1).
 // - gracePeriodDays: the subscription stays PAST_DUE and service continues until the grace period
 //   (counted in 24 h days from the first failure) ends; when retries run out earlier, the final
-//   action waits for the grace end. A HARD decline gives up at once: no retry can succeed without
-//   a new token, and the customer has to act anyway.
+//   action waits for the grace end. A HARD decline stops the retries at once (none can succeed
+//   without a new token or a customer-present flow) but not the grace period: that is the
+//   customer's window to re-tokenize or finish the step-up, so the final action waits for it too.
+//   Retries already scheduled past the grace end still run; only service stops at the grace end.
 // - finalAction: CANCEL or MARK_UNPAID once Rebill gives up.
 //
 // Default: retries at +1 d, +3 d, +5 d, +7 d (5 attempts over a week), grace 7 days, then CANCEL;
@@ -143,22 +145,11 @@ export function nextDunningStep(policy: DunningPolicy, input: DunningInput): Dun
     case 'TRANSIENT':
       return { kind: 'RETRY_NOW_SAME_KEY' };
     case 'HARD':
-      return {
-        kind: 'GIVE_UP',
-        finalAction: policy.finalAction,
-        reason: 'HARD_DECLINE',
-        at: new Date(nowMs),
-      };
+      return giveUp(policy, 'HARD_DECLINE', input.firstFailureAt, nowMs);
     case 'SOFT': {
       const offsetHours = policy.retryOffsetsHours[attemptNumber - 1];
       if (attemptNumber >= policy.maxAttempts || offsetHours === undefined) {
-        const graceEndMs = graceEndsAt(policy, input.firstFailureAt).getTime();
-        return {
-          kind: 'GIVE_UP',
-          finalAction: policy.finalAction,
-          reason: 'MAX_ATTEMPTS_REACHED',
-          at: new Date(Math.max(nowMs, graceEndMs)),
-        };
+        return giveUp(policy, 'MAX_ATTEMPTS_REACHED', input.firstFailureAt, nowMs);
       }
       const dueMs = firstFailureMs + offsetHours * HOUR_MS;
       return { kind: 'RETRY_AT', at: new Date(Math.max(dueMs, nowMs)), attemptNumber: attemptNumber + 1 };
@@ -166,6 +157,22 @@ export function nextDunningStep(policy: DunningPolicy, input: DunningInput): Dun
     default:
       throw new InvalidInputError('declineCategory', 'must be HARD, SOFT or TRANSIENT');
   }
+}
+
+/** The final action, applied now or at the grace end if that is later. */
+function giveUp(
+  policy: DunningPolicy,
+  reason: GiveUpReason,
+  firstFailureAt: Date,
+  nowMs: number,
+): DunningStep {
+  const graceEndMs = graceEndsAt(policy, firstFailureAt).getTime();
+  return {
+    kind: 'GIVE_UP',
+    finalAction: policy.finalAction,
+    reason,
+    at: new Date(Math.max(nowMs, graceEndMs)),
+  };
 }
 
 /** End of the grace period that started with the period's first failure. */
