@@ -38,20 +38,22 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
     ).toEqual(expected);
   });
 
-  it('never schedules a retry in the past (late after downtime)', () => {
-    const now = hours(100);
-    expect(
+  it('after downtime, spaces the overdue retries by the schedule instead of firing them back to back', () => {
+    // Attempt 2 was due at +24 h but ran (and failed) at +100 h: attempt 3 (due +72 h) keeps the
+    // configured 48 h gap after it rather than running at once, and so on.
+    const late = (attemptNumber: number, now: Date) =>
       nextDunningStep(DEFAULT_DUNNING_POLICY, {
-        attemptNumber: 2,
+        attemptNumber,
         firstFailureAt: T0,
         declineCategory: 'SOFT',
         now,
-      }),
-    ).toEqual({
-      kind: 'RETRY_AT',
-      at: now,
-      attemptNumber: 3,
-    });
+      });
+    expect(late(2, hours(100))).toEqual({ kind: 'RETRY_AT', at: hours(148), attemptNumber: 3 });
+    expect(late(3, hours(148))).toEqual({ kind: 'RETRY_AT', at: hours(196), attemptNumber: 4 });
+    expect(late(4, hours(196))).toEqual({ kind: 'RETRY_AT', at: hours(244), attemptNumber: 5 });
+    expect(late(5, hours(244))).toMatchObject({ kind: 'GIVE_UP', at: hours(244) });
+    // The first retry keeps its own offset from the failure.
+    expect(late(1, hours(30))).toEqual({ kind: 'RETRY_AT', at: hours(54), attemptNumber: 2 });
   });
 
   it('stops retrying at once on a HARD decline, whatever the attempt, but keeps the grace period', () => {
@@ -261,6 +263,10 @@ describe('nextDunningStep properties', () => {
           if (step.kind !== 'RETRY_AT') return;
           expect(step.at.getTime()).toBeGreaterThanOrEqual(now.getTime());
           expect(step.attemptNumber).toBe(attemptNumber + 1);
+          // Never closer to the failure than the schedule's own gap before this retry.
+          const offsets = [0, ...policy.retryOffsetsHours];
+          const gapHours = offsets[attemptNumber]! - offsets[attemptNumber - 1]!;
+          expect(step.at.getTime() - now.getTime()).toBeGreaterThanOrEqual(gapHours * 3_600_000);
           retries += 1;
           attemptNumber = step.attemptNumber;
           now = new Date(step.at.getTime() + lateHours * 3_600_000);

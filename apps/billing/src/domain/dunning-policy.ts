@@ -2,6 +2,9 @@
 //
 // - retryOffsetsHours: retry times as offsets from the FIRST failure of the period (not from the
 //   previous retry), strictly increasing. Attempt 1 is the renewal itself; retry k is attempt k + 1.
+//   A retry is never closer to the failure just handled than the schedule's gap between the two
+//   offsets: when attempts ran late (downtime), the overdue retries are spaced, not fired back to
+//   back at the same customer and token.
 // - maxAttempts: total attempts for one period, first one included; at most offsets + 1
 //   (defaults to offsets + 1).
 // - gracePeriodDays: the subscription stays PAST_DUE and service continues until the grace period
@@ -152,7 +155,9 @@ export function nextDunningStep(policy: DunningPolicy, input: DunningInput): Dun
         return giveUp(policy, 'MAX_ATTEMPTS_REACHED', input.firstFailureAt, nowMs);
       }
       const dueMs = firstFailureMs + offsetHours * HOUR_MS;
-      return { kind: 'RETRY_AT', at: new Date(Math.max(dueMs, nowMs)), attemptNumber: attemptNumber + 1 };
+      const gapHours = offsetHours - (policy.retryOffsetsHours[attemptNumber - 2] ?? 0);
+      const at = Math.max(dueMs, nowMs + gapHours * HOUR_MS);
+      return { kind: 'RETRY_AT', at: new Date(at), attemptNumber: attemptNumber + 1 };
     }
     default:
       throw new InvalidInputError('declineCategory', 'must be HARD, SOFT or TRANSIENT');
