@@ -32,6 +32,7 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
       nextDunningStep(DEFAULT_DUNNING_POLICY, {
         attemptNumber,
         firstFailureAt: T0,
+        attemptSentAt: T0,
         declineCategory: 'SOFT',
         now,
       }),
@@ -45,6 +46,7 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
       nextDunningStep(DEFAULT_DUNNING_POLICY, {
         attemptNumber,
         firstFailureAt: T0,
+        attemptSentAt: T0,
         declineCategory: 'SOFT',
         now,
       });
@@ -64,6 +66,7 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
         nextDunningStep(DEFAULT_DUNNING_POLICY, {
           attemptNumber,
           firstFailureAt: T0,
+          attemptSentAt: T0,
           declineCategory: 'HARD',
           now: hours(5),
         }),
@@ -74,21 +77,41 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
       nextDunningStep(noGrace, {
         attemptNumber: 1,
         firstFailureAt: T0,
+        attemptSentAt: T0,
         declineCategory: 'HARD',
         now: hours(5),
       }),
     ).toEqual({ kind: 'GIVE_UP', finalAction: 'CANCEL', reason: 'HARD_DECLINE', at: hours(5) });
   });
 
-  it('resends with the same key on a TRANSIENT failure', () => {
-    expect(
+  it('resends with the same key on a TRANSIENT failure while Klarna still dedupes the key', () => {
+    const transient = (attemptSentAt: Date, now: Date) =>
       nextDunningStep(DEFAULT_DUNNING_POLICY, {
         attemptNumber: 5,
         firstFailureAt: T0,
+        attemptSentAt,
         declineCategory: 'TRANSIENT',
-        now: hours(168),
-      }),
-    ).toEqual({ kind: 'RETRY_NOW_SAME_KEY' });
+        now,
+      });
+    expect(transient(hours(168), hours(168))).toEqual({ kind: 'RETRY_NOW_SAME_KEY' });
+    expect(transient(hours(168), new Date(hours(168 + 23).getTime() - 1))).toEqual({
+      kind: 'RETRY_NOW_SAME_KEY',
+    });
+  });
+
+  it('holds an attempt whose outcome is still unknown once its key nears the 24 h dedupe limit', () => {
+    // Klarna honours a key for 24 h (CONTRACT §3); a replay after that may charge a second time.
+    for (const now of [hours(23), hours(24), hours(72)]) {
+      expect(
+        nextDunningStep(DEFAULT_DUNNING_POLICY, {
+          attemptNumber: 1,
+          firstFailureAt: T0,
+          attemptSentAt: T0,
+          declineCategory: 'TRANSIENT',
+          now,
+        }),
+      ).toEqual({ kind: 'HOLD_UNKNOWN' });
+    }
   });
 
   it('waits for the grace end before the final action when retries run out first', () => {
@@ -102,6 +125,7 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
       nextDunningStep(policy, {
         attemptNumber: 3,
         firstFailureAt: T0,
+        attemptSentAt: T0,
         declineCategory: 'SOFT',
         now: hours(48),
       }),
@@ -118,7 +142,7 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
 
   it('keeps retrying after a grace period shorter than the schedule; only service stops at the grace end', () => {
     const policy = parseDunningPolicy({ gracePeriodDays: 2 });
-    const input = { firstFailureAt: T0, declineCategory: 'SOFT' as const };
+    const input = { firstFailureAt: T0, attemptSentAt: T0, declineCategory: 'SOFT' as const };
     expect(nextDunningStep(policy, { ...input, attemptNumber: 4, now: hours(120) })).toEqual({
       kind: 'RETRY_AT',
       at: hours(168),
@@ -134,13 +158,19 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
   it('stops at maxAttempts even when more offsets are configured', () => {
     const policy = parseDunningPolicy({ retryOffsetsHours: [1, 2, 3], maxAttempts: 2, gracePeriodDays: 0 });
     expect(
-      nextDunningStep(policy, { attemptNumber: 1, firstFailureAt: T0, declineCategory: 'SOFT', now: T0 })
-        .kind,
+      nextDunningStep(policy, {
+        attemptNumber: 1,
+        firstFailureAt: T0,
+        attemptSentAt: T0,
+        declineCategory: 'SOFT',
+        now: T0,
+      }).kind,
     ).toBe('RETRY_AT');
     expect(
       nextDunningStep(policy, {
         attemptNumber: 2,
         firstFailureAt: T0,
+        attemptSentAt: T0,
         declineCategory: 'SOFT',
         now: hours(1),
       }),
@@ -155,8 +185,13 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
   it('gives up after the first attempt when there are no retries', () => {
     const policy = parseDunningPolicy({ retryOffsetsHours: [], gracePeriodDays: 0 });
     expect(
-      nextDunningStep(policy, { attemptNumber: 1, firstFailureAt: T0, declineCategory: 'SOFT', now: T0 })
-        .kind,
+      nextDunningStep(policy, {
+        attemptNumber: 1,
+        firstFailureAt: T0,
+        attemptSentAt: T0,
+        declineCategory: 'SOFT',
+        now: T0,
+      }).kind,
     ).toBe('GIVE_UP');
   });
 
@@ -165,11 +200,13 @@ describe('nextDunningStep with the default policy (+1d, +3d, +5d, +7d, grace 7d,
     [{ attemptNumber: 1.5 }, 'attemptNumber'],
     [{ firstFailureAt: new Date(Number.NaN) }, 'firstFailureAt'],
     [{ now: new Date(Number.NaN) }, 'now'],
+    [{ attemptSentAt: new Date(Number.NaN), declineCategory: 'TRANSIENT' as const }, 'attemptSentAt'],
     [{ declineCategory: 'MAYBE' as DeclineCategory }, 'declineCategory'],
   ])('rejects %o naming %s', (patch, field) => {
     const input = {
       attemptNumber: 1,
       firstFailureAt: T0,
+      attemptSentAt: T0,
       declineCategory: 'SOFT' as const,
       now: T0,
       ...patch,
@@ -250,6 +287,7 @@ describe('nextDunningStep properties', () => {
           const step = nextDunningStep(policy, {
             attemptNumber,
             firstFailureAt: T0,
+            attemptSentAt: T0,
             declineCategory: 'SOFT',
             now,
           });

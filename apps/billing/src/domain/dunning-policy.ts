@@ -14,6 +14,8 @@
 //   customer's window to re-tokenize or finish the step-up, so the final action waits for it too.
 //   Retries already scheduled past the grace end still run; only service stops at the grace end.
 // - finalAction: CANCEL or MARK_UNPAID once Rebill gives up.
+// A TRANSIENT failure is not a decline: the same attempt is resent with the same key while Klarna
+// still dedupes it, then held as UNKNOWN for reconciliation, never replaced by a new attempt.
 //
 // Default: retries at +1 d, +3 d, +5 d, +7 d (5 attempts over a week), grace 7 days, then CANCEL;
 // the spacing follows Stripe's fixed-schedule baseline for smart retries and gives a customer a
@@ -112,9 +114,17 @@ export function parseDunningPolicy(input: unknown): DunningPolicy {
   throw new InvalidDunningPolicyError(issues);
 }
 
+/**
+ * How long the same idempotency key may be replayed: Klarna dedupes a key for 24 h (CONTRACT.md
+ * §3); we stop an hour early to leave room for clock skew and the request's own duration.
+ */
+export const SAME_KEY_REPLAY_WINDOW_MS = 23 * HOUR_MS;
+
 export interface DunningInput {
   /** Number of the attempt that just failed for this period; 1 is the renewal itself. */
   readonly attemptNumber: number;
+  /** When this attempt's idempotency key was first sent (bounds same-key replays). */
+  readonly attemptSentAt: Date;
   /** When the period's first attempt failed. */
   readonly firstFailureAt: Date;
   readonly declineCategory: DeclineCategory;
@@ -128,6 +138,11 @@ export type DunningStep =
   | { readonly kind: 'RETRY_AT'; readonly at: Date; readonly attemptNumber: number }
   /** The outcome is not known yet: resend the same attempt with the same idempotency key. */
   | { readonly kind: 'RETRY_NOW_SAME_KEY' }
+  /**
+   * The outcome is still unknown and the key is too old to replay safely (Klarna may run it again
+   * as a new charge): leave the attempt UNKNOWN for an operator to reconcile, start no new attempt.
+   */
+  | { readonly kind: 'HOLD_UNKNOWN' }
   /** Stop retrying; apply `finalAction` at `at` (now, or the grace end if that is later). */
   | {
       readonly kind: 'GIVE_UP';
@@ -145,8 +160,12 @@ export function nextDunningStep(policy: DunningPolicy, input: DunningInput): Dun
   const nowMs = instantMs(input.now, 'now');
 
   switch (declineCategory) {
-    case 'TRANSIENT':
-      return { kind: 'RETRY_NOW_SAME_KEY' };
+    case 'TRANSIENT': {
+      const sentMs = instantMs(input.attemptSentAt, 'attemptSentAt');
+      return nowMs < sentMs + SAME_KEY_REPLAY_WINDOW_MS
+        ? { kind: 'RETRY_NOW_SAME_KEY' }
+        : { kind: 'HOLD_UNKNOWN' };
+    }
     case 'HARD':
       return giveUp(policy, 'HARD_DECLINE', input.firstFailureAt, nowMs);
     case 'SOFT': {
