@@ -25,14 +25,15 @@ function base(status: SubscriptionStatus): SubscriptionState {
     status,
     cancelAtPeriodEnd: false,
     tokenUsable: true,
+    tokenId: 'tok-1',
     paidThroughPeriodIndex: 3,
     pastDuePeriodIndex: pastDue,
   });
 }
 
 const EVENTS = {
-  'TOKENIZED trial': { type: 'TOKENIZED', withTrial: true },
-  'TOKENIZED plain': { type: 'TOKENIZED', withTrial: false },
+  'TOKENIZED trial': { type: 'TOKENIZED', withTrial: true, tokenId: 'tok-1' },
+  'TOKENIZED plain': { type: 'TOKENIZED', withTrial: false, tokenId: 'tok-1' },
   TOKENIZATION_EXPIRED: { type: 'TOKENIZATION_EXPIRED' },
   TOKENIZATION_FAILED: { type: 'TOKENIZATION_FAILED' },
   TRIAL_ENDED: { type: 'TRIAL_ENDED' },
@@ -48,8 +49,9 @@ const EVENTS = {
   'CANCEL at end': { type: 'CANCEL', mode: 'AT_PERIOD_END' },
   UNCANCEL: { type: 'UNCANCEL' },
   PERIOD_ENDED: { type: 'PERIOD_ENDED' },
-  TOKEN_REVOKED: { type: 'TOKEN_REVOKED' },
-  TOKEN_REPLACED: { type: 'TOKEN_REPLACED' },
+  TOKEN_REVOKED: { type: 'TOKEN_REVOKED', tokenId: 'tok-1' },
+  'TOKEN_REVOKED old': { type: 'TOKEN_REVOKED', tokenId: 'tok-0' },
+  TOKEN_REPLACED: { type: 'TOKEN_REPLACED', tokenId: 'tok-2' },
 } as const satisfies Record<string, SubscriptionEvent>;
 type EventName = keyof typeof EVENTS;
 
@@ -69,13 +71,15 @@ const liveCommon = {
   UNCANCEL: '=',
   PERIOD_ENDED: '=',
   TOKEN_REVOKED: { tokenUsable: false },
-  TOKEN_REPLACED: '=',
+  // A revocation of a token the subscription no longer uses (late webhook after a replacement).
+  'TOKEN_REVOKED old': '=',
+  TOKEN_REPLACED: { tokenId: 'tok-2' },
 } as const satisfies Partial<Row>;
 
 const MATRIX: Record<SubscriptionStatus, Row> = {
   PENDING_TOKENIZATION: {
-    'TOKENIZED trial': { status: 'TRIALING', tokenUsable: true },
-    'TOKENIZED plain': { status: 'ACTIVE', tokenUsable: true },
+    'TOKENIZED trial': { status: 'TRIALING', tokenUsable: true, tokenId: 'tok-1' },
+    'TOKENIZED plain': { status: 'ACTIVE', tokenUsable: true, tokenId: 'tok-1' },
     TOKENIZATION_EXPIRED: 'INCOMPLETE_EXPIRED',
     TOKENIZATION_FAILED: 'INCOMPLETE_EXPIRED',
     TRIAL_ENDED: 'x',
@@ -92,6 +96,7 @@ const MATRIX: Record<SubscriptionStatus, Row> = {
     UNCANCEL: '=',
     PERIOD_ENDED: 'x',
     TOKEN_REVOKED: 'x',
+    'TOKEN_REVOKED old': 'x',
     TOKEN_REPLACED: 'x',
   },
   TRIALING: {
@@ -167,6 +172,7 @@ const MATRIX: Record<SubscriptionStatus, Row> = {
     UNCANCEL: 'x',
     PERIOD_ENDED: '=',
     TOKEN_REVOKED: '=',
+    'TOKEN_REVOKED old': '=',
     TOKEN_REPLACED: 'x',
   },
   INCOMPLETE_EXPIRED: {
@@ -188,6 +194,7 @@ const MATRIX: Record<SubscriptionStatus, Row> = {
     UNCANCEL: 'x',
     PERIOD_ENDED: 'x',
     TOKEN_REVOKED: 'x',
+    'TOKEN_REVOKED old': 'x',
     TOKEN_REPLACED: 'x',
   },
 };
@@ -250,10 +257,22 @@ describe('transitionSubscription: flags and ordering', () => {
   });
 
   it('a revoked token is flagged until replaced', () => {
-    const revoked = transitionSubscription(base('ACTIVE'), { type: 'TOKEN_REVOKED' });
+    const revoked = transitionSubscription(base('ACTIVE'), { type: 'TOKEN_REVOKED', tokenId: 'tok-1' });
     expect(revoked.tokenUsable).toBe(false);
-    expect(transitionSubscription(revoked, { type: 'TOKEN_REVOKED' })).toBe(revoked);
-    expect(transitionSubscription(revoked, { type: 'TOKEN_REPLACED' })).toEqual(base('ACTIVE'));
+    expect(transitionSubscription(revoked, { type: 'TOKEN_REVOKED', tokenId: 'tok-1' })).toBe(revoked);
+    expect(transitionSubscription(revoked, { type: 'TOKEN_REPLACED', tokenId: 'tok-2' })).toEqual({
+      ...base('ACTIVE'),
+      tokenId: 'tok-2',
+    });
+  });
+
+  it('a late revocation of the replaced token leaves the new one usable', () => {
+    // The customer re-tokenizes after a PERMANENT decline; Klarna's revocation webhook for the old
+    // token arrives afterwards (or is redelivered).
+    const revoked = transitionSubscription(base('ACTIVE'), { type: 'TOKEN_REVOKED', tokenId: 'tok-1' });
+    const replaced = transitionSubscription(revoked, { type: 'TOKEN_REPLACED', tokenId: 'tok-2' });
+    expect(transitionSubscription(replaced, { type: 'TOKEN_REVOKED', tokenId: 'tok-1' })).toBe(replaced);
+    expect(replaced).toMatchObject({ tokenId: 'tok-2', tokenUsable: true });
   });
 
   it('a late approval of an older period does not clear the dunning of a newer one', () => {
@@ -292,13 +311,25 @@ describe('transitionSubscription: flags and ordering', () => {
       periodIndex: 0,
     });
     expect(paid.status).toBe('PENDING_TOKENIZATION');
-    expect(transitionSubscription(paid, { type: 'TOKENIZED', withTrial: false })).toEqual({
+    expect(transitionSubscription(paid, { type: 'TOKENIZED', withTrial: false, tokenId: 'tok-1' })).toEqual({
       status: 'ACTIVE',
       cancelAtPeriodEnd: false,
       tokenUsable: true,
+      tokenId: 'tok-1',
       paidThroughPeriodIndex: 0,
       pastDuePeriodIndex: null,
     });
+  });
+
+  it('rejects an empty tokenId', () => {
+    for (const event of [
+      { type: 'TOKENIZED', withTrial: false, tokenId: '' },
+      { type: 'TOKEN_REVOKED', tokenId: '' },
+      { type: 'TOKEN_REPLACED', tokenId: '' },
+    ] as const) {
+      const state = event.type === 'TOKENIZED' ? INITIAL_SUBSCRIPTION_STATE : base('ACTIVE');
+      expect(catchError(() => transitionSubscription(state, event))).toMatchObject({ field: 'tokenId' });
+    }
   });
 
   it.each([-1, 1.5, Number.NaN])('rejects periodIndex %s', (periodIndex) => {
@@ -314,8 +345,17 @@ describe('transitionSubscription: flags and ordering', () => {
 
 // ---- properties ----
 
+const tokenIdArb = fc.constantFrom('tok-a', 'tok-b', 'tok-c');
 const eventArb: fc.Arbitrary<SubscriptionEvent> = fc.oneof(
-  fc.boolean().map((withTrial): SubscriptionEvent => ({ type: 'TOKENIZED', withTrial })),
+  fc
+    .record({ withTrial: fc.boolean(), tokenId: tokenIdArb })
+    .map(({ withTrial, tokenId }): SubscriptionEvent => ({ type: 'TOKENIZED', withTrial, tokenId })),
+  fc
+    .record({
+      type: fc.constantFrom('TOKEN_REVOKED' as const, 'TOKEN_REPLACED' as const),
+      tokenId: tokenIdArb,
+    })
+    .map((e): SubscriptionEvent => e),
   fc.constantFrom<SubscriptionEvent>(
     { type: 'TOKENIZATION_EXPIRED' },
     { type: 'TOKENIZATION_FAILED' },
@@ -324,8 +364,6 @@ const eventArb: fc.Arbitrary<SubscriptionEvent> = fc.oneof(
     { type: 'RESUME' },
     { type: 'UNCANCEL' },
     { type: 'PERIOD_ENDED' },
-    { type: 'TOKEN_REVOKED' },
-    { type: 'TOKEN_REPLACED' },
     { type: 'CANCEL', mode: 'IMMEDIATELY' },
     { type: 'CANCEL', mode: 'AT_PERIOD_END' },
     { type: 'DUNNING_EXHAUSTED', finalAction: 'CANCEL' },

@@ -9,7 +9,7 @@
 //   a bug or a stale decision: e.g. PAUSE while PAST_DUE, DUNNING_EXHAUSTED after the customer paid.
 //
 // Matrix (P=PENDING_TOKENIZATION T=TRIALING A=ACTIVE D=PAST_DUE Z=PAUSED U=UNPAID; "=" no-op; "x" illegal):
-//   TOKENIZED{withTrial}       P->T (trial) / P->A; others =
+//   TOKENIZED{withTrial,tokenId} P->T (trial) / P->A, recording the token; others =
 //   TOKENIZATION_EXPIRED|FAILED P->INCOMPLETE_EXPIRED; others = (late news about a superseded request)
 //   TRIAL_ENDED                P x; T->A (T->CANCELED if cancelAtPeriodEnd); others =
 //   CHARGE_APPROVED{period}    period <= paidThrough: =. Else records paidThrough; when that covers
@@ -25,9 +25,12 @@
 //   CANCEL{AT_PERIOD_END}      T,A,D: set cancelAtPeriodEnd (= if set); P,Z,U->CANCELED (no paid period runs)
 //   UNCANCEL                   clears cancelAtPeriodEnd (= if clear)
 //   PERIOD_ENDED               P x; cancelAtPeriodEnd -> CANCELED; otherwise =
-//   TOKEN_REVOKED              P x; tokenUsable -> false (= if already); status unchanged: the next
-//                              charge is a HARD decline unless TOKEN_REPLACED comes first
-//   TOKEN_REPLACED             P x (that is TOKENIZED); tokenUsable -> true (= if already)
+//   TOKEN_REVOKED{tokenId}     P x; for the current token: tokenUsable -> false (= if already), status
+//                              unchanged: the next charge is a HARD decline unless TOKEN_REPLACED
+//                              comes first; for any other token (a late webhook about the token
+//                              this one replaced): =
+//   TOKEN_REPLACED{tokenId}    P x (that is TOKENIZED); records the new token as usable (= if it is
+//                              already the current, usable one)
 // Final states CANCELED and INCOMPLETE_EXPIRED never change again. Late or redelivered news that
 // asks for nothing is a no-op there (a duplicate CANCEL, DUNNING_EXHAUSTED or TOKENIZATION_EXPIRED,
 // a decline, PERIOD_ENDED or TRIAL_ENDED from a job that raced the cancel, the token revocation a
@@ -64,6 +67,8 @@ export interface SubscriptionState {
   readonly cancelAtPeriodEnd: boolean;
   /** False before tokenization and after a revocation, until a replacement token arrives. */
   readonly tokenUsable: boolean;
+  /** Rebill's id of the token charges use; null before tokenization. */
+  readonly tokenId: string | null;
   /** Highest period index with an approved charge; null before the first. */
   readonly paidThroughPeriodIndex: number | null;
   /**
@@ -77,6 +82,7 @@ export const INITIAL_SUBSCRIPTION_STATE: SubscriptionState = Object.freeze({
   status: 'PENDING_TOKENIZATION',
   cancelAtPeriodEnd: false,
   tokenUsable: false,
+  tokenId: null,
   paidThroughPeriodIndex: null,
   pastDuePeriodIndex: null,
 });
@@ -85,7 +91,7 @@ export const CANCEL_MODES = ['IMMEDIATELY', 'AT_PERIOD_END'] as const;
 export type CancelMode = (typeof CANCEL_MODES)[number];
 
 export type SubscriptionEvent =
-  | { readonly type: 'TOKENIZED'; readonly withTrial: boolean }
+  | { readonly type: 'TOKENIZED'; readonly withTrial: boolean; readonly tokenId: string }
   | { readonly type: 'TOKENIZATION_EXPIRED' }
   | { readonly type: 'TOKENIZATION_FAILED' }
   | { readonly type: 'TRIAL_ENDED' }
@@ -97,8 +103,8 @@ export type SubscriptionEvent =
   | { readonly type: 'CANCEL'; readonly mode: CancelMode }
   | { readonly type: 'UNCANCEL' }
   | { readonly type: 'PERIOD_ENDED' }
-  | { readonly type: 'TOKEN_REVOKED' }
-  | { readonly type: 'TOKEN_REPLACED' };
+  | { readonly type: 'TOKEN_REVOKED'; readonly tokenId: string }
+  | { readonly type: 'TOKEN_REPLACED'; readonly tokenId: string };
 
 export type SubscriptionEventType = SubscriptionEvent['type'];
 
@@ -140,8 +146,13 @@ export function transitionSubscription(
 
   switch (event.type) {
     case 'TOKENIZED':
+      checkTokenId(event.tokenId);
       return pending
-        ? change(state, { status: event.withTrial ? 'TRIALING' : 'ACTIVE', tokenUsable: true })
+        ? change(state, {
+            status: event.withTrial ? 'TRIALING' : 'ACTIVE',
+            tokenUsable: true,
+            tokenId: event.tokenId,
+          })
         : state;
 
     case 'TOKENIZATION_EXPIRED':
@@ -213,12 +224,18 @@ export function transitionSubscription(
       return state.cancelAtPeriodEnd ? change(state, { status: 'CANCELED' }) : state;
 
     case 'TOKEN_REVOKED':
+      checkTokenId(event.tokenId);
       if (pending) throw illegal('no token yet');
-      return state.tokenUsable ? change(state, { tokenUsable: false }) : state;
+      return state.tokenUsable && event.tokenId === state.tokenId
+        ? change(state, { tokenUsable: false })
+        : state;
 
     case 'TOKEN_REPLACED':
+      checkTokenId(event.tokenId);
       if (pending) throw illegal('the first token arrives as TOKENIZED');
-      return state.tokenUsable ? state : change(state, { tokenUsable: true });
+      return state.tokenUsable && event.tokenId === state.tokenId
+        ? state
+        : change(state, { tokenUsable: true, tokenId: event.tokenId });
   }
 }
 
@@ -257,6 +274,12 @@ function isHarmlessAfterEnd(
 function alreadyPaid(state: SubscriptionState, periodIndex: number): boolean {
   checkPeriodIndex(periodIndex);
   return state.paidThroughPeriodIndex !== null && periodIndex <= state.paidThroughPeriodIndex;
+}
+
+function checkTokenId(tokenId: string): void {
+  if (typeof tokenId !== 'string' || tokenId === '') {
+    throw new InvalidInputError('tokenId', 'must be a non-empty string');
+  }
 }
 
 function checkPeriodIndex(periodIndex: number): void {
