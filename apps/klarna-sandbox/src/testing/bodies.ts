@@ -29,6 +29,19 @@ export const stepUpConfig = (overrides: Record<string, unknown> = {}) => ({
   },
 });
 
+/** The one subscription line the signup and renewal bodies carry. */
+function proPlanLineItems(amount: number) {
+  return [
+    {
+      name: 'Pro plan',
+      quantity: 1,
+      unit_price: amount,
+      total_amount: amount,
+      subscription_reference: 'sub_42',
+    },
+  ];
+}
+
 export const bodies = {
   /** (a) tokenize only, CNP scope. */
   tokenize: (ref = 'tok_sub_42') => ({
@@ -48,15 +61,7 @@ export const bodies = {
     step_up_config: stepUpConfig(),
     supplementary_purchase_data: {
       purchase_reference: 'SIGNUP-42',
-      line_items: [
-        {
-          name: 'Pro plan',
-          quantity: 1,
-          unit_price: amount,
-          total_amount: amount,
-          subscription_reference: 'sub_42',
-        },
-      ],
+      line_items: proPlanLineItems(amount),
       subscriptions,
     },
   }),
@@ -66,15 +71,7 @@ export const bodies = {
     request_payment_transaction: { amount, payment_transaction_reference: ref },
     supplementary_purchase_data: {
       purchase_reference: 'INV-2026-02-0042',
-      line_items: [
-        {
-          name: 'Pro plan',
-          quantity: 1,
-          unit_price: amount,
-          total_amount: amount,
-          subscription_reference: 'sub_42',
-        },
-      ],
+      line_items: proPlanLineItems(amount),
       subscriptions,
     },
   }),
