@@ -3,7 +3,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, TEST_ACCOUNT, type TestSandbox } from '../testing/harness.js';
 import { signatureValid, startReceiver, type Receiver } from './testing/receiver.js';
-import { attemptsRecorded, deliveries, emitStateChange, registerWebhook } from './testing/setup.js';
+import {
+  advanceClock,
+  attemptsRecorded,
+  deliveries,
+  emitStateChange,
+  registerWebhook,
+} from './testing/setup.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PR = 'krn:payment:eu1:request:11111111-2222-4333-8444-555555555555';
@@ -22,11 +28,7 @@ afterEach(async () => {
   await receiver.close();
 });
 
-/** POST /__sim/clock/advance: answers once the attempts that fell due are done. */
-const advance = async (ms: number) => {
-  const res = await sb.sim('POST', '/clock/advance', { seconds: ms / 1000 });
-  expect(res.status, res.text).toBe(200);
-};
+const advance = (ms: number): Promise<void> => advanceClock(sb, ms);
 /** Each attempt ran at its scheduled offset, give or take the real time the test itself took. */
 const expectOffsets = (actual: number[], scheduled: number[]) => {
   expect(actual).toHaveLength(scheduled.length);

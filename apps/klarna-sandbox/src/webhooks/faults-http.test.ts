@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type TestSandbox } from '../testing/harness.js';
 import { signatureValid, startReceiver, type Receiver } from './testing/receiver.js';
 import {
+  advanceClock,
   attemptsRecorded,
   deliveries,
   emitStateChange,
@@ -27,11 +28,7 @@ afterEach(async () => {
   await receiver.close();
 });
 
-/** POST /__sim/clock/advance: answers once the attempts that fell due are done. */
-const advance = async (ms: number) => {
-  const res = await sb.sim('POST', '/clock/advance', { seconds: ms / 1000 });
-  expect(res.status, res.text).toBe(200);
-};
+const advance = (ms: number): Promise<void> => advanceClock(sb, ms);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 const setFaults = async (faults: unknown) => {
   const res = await sb.sim('PUT', '/webhook-faults', faults);

@@ -1,6 +1,7 @@
 // Test helpers over the public API: register a signing key + webhook, emit a state change
 // through the engine's seam, read the delivery log.
 import type { PaymentRequestState } from '../../events.js';
+import { expect } from 'vitest';
 import { TEST_ACCOUNT, type TestSandbox } from '../../testing/harness.js';
 
 export interface Registered {
@@ -115,4 +116,10 @@ export async function attemptsRecorded(
     if (Date.now() > deadline) throw new Error(`only ${recorded} of ${count} attempts recorded`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** POST /__sim/clock/advance: answers once the attempts that fell due are done. */
+export async function advanceClock(sb: TestSandbox, ms: number): Promise<void> {
+  const res = await sb.sim('POST', '/clock/advance', { seconds: ms / 1000 });
+  expect(res.status, res.text).toBe(200);
 }
