@@ -1,4 +1,4 @@
-// The pg driver adapter the Prisma 6.19 WebAssembly schema engine runs over, with the three
+// The pg driver adapter the Prisma 6.19 WebAssembly schema engine runs over, with the four
 // defects of @prisma/adapter-pg 6.19.3 on this path fixed. Loaded only by the migration CLI's process.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -26,11 +26,33 @@ class CatalogTextClient extends pg.Client {
 }
 
 /**
+ * adapter-pg's executeScript splits a migration on every ";" and runs the pieces one by one, so a
+ * ";" inside a comment, a string or a dollar-quoted function body (plpgsql triggers) breaks the
+ * migration. PostgreSQL parses a multi-statement script itself when it is sent as one simple query
+ * (no parameters), and runs it atomically: that is what this sends instead.
+ */
+function runScriptsWhole(adapter) {
+  const client = adapter.underlyingDriver();
+  adapter.executeScript = async (script) => {
+    try {
+      await client.query(script);
+    } catch (error) {
+      adapter.onError(error);
+    }
+  };
+  return adapter;
+}
+
+/**
  * adapter-pg's own shadow database handling drops the database while its pool still holds
  * connections ("being accessed by other users") and leaks it. Here the shadow pool is closed
  * first, then the database dropped, then the admin pool closed.
  */
 class ShadowSafePrismaPg extends PrismaPg {
+  async connect() {
+    return runScriptsWhole(await super.connect());
+  }
+
   async connectToShadowDb() {
     const admin = await this.connect();
     const database = `prisma_shadow_${randomUUID().replaceAll('-', '')}`;
@@ -39,7 +61,7 @@ class ShadowSafePrismaPg extends PrismaPg {
     try {
       await admin.executeScript(`CREATE DATABASE "${database}"`);
       // Discrete fields (this.config) so `database` really selects the shadow database.
-      shadow = await new PrismaPg({ ...this.config, database }, this.options).connect();
+      shadow = runScriptsWhole(await new PrismaPg({ ...this.config, database }, this.options).connect());
       const schema = this.options?.schema;
       if (schema) await shadow.executeScript(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     } catch (error) {

@@ -12,13 +12,50 @@ import { IllegalTransitionError } from './errors.js';
 
 /** Expected next status, or 'x' for an IllegalTransitionError. */
 const MATRIX: Record<ChargeAttemptStatus, Record<ChargeAttemptEventType, ChargeAttemptStatus | 'x'>> = {
-  PENDING: { APPROVED: 'APPROVED', DECLINED: 'DECLINED', FAILED: 'FAILED', OUTCOME_UNKNOWN: 'UNKNOWN' },
-  UNKNOWN: { APPROVED: 'APPROVED', DECLINED: 'DECLINED', FAILED: 'FAILED', OUTCOME_UNKNOWN: 'UNKNOWN' },
+  PENDING: {
+    APPROVED: 'APPROVED',
+    DECLINED: 'DECLINED',
+    FAILED: 'FAILED',
+    OUTCOME_UNKNOWN: 'UNKNOWN',
+    STEP_UP_REQUIRED: 'STEP_UP_REQUIRED',
+  },
+  UNKNOWN: {
+    APPROVED: 'APPROVED',
+    DECLINED: 'DECLINED',
+    FAILED: 'FAILED',
+    OUTCOME_UNKNOWN: 'UNKNOWN',
+    STEP_UP_REQUIRED: 'STEP_UP_REQUIRED',
+  },
   // A late "still unknown" (e.g. a job that ran out of transient retries while a replay already
   // got the answer) adds nothing to a known outcome: no-op, not a conflict.
-  APPROVED: { APPROVED: 'APPROVED', DECLINED: 'x', FAILED: 'x', OUTCOME_UNKNOWN: 'APPROVED' },
-  DECLINED: { APPROVED: 'x', DECLINED: 'DECLINED', FAILED: 'x', OUTCOME_UNKNOWN: 'DECLINED' },
-  FAILED: { APPROVED: 'x', DECLINED: 'x', FAILED: 'FAILED', OUTCOME_UNKNOWN: 'FAILED' },
+  APPROVED: {
+    APPROVED: 'APPROVED',
+    DECLINED: 'x',
+    FAILED: 'x',
+    OUTCOME_UNKNOWN: 'APPROVED',
+    STEP_UP_REQUIRED: 'x',
+  },
+  DECLINED: {
+    APPROVED: 'x',
+    DECLINED: 'DECLINED',
+    FAILED: 'x',
+    OUTCOME_UNKNOWN: 'DECLINED',
+    STEP_UP_REQUIRED: 'x',
+  },
+  FAILED: {
+    APPROVED: 'x',
+    DECLINED: 'x',
+    FAILED: 'FAILED',
+    OUTCOME_UNKNOWN: 'FAILED',
+    STEP_UP_REQUIRED: 'x',
+  },
+  STEP_UP_REQUIRED: {
+    APPROVED: 'x',
+    DECLINED: 'x',
+    FAILED: 'x',
+    OUTCOME_UNKNOWN: 'STEP_UP_REQUIRED',
+    STEP_UP_REQUIRED: 'STEP_UP_REQUIRED',
+  },
 };
 
 const cases = CHARGE_ATTEMPT_STATUSES.flatMap((status) =>
@@ -42,11 +79,12 @@ describe('transitionChargeAttempt', () => {
     }
   });
 
-  it('marks exactly APPROVED, DECLINED and FAILED terminal', () => {
+  it('marks exactly APPROVED, DECLINED, FAILED and STEP_UP_REQUIRED terminal', () => {
     expect(CHARGE_ATTEMPT_STATUSES.filter(isTerminalChargeAttemptStatus)).toEqual([
       'APPROVED',
       'DECLINED',
       'FAILED',
+      'STEP_UP_REQUIRED',
     ]);
   });
 

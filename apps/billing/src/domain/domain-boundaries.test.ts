@@ -55,6 +55,8 @@ describe('Prisma enum parity', () => {
     ['ChargeAttemptStatus', domain.CHARGE_ATTEMPT_STATUSES],
     ['DeclineCategory', domain.DECLINE_CATEGORIES],
     ['BillingInterval', domain.BILLING_INTERVALS],
+    ['NextActionKind', domain.NEXT_ACTION_KINDS],
+    ['PaymentRequestState', domain.PAYMENT_REQUEST_STATES],
   ] as const)('%s matches the domain list', (name, values) => {
     expect(enumValues(name)).toEqual([...values]);
   });
@@ -73,6 +75,10 @@ describe('public API', () => {
       'dueCharges',
       'transitionSubscription',
       'transitionChargeAttempt',
+      'nextAction',
+      'resolveSignup',
+      'nextFinalizeStep',
+      'paymentRequestFactEffect',
       'nextDunningStep',
       'parseDunningPolicy',
       'classifyChargeOutcome',

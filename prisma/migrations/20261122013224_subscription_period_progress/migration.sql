@@ -1,3 +1,0 @@
--- AlterTable
-ALTER TABLE "Subscription" ADD COLUMN     "paidThroughPeriodIndex" INTEGER,
-ADD COLUMN     "pastDuePeriodIndex" INTEGER;
