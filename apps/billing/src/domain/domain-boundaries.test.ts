@@ -57,6 +57,7 @@ describe('Prisma enum parity', () => {
     ['BillingInterval', domain.BILLING_INTERVALS],
     ['NextActionKind', domain.NEXT_ACTION_KINDS],
     ['PaymentRequestState', domain.PAYMENT_REQUEST_STATES],
+    ['SignupPartState', domain.SIGNUP_PART_STATES],
   ] as const)('%s matches the domain list', (name, values) => {
     expect(enumValues(name)).toEqual([...values]);
   });

@@ -20,6 +20,9 @@ CREATE TYPE "PaymentRequestPurpose" AS ENUM ('SIGNUP', 'TOKEN_REPLACEMENT');
 CREATE TYPE "PaymentRequestState" AS ENUM ('CREATING', 'SUBMITTED', 'IN_PROGRESS', 'COMPLETED', 'EXPIRED', 'CANCELED', 'DECLINED');
 
 -- CreateEnum
+CREATE TYPE "SignupPartState" AS ENUM ('NOT_REQUESTED', 'PENDING', 'APPROVED', 'DECLINED');
+
+-- CreateEnum
 CREATE TYPE "InvoiceStatus" AS ENUM ('OPEN', 'PAID', 'VOID', 'UNCOLLECTIBLE');
 
 -- CreateEnum
@@ -205,6 +208,8 @@ CREATE TABLE "PaymentRequest" (
     "state" "PaymentRequestState" NOT NULL DEFAULT 'CREATING',
     "stateReason" TEXT,
     "url" TEXT,
+    "paymentPart" "SignupPartState" NOT NULL DEFAULT 'NOT_REQUESTED',
+    "tokenPart" "SignupPartState" NOT NULL DEFAULT 'PENDING',
     "amountMinor" INTEGER,
     "currency" CHAR(3) NOT NULL,
     "expiresAt" TIMESTAMPTZ(3),
@@ -283,6 +288,7 @@ CREATE TABLE "ChargeAttempt" (
     "deadlineAt" TIMESTAMPTZ(3),
     "sendCount" INTEGER NOT NULL DEFAULT 0,
     "firstSentAt" TIMESTAMPTZ(3),
+    "lastSentAt" TIMESTAMPTZ(3),
     "completedAt" TIMESTAMPTZ(3),
     "createdAt" TIMESTAMPTZ(3) NOT NULL,
     "updatedAt" TIMESTAMPTZ(3) NOT NULL,

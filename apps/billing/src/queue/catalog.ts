@@ -1,0 +1,91 @@
+// The job catalog: every queue and job Rebill runs, its payload schema and its options, in one
+// place (after trigger.dev's catalog). Payloads carry ids only: never a token, never an amount
+// to trust; the processor reads the truth from PostgreSQL.
+//
+// Redis is a cache of work. A job is enqueued by a sweep (or a fast path) that first took a lease
+// on the row in PostgreSQL; its id is derived from the row and the lease, so two sweeps never
+// enqueue the same work, and work whose job was lost (a crash, a flushed Redis) is enqueued again
+// by the next sweep once the lease has expired.
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import type { NextActionKind } from '../domain/index.js';
+
+const uuid = z.uuid();
+
+export const QUEUES = {
+  /** Subscription next actions (signup finalize and expiry today; renewals join it later). */
+  subscriptions: 'subscriptions',
+  /** Re-applying stored Klarna webhook events whose first apply failed or never ran. */
+  webhookEvents: 'webhook-events',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+const RETRY: JobsOptions = {
+  // Infrastructure failures (database down, a bug): BullMQ retries; business outcomes are
+  // recorded in PostgreSQL by the processor and never fail the job.
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: true,
+  // Failed jobs stay visible for operators; their ids carry the lease, so they never block a
+  // later enqueue of the same work.
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+};
+
+export const runNextActionPayload = z.object({
+  subscriptionId: uuid,
+  /** The action the sweep saw; the processor checks it is still the subscription's next action. */
+  kind: z.enum([
+    'TRIAL_END',
+    'RENEWAL',
+    'DUNNING_RETRY',
+    'GRACE_END',
+    'CANCEL_AT_PERIOD_END',
+    'FINALIZE',
+    'SIGNUP_EXPIRY',
+  ] as const satisfies readonly NextActionKind[]),
+  /** nextActionAt the sweep saw, epoch ms. */
+  dueAtMs: z.number().int(),
+});
+export type RunNextActionPayload = z.infer<typeof runNextActionPayload>;
+
+export const applyWebhookEventPayload = z.object({ webhookEventId: uuid });
+export type ApplyWebhookEventPayload = z.infer<typeof applyWebhookEventPayload>;
+
+export const JOBS = {
+  runNextAction: {
+    queue: QUEUES.subscriptions,
+    name: 'run-next-action',
+    payload: runNextActionPayload,
+    options: RETRY,
+    /** One job per subscription and lease: `<kind>-<subscriptionId>-<lease ms>` (no ':'). */
+    jobId: (p: RunNextActionPayload, leaseUntil: Date) =>
+      `${p.kind}-${p.subscriptionId}-${leaseUntil.getTime()}`,
+  },
+  applyWebhookEvent: {
+    queue: QUEUES.webhookEvents,
+    name: 'apply-webhook-event',
+    payload: applyWebhookEventPayload,
+    options: RETRY,
+    jobId: (p: ApplyWebhookEventPayload, leaseUntil: Date) =>
+      `apply-${p.webhookEventId}-${leaseUntil.getTime()}`,
+  },
+} as const;
+
+export type JobName = keyof typeof JOBS;
+
+/**
+ * Next-action kinds this version of Rebill has a processor for. The sweep enqueues only these;
+ * the others stay due in the database until the code that runs them is deployed.
+ */
+export const SWEPT_NEXT_ACTION_KINDS = [
+  'FINALIZE',
+  'SIGNUP_EXPIRY',
+] as const satisfies readonly NextActionKind[];
+
+/**
+ * BullMQ key prefix. The braces are a Redis Cluster hash tag: every key of every queue lands in
+ * one slot, so BullMQ's multi-key scripts run unchanged on a cluster.
+ */
+export function bullPrefix(redisPrefix: string): string {
+  return `{${redisPrefix}}`;
+}
