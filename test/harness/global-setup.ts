@@ -2,13 +2,20 @@
 // handed to tests with provide/inject (see provided-context.ts), removed again in teardown.
 import type { TestProject } from 'vitest/node';
 import { redactUrl } from '../../prisma/tools/database-url.mjs';
+import { loadEnvFileIfPresent } from './env-file.js';
 import { REDIS_KEY_PREFIX_ROOT } from './provided-context.js';
 import { assertRedisAnswers, deleteKeysWithPrefix } from './redis-keys.js';
 import { createRunDatabase, dropRunDatabase, dropStaleRunDatabases, newRunId } from './run-database.js';
-import { resolveTestServers, START_POSTGRES, START_REDIS } from './servers.js';
+import { START_POSTGRES, START_REDIS } from './server-plan.js';
+import { resolveTestServers } from './servers.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (loadEnvFileIfPresent()) console.info('[harness] read .env');
   const servers = await resolveTestServers();
+  console.info(
+    `[harness] PostgreSQL from ${servers.sources.postgres} (${redactUrl(servers.databaseUrl)}), ` +
+      `Redis from ${servers.sources.redis} (${redactUrl(servers.redisUrl)})`,
+  );
   const runId = newRunId(Date.now());
   const redisKeyPrefix = `${REDIS_KEY_PREFIX_ROOT}${runId}:`;
   let databaseUrl: string;
