@@ -1,16 +1,15 @@
-// The harness itself: a migrated database of the run's own, and Redis confined to the run's prefix.
+// The harness itself: a migrated database of the run's own, and Redis confined to the run's prefix. Checked with plain `pg` and ioredis: no app code involved.
 import { readdirSync } from 'node:fs';
 import { Queue } from 'bullmq';
+import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PrismaClient } from '../../apps/billing/src/store/generated/prisma/client.js';
 import {
-  createTestPrisma,
   createTestRedis,
-  disconnect,
   testBullmqPrefix,
   testDatabaseUrl,
   testRedisKeyPrefix,
+  withDatabaseClient,
 } from './index.js';
 import { isStaleRunDatabase, newRunId, runDatabaseName } from './run-database.js';
 
@@ -21,21 +20,22 @@ const MIGRATION_FOLDERS = readdirSync(new URL('../../prisma/migrations/', import
   .map((entry) => entry.name)
   .sort();
 
+async function currentDatabase(client: pg.Client): Promise<string> {
+  const { rows } = await client.query<{ database: string }>('SELECT current_database() AS database');
+  return rows[0]?.database ?? '';
+}
+
+async function appliedMigrations(client: pg.Client): Promise<string[]> {
+  const { rows } = await client.query<{ migration_name: string }>(`
+    SELECT migration_name FROM _prisma_migrations
+    WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL
+    ORDER BY migration_name`);
+  return rows.map((row) => row.migration_name);
+}
+
 describe('per-run database', () => {
-  let prisma: PrismaClient;
-
-  beforeAll(() => {
-    prisma = createTestPrisma();
-  });
-
-  afterAll(async () => {
-    await disconnect(prisma);
-  });
-
   it('is a fresh rebill_test_* database, never a shared one', async () => {
-    const [{ database }] = await prisma.$queryRaw<
-      [{ database: string }]
-    >`SELECT current_database() AS database`;
+    const database = await withDatabaseClient(testDatabaseUrl(), currentDatabase);
 
     expect(database).toMatch(/^rebill_test_\d{13}_[0-9a-f]{8}$/);
     expect(['postgres', 'rebill']).not.toContain(database);
@@ -43,13 +43,10 @@ describe('per-run database', () => {
   });
 
   it('has every migration in prisma/migrations applied', async () => {
-    const applied = await prisma.$queryRaw<{ migration_name: string }[]>`
-      SELECT migration_name FROM _prisma_migrations
-      WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL
-      ORDER BY migration_name`;
+    const applied = await withDatabaseClient(testDatabaseUrl(), appliedMigrations);
 
     expect(MIGRATION_FOLDERS.length).toBeGreaterThan(0);
-    expect(applied.map((row) => row.migration_name)).toEqual(MIGRATION_FOLDERS);
+    expect(applied).toEqual(MIGRATION_FOLDERS);
   });
 });
 
