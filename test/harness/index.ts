@@ -4,7 +4,9 @@
 // from these URLs (billing: apps/billing/src/testing).
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { databaseNameOf } from '../../prisma/tools/database-url.mjs';
 import type {} from './provided-context.js';
+import { cloneDatabaseName, createDatabaseFrom, dropTestDatabase } from './run-database.js';
 
 export { withDatabaseClient } from './pg-clients.js';
 
@@ -36,4 +38,22 @@ export function testBullmqPrefix(): string {
  */
 export function createTestRedis(): Redis {
   return new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+}
+
+/**
+ * A new database of its own, already migrated (a copy of the run's template database), for a test
+ * file that must not share state with others, e.g. one that moves a clock stored in the database.
+ * Returns its URL; drop it with dropDatabase() in afterAll (teardown drops leftovers of the run).
+ */
+export async function createDatabaseFromTemplate(): Promise<string> {
+  const templateUrl = inject('testTemplateDatabaseUrl');
+  return createDatabaseFrom(templateUrl, cloneDatabaseName(databaseNameOf(templateUrl)));
+}
+
+/**
+ * Drops a database createDatabaseFromTemplate() made, ending sessions still connected to it.
+ * Refuses names the harness does not give, so a wrong URL cannot drop a developer's database.
+ */
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  await dropTestDatabase(databaseUrl);
 }
