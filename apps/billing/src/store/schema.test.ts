@@ -2,6 +2,7 @@
 // Every test creates its own merchant, so test files can share the database.
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
+import { parseDunningPolicy } from '../domain/dunning-policy.js';
 import { databaseTest } from '../testing/database-test.js';
 import { Prisma } from './generated/prisma/client.js';
 import type { PrismaClient } from './generated/prisma/client.js';
@@ -37,6 +38,9 @@ async function createMerchant(prisma: PrismaClient): Promise<string> {
   return merchant.id;
 }
 
+/** Retries 1, 3 and 5 days after the first failure; the domain's own parser accepts it. */
+const DUNNING_POLICY = { retryOffsetsHours: [24, 72, 120], finalAction: 'CANCEL' };
+
 function planData(merchantId: string, code: string): Prisma.PlanUncheckedCreateInput {
   return {
     merchantId,
@@ -45,7 +49,7 @@ function planData(merchantId: string, code: string): Prisma.PlanUncheckedCreateI
     amountMinor: 9900,
     currency: 'SEK',
     interval: 'MONTH',
-    dunningPolicy: { retryOffsetsDays: [1, 3, 5], finalAction: 'CANCEL' },
+    dunningPolicy: DUNNING_POLICY,
   };
 }
 
@@ -133,6 +137,21 @@ describe('Plan', () => {
     const plan = await prisma.plan.create({ data: planData(second, 'gold') });
 
     expect(plan).toMatchObject({ merchantId: second, code: 'gold' });
+  });
+});
+
+describe('Plan dunning policy', () => {
+  databaseTest('is stored in a shape the domain parses, and read back unchanged', async ({ prisma }) => {
+    const merchantId = await createMerchant(prisma);
+    const created = await prisma.plan.create({ data: planData(merchantId, 'dunning') });
+
+    const stored = await prisma.plan.findUniqueOrThrow({ where: { id: created.id } });
+
+    expect(stored.dunningPolicy).toEqual(DUNNING_POLICY);
+    expect(parseDunningPolicy(stored.dunningPolicy)).toMatchObject({
+      retryOffsetsHours: [24, 72, 120],
+      finalAction: 'CANCEL',
+    });
   });
 });
 
