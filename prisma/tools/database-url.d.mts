@@ -5,3 +5,8 @@ export declare function databaseNameOf(databaseUrl: string): string;
 export declare function schemaOf(databaseUrl: string): string | undefined;
 export declare function withDatabase(databaseUrl: string, database: string): string;
 export declare function redactUrl(databaseUrl: string): string;
+/** Discrete pg connection fields for a URL (never a connectionString); `?schema=` becomes search_path. */
+export declare function pgConfigOf(
+  databaseUrl: string,
+  options?: { database?: string; searchPath?: boolean },
+): import('pg').ClientConfig;

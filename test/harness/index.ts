@@ -1,14 +1,16 @@
-// What integration tests import: `import { ... } from '@rebill/test/harness'`. Everything points at
-// the run's own database and Redis key prefix that global-setup.ts prepared.
+// What integration tests import: `import { ... } from '@rebill/test/harness'`. URLs and key
+// prefixes of the run's own database and Redis that global-setup.ts prepared, and database helpers
+// on plain `pg`. Nothing here imports from apps/: each app builds its own clients and fixtures
+// from these URLs (billing: apps/billing/src/testing).
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import type { PrismaClient } from '../../apps/billing/src/store/generated/prisma/client.js';
-import { createPrismaClient } from '../../apps/billing/src/store/prisma-client.js';
+import { databaseNameOf } from '../../prisma/tools/database-url.mjs';
 import type {} from './provided-context.js';
+import { cloneDatabaseName, createDatabaseFrom, dropTestDatabase } from './run-database.js';
 
-export { disconnect } from '../../apps/billing/src/store/prisma-client.js';
+export { withDatabaseClient } from './pg-clients.js';
 
-/** URL of the run's migrated database. */
+/** URL of the run's migrated database, shared by every test file of the run. */
 export function testDatabaseUrl(): string {
   return inject('testDatabaseUrl');
 }
@@ -30,11 +32,6 @@ export function testBullmqPrefix(): string {
   return testRedisKeyPrefix().replace(/:$/, '');
 }
 
-/** A Prisma client on the run's database, built by the store's factory. Disconnect it in afterAll. */
-export function createTestPrisma(): PrismaClient {
-  return createPrismaClient({ databaseUrl: testDatabaseUrl() });
-}
-
 /**
  * An ioredis connection to the run's Redis, usable by BullMQ Queue and Worker (pass
  * `prefix: testBullmqPrefix()` alongside it). Close it with `quit()` in afterAll.
@@ -44,15 +41,19 @@ export function createTestRedis(): Redis {
 }
 
 /**
- * Empties every table but Prisma's migration history. Test files run in parallel on the same
- * database, so only use this in a file that owns the database (e.g. `fileParallelism: false`);
- * otherwise isolate data by creating your own merchant.
+ * A new database of its own, already migrated (a copy of the run's template database), for a test
+ * file that must not share state with others, e.g. one that moves a clock stored in the database.
+ * Returns its URL; drop it with dropDatabase() in afterAll (teardown drops leftovers of the run).
  */
-export async function truncateAllTables(prisma: PrismaClient): Promise<void> {
-  const tables = await prisma.$queryRaw<{ tablename: string }[]>`
-    SELECT tablename FROM pg_tables
-    WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations'`;
-  if (tables.length === 0) return;
-  const names = tables.map(({ tablename }) => `"${tablename.replaceAll('"', '""')}"`).join(', ');
-  await prisma.$executeRawUnsafe(`TRUNCATE TABLE ${names} RESTART IDENTITY CASCADE`);
+export async function createDatabaseFromTemplate(): Promise<string> {
+  const templateUrl = inject('testTemplateDatabaseUrl');
+  return createDatabaseFrom(templateUrl, cloneDatabaseName(databaseNameOf(templateUrl)));
+}
+
+/**
+ * Drops a database createDatabaseFromTemplate() made, ending sessions still connected to it.
+ * Refuses names the harness does not give, so a wrong URL cannot drop a developer's database.
+ */
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  await dropTestDatabase(databaseUrl);
 }

@@ -1,19 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrl } from '@rebill/test/harness';
+import { describe, expect, it } from 'vitest';
+import { databaseTest } from '../testing/database-test.js';
 import { createPrismaClient, disconnect } from './prisma-client.js';
-import type { PrismaClient } from './generated/prisma/client.js';
-
-const opened: PrismaClient[] = [];
-
-function open(databaseUrl: string): PrismaClient {
-  const prisma = createPrismaClient({ databaseUrl });
-  opened.push(prisma);
-  return prisma;
-}
-
-afterAll(async () => {
-  await Promise.all(opened.map((prisma) => disconnect(prisma)));
-});
 
 function withSchema(databaseUrl: string, schema: string): string {
   const url = new URL(databaseUrl);
@@ -22,23 +9,27 @@ function withSchema(databaseUrl: string, schema: string): string {
 }
 
 describe('createPrismaClient', () => {
-  it('queries the database the URL names', async () => {
-    const prisma = open(testDatabaseUrl());
-
+  databaseTest('queries the database the URL names', async ({ prisma, testDatabaseUrl }) => {
     const [row] = await prisma.$queryRaw<[{ database: string }]>`SELECT current_database() AS database`;
 
-    expect(`/${row.database}`).toBe(new URL(testDatabaseUrl()).pathname);
+    expect(`/${row.database}`).toBe(new URL(testDatabaseUrl).pathname);
     expect(await prisma.merchant.count({ where: { name: 'nobody has this name' } })).toBe(0);
   });
 
-  it('runs raw SQL in the ?schema= schema, like the generated queries', async () => {
-    await open(testDatabaseUrl()).$executeRawUnsafe('CREATE SCHEMA IF NOT EXISTS factory_probe');
-    const prisma = open(withSchema(testDatabaseUrl(), 'factory_probe'));
+  databaseTest(
+    'runs raw SQL in the ?schema= schema, like the generated queries',
+    async ({ prisma, testDatabaseUrl }) => {
+      await prisma.$executeRawUnsafe('CREATE SCHEMA IF NOT EXISTS factory_probe');
+      const inSchema = createPrismaClient({ databaseUrl: withSchema(testDatabaseUrl, 'factory_probe') });
+      try {
+        const [row] = await inSchema.$queryRaw<[{ schema: string }]>`SELECT current_schema() AS schema`;
 
-    const [row] = await prisma.$queryRaw<[{ schema: string }]>`SELECT current_schema() AS schema`;
-
-    expect(row.schema).toBe('factory_probe');
-  });
+        expect(row.schema).toBe('factory_probe');
+      } finally {
+        await disconnect(inSchema);
+      }
+    },
+  );
 
   it.each([
     ['not a URL', 'databaseUrl is not a valid URL'],

@@ -1,20 +1,11 @@
 // The constraints the billing logic relies on, exercised on the run's migrated database.
 // Every test creates its own merchant, so test files can share the database.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPrisma, disconnect } from '@rebill/test/harness';
+import { describe, expect } from 'vitest';
+import { parseDunningPolicy } from '../domain/dunning-policy.js';
+import { databaseTest } from '../testing/database-test.js';
 import { Prisma } from './generated/prisma/client.js';
 import type { PrismaClient } from './generated/prisma/client.js';
-
-let prisma: PrismaClient;
-
-beforeAll(() => {
-  prisma = createTestPrisma();
-});
-
-afterAll(async () => {
-  await disconnect(prisma);
-});
 
 const PERIOD_START = new Date('2026-01-31T09:00:00Z');
 const PERIOD_END = new Date('2026-02-28T09:00:00Z');
@@ -40,12 +31,15 @@ function violatedIndex(meta: Record<string, unknown> | undefined): string | unde
   return adapterError?.cause?.constraint?.index;
 }
 
-async function createMerchant(): Promise<string> {
+async function createMerchant(prisma: PrismaClient): Promise<string> {
   const merchant = await prisma.merchant.create({
     data: { name: 'Schema test merchant', timeZone: 'Europe/Stockholm' },
   });
   return merchant.id;
 }
+
+/** Retries 1, 3 and 5 days after the first failure; the domain's own parser accepts it. */
+const DUNNING_POLICY = { retryOffsetsHours: [24, 72, 120], finalAction: 'CANCEL' };
 
 function planData(merchantId: string, code: string): Prisma.PlanUncheckedCreateInput {
   return {
@@ -55,11 +49,11 @@ function planData(merchantId: string, code: string): Prisma.PlanUncheckedCreateI
     amountMinor: 9900,
     currency: 'SEK',
     interval: 'MONTH',
-    dunningPolicy: { retryOffsetsDays: [1, 3, 5], finalAction: 'CANCEL' },
+    dunningPolicy: DUNNING_POLICY,
   };
 }
 
-async function createSubscription(merchantId: string): Promise<string> {
+async function createSubscription(prisma: PrismaClient, merchantId: string): Promise<string> {
   const customer = await prisma.customer.create({
     data: { merchantId, externalRef: `customer-${randomUUID()}` },
   });
@@ -95,9 +89,9 @@ function chargeAttemptData(
 }
 
 describe('ChargeAttempt', () => {
-  it('allows one row per (subscription, period start, attempt number)', async () => {
-    const merchantId = await createMerchant();
-    const subscriptionId = await createSubscription(merchantId);
+  databaseTest('allows one row per (subscription, period start, attempt number)', async ({ prisma }) => {
+    const merchantId = await createMerchant(prisma);
+    const subscriptionId = await createSubscription(prisma, merchantId);
     await prisma.chargeAttempt.create({ data: chargeAttemptData(merchantId, subscriptionId, 1) });
 
     const index = await uniqueViolation(
@@ -109,9 +103,9 @@ describe('ChargeAttempt', () => {
     expect(await prisma.chargeAttempt.count({ where: { subscriptionId } })).toBe(2);
   });
 
-  it('never stores the same idempotency key twice', async () => {
-    const merchantId = await createMerchant();
-    const subscriptionId = await createSubscription(merchantId);
+  databaseTest('never stores the same idempotency key twice', async ({ prisma }) => {
+    const merchantId = await createMerchant(prisma);
+    const subscriptionId = await createSubscription(prisma, merchantId);
     const first = await prisma.chargeAttempt.create({
       data: chargeAttemptData(merchantId, subscriptionId, 1),
     });
@@ -127,8 +121,8 @@ describe('ChargeAttempt', () => {
 });
 
 describe('Plan', () => {
-  it('keeps codes unique within a merchant', async () => {
-    const merchantId = await createMerchant();
+  databaseTest('keeps codes unique within a merchant', async ({ prisma }) => {
+    const merchantId = await createMerchant(prisma);
     await prisma.plan.create({ data: planData(merchantId, 'gold') });
 
     const index = await uniqueViolation(prisma.plan.create({ data: planData(merchantId, 'gold') }));
@@ -136,8 +130,8 @@ describe('Plan', () => {
     expect(index).toBe('Plan_merchantId_code_key');
   });
 
-  it('lets another merchant reuse a code', async () => {
-    const [first, second] = [await createMerchant(), await createMerchant()];
+  databaseTest('lets another merchant reuse a code', async ({ prisma }) => {
+    const [first, second] = [await createMerchant(prisma), await createMerchant(prisma)];
     await prisma.plan.create({ data: planData(first, 'gold') });
 
     const plan = await prisma.plan.create({ data: planData(second, 'gold') });
@@ -146,8 +140,23 @@ describe('Plan', () => {
   });
 });
 
+describe('Plan dunning policy', () => {
+  databaseTest('is stored in a shape the domain parses, and read back unchanged', async ({ prisma }) => {
+    const merchantId = await createMerchant(prisma);
+    const created = await prisma.plan.create({ data: planData(merchantId, 'dunning') });
+
+    const stored = await prisma.plan.findUniqueOrThrow({ where: { id: created.id } });
+
+    expect(stored.dunningPolicy).toEqual(DUNNING_POLICY);
+    expect(parseDunningPolicy(stored.dunningPolicy)).toMatchObject({
+      retryOffsetsHours: [24, 72, 120],
+      finalAction: 'CANCEL',
+    });
+  });
+});
+
 describe('WebhookEvent', () => {
-  it('records an event id once', async () => {
+  databaseTest('records an event id once', async ({ prisma }) => {
     const eventId = randomUUID();
     const event = {
       eventId,
@@ -164,9 +173,9 @@ describe('WebhookEvent', () => {
 });
 
 describe('Subscription', () => {
-  it('starts at version 0 for optimistic locking', async () => {
-    const merchantId = await createMerchant();
-    const subscriptionId = await createSubscription(merchantId);
+  databaseTest('starts at version 0 for optimistic locking', async ({ prisma }) => {
+    const merchantId = await createMerchant(prisma);
+    const subscriptionId = await createSubscription(prisma, merchantId);
 
     const subscription = await prisma.subscription.findUniqueOrThrow({ where: { id: subscriptionId } });
 
@@ -186,8 +195,8 @@ describe('tenant isolation', () => {
     expect((error as Prisma.PrismaClientKnownRequestError).code).toBe('P2003');
   }
 
-  it("rejects a subscription on another merchant's plan or customer", async () => {
-    const [mine, theirs] = [await createMerchant(), await createMerchant()];
+  databaseTest("rejects a subscription on another merchant's plan or customer", async ({ prisma }) => {
+    const [mine, theirs] = [await createMerchant(prisma), await createMerchant(prisma)];
     const myCustomer = await prisma.customer.create({ data: { merchantId: mine, externalRef: 'c1' } });
     const theirCustomer = await prisma.customer.create({ data: { merchantId: theirs, externalRef: 'c1' } });
     const myPlan = await prisma.plan.create({ data: planData(mine, 'gold') });
@@ -203,12 +212,15 @@ describe('tenant isolation', () => {
     expect(await prisma.subscription.count({ where: { merchantId: mine } })).toBe(0);
   });
 
-  it("rejects a charge attempt filed under another merchant than its subscription's", async () => {
-    const [mine, theirs] = [await createMerchant(), await createMerchant()];
-    const subscriptionId = await createSubscription(mine);
+  databaseTest(
+    "rejects a charge attempt filed under another merchant than its subscription's",
+    async ({ prisma }) => {
+      const [mine, theirs] = [await createMerchant(prisma), await createMerchant(prisma)];
+      const subscriptionId = await createSubscription(prisma, mine);
 
-    await foreignKeyViolation(
-      prisma.chargeAttempt.create({ data: chargeAttemptData(theirs, subscriptionId, 1) }),
-    );
-  });
+      await foreignKeyViolation(
+        prisma.chargeAttempt.create({ data: chargeAttemptData(theirs, subscriptionId, 1) }),
+      );
+    },
+  );
 });
