@@ -5,7 +5,12 @@
 // client alone.
 import { inspect } from 'node:util';
 
-export type SecretKind = 'klarna-customer-token' | 'klarna-network-session-token' | 'klarna-signing-key';
+export type SecretKind =
+  | 'klarna-customer-token'
+  | 'klarna-network-session-token'
+  | 'klarna-signing-key'
+  /** A webhook event's issued tokens, packed together by the vault to be sealed as one. */
+  | 'klarna-webhook-secrets';
 
 const values = new WeakMap<Secret<SecretKind>, string>();
 

@@ -405,6 +405,7 @@ CREATE TABLE "WebhookEvent" (
     "sealedKeyId" TEXT,
     "status" "WebhookEventStatus" NOT NULL DEFAULT 'RECEIVED',
     "applyCount" INTEGER NOT NULL DEFAULT 0,
+    "nextAttemptAt" TIMESTAMPTZ(3) NOT NULL,
     "lastError" TEXT,
     "processedAt" TIMESTAMPTZ(3),
 
@@ -854,7 +855,7 @@ ALTER TABLE "Refund" ADD CONSTRAINT "Refund_currency_check" CHECK ("currency" ~ 
 CREATE INDEX "Subscription_nextAction_due_idx" ON "Subscription" ("nextActionAt", "id")
   WHERE "nextActionAt" IS NOT NULL;
 -- Webhook events whose apply has not succeeded yet, for the retry sweep.
-CREATE INDEX "WebhookEvent_unapplied_idx" ON "WebhookEvent" ("receivedAt", "id")
+CREATE INDEX "WebhookEvent_unapplied_idx" ON "WebhookEvent" ("nextAttemptAt", "id")
   WHERE "status" IN ('RECEIVED', 'FAILED');
 
 -- Append-only and immutable rows: refused by the database itself, whatever the code does.

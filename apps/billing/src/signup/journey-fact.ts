@@ -1,0 +1,218 @@
+// A fact about the customer's journey (the payment request's state, CONTRACT.md §8.1): from a
+// `payment.request.*` webhook or from a read by the janitor. Facts arrive at least once and in any
+// order; the domain's paymentRequestFactEffect keeps the recorded state convergent and applies a
+// journey's end exactly once:
+//   COMPLETED  the token goes into the vault; a first payment gets its FINALIZE attempt (the
+//              network session token sealed to it, Klarna's 60-minute deadline) and runs at once
+//   DECLINED / EXPIRED / CANCELED  every part still waiting declines: the signup ends
+import { randomUUID } from 'node:crypto';
+import {
+  failPendingParts,
+  FINALIZE_WINDOW_MS,
+  paymentRequestFactEffect,
+  type KlarnaPaymentRequestState,
+  type SignupPartState,
+} from '../domain/index.js';
+import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
+import type { CustomerTokenSecret, NetworkSessionTokenSecret } from '../secrets/secret.js';
+import type { Actor } from '../store/audit.js';
+import { inTransaction, type Tx } from '../store/db.js';
+import { findSignupByKlarnaRequest, lockSignupContext, type SignupContext } from '../store/signups.js';
+import { storeCustomerToken } from '../vault/customer-tokens.js';
+import type { Vault } from '../vault/port.js';
+import { sealSessionToken } from '../vault/session-tokens.js';
+import type { SignupDeps } from './deps.js';
+import { cancelJourneyIfAsked, enqueueAfterCommit } from './after-commit.js';
+import { settleSignup, type Settled, type SignupEndedReason } from './settle.js';
+
+export interface JourneyFact {
+  readonly klarnaPaymentRequestId: string;
+  /** payment_request_reference (Rebill's payment request id), to find a journey not yet linked. */
+  readonly reference: string | null;
+  /** Only facts about this merchant's journeys apply (from the webhook's subject account). */
+  readonly merchantId: string | null;
+  readonly state: KlarnaPaymentRequestState;
+  readonly stateReason: string | null;
+  readonly occurredAt: Date;
+  readonly expiresAt: Date | null;
+  /** On COMPLETED: the end of the finalize window (`state_expires_at`), when Klarna sent it. */
+  readonly stateExpiresAt: Date | null;
+  readonly url: string | null;
+  readonly customerToken?: CustomerTokenSecret | undefined;
+  readonly customerTokenScopes: readonly string[];
+  readonly networkSessionToken?: NetworkSessionTokenSecret | undefined;
+}
+
+export type JourneyFactResult =
+  | { readonly kind: 'unknown_request' }
+  /** The journey is Rebill's, but the answer that links it has not been applied yet: retry later. */
+  | { readonly kind: 'not_linked_yet' }
+  | { readonly kind: 'ignored'; readonly why: string }
+  | { readonly kind: 'applied'; readonly subscriptionId: string };
+
+const END_REASON: Record<'DECLINED' | 'EXPIRED' | 'CANCELED', SignupEndedReason> = {
+  DECLINED: 'SIGNUP_DECLINED',
+  EXPIRED: 'SIGNUP_EXPIRED',
+  CANCELED: 'SIGNUP_CANCELED',
+};
+
+export async function applyJourneyFact(
+  deps: SignupDeps,
+  fact: JourneyFact,
+  actor: Actor,
+): Promise<JourneyFactResult> {
+  let ctxForAfter: SignupContext | null = null;
+  const result = await inTransaction(deps.db, async (tx) => {
+    const owner =
+      (await findSignupByKlarnaRequest(tx, { klarnaPaymentRequestId: fact.klarnaPaymentRequestId })) ??
+      (fact.reference === null ? null : await findSignupByKlarnaRequest(tx, { reference: fact.reference }));
+    if (owner === null || (fact.merchantId !== null && owner.merchantId !== fact.merchantId)) {
+      return { result: { kind: 'unknown_request' } as const, settled: null };
+    }
+    const ctx = await lockSignupContext(tx, owner.subscriptionId);
+    if (ctx === null) return { result: { kind: 'unknown_request' } as const, settled: null };
+    ctxForAfter = ctx;
+    return applyJourneyFactLocked(tx, ctx, fact, { vault: deps.vault, now: deps.clock.now(), actor });
+  });
+  if (ctxForAfter !== null) {
+    await enqueueAfterCommit(deps, result.settled?.enqueue);
+    await cancelJourneyIfAsked(deps, ctxForAfter, result.settled);
+  }
+  return result.result;
+}
+
+export async function applyJourneyFactLocked(
+  tx: Tx,
+  ctx: SignupContext,
+  fact: JourneyFact,
+  at: { readonly vault: Vault; readonly now: Date; readonly actor: Actor },
+): Promise<{ result: JourneyFactResult; settled: Settled | null }> {
+  const { paymentRequest, subscription } = ctx;
+  const { now } = at;
+  const subscriptionId = subscription.id;
+  if (paymentRequest.klarnaPaymentRequestId === null) {
+    return { result: { kind: 'not_linked_yet' }, settled: null };
+  }
+  if (paymentRequest.klarnaPaymentRequestId !== fact.klarnaPaymentRequestId) {
+    return { result: { kind: 'ignored', why: 'NOT_THE_CURRENT_JOURNEY' }, settled: null };
+  }
+  const effect = paymentRequestFactEffect(
+    { state: paymentRequest.state, stateChangedAt: paymentRequest.stateChangedAt },
+    { state: fact.state, occurredAt: fact.occurredAt },
+  );
+  if (effect.kind === 'IGNORE') return { result: { kind: 'ignored', why: effect.why }, settled: null };
+
+  const updated = await tx.paymentRequest.update({
+    where: { id: paymentRequest.id },
+    data: {
+      state: fact.state,
+      stateReason: fact.stateReason,
+      stateChangedAt: fact.occurredAt,
+      ...(fact.url === null ? {} : { url: fact.url }),
+      ...(fact.expiresAt === null ? {} : { expiresAt: fact.expiresAt }),
+      ...(fact.state === 'COMPLETED' ? { completedAt: fact.occurredAt } : {}),
+      updatedAt: now,
+    },
+  });
+  const next: SignupContext = { ...ctx, paymentRequest: updated };
+  // A signup already decided (at once, or ended by the janitor) only records the journey's state.
+  if (subscription.status !== 'PENDING_TOKENIZATION') {
+    return { result: { kind: 'applied', subscriptionId }, settled: null };
+  }
+  if (!effect.entersFinal) {
+    // Still open: the expiry may have moved; the next action follows it.
+    const settled = await settleSignup(
+      tx,
+      next,
+      { payment: updated.paymentPart, token: updated.tokenPart, tokenId: null, finalizeAt: null },
+      at,
+    );
+    return { result: { kind: 'applied', subscriptionId }, settled };
+  }
+
+  if (fact.state !== 'COMPLETED') {
+    const parts = failPendingParts({ payment: updated.paymentPart, token: updated.tokenPart, trial: false });
+    const settled = await settleSignup(
+      tx,
+      next,
+      {
+        payment: parts.payment,
+        token: parts.token,
+        tokenId: null,
+        finalizeAt: null,
+        endedReason: END_REASON[fact.state],
+      },
+      at,
+    );
+    return { result: { kind: 'applied', subscriptionId }, settled };
+  }
+
+  // COMPLETED: the token into the vault; the first payment to its finalize.
+  let token: SignupPartState = updated.tokenPart;
+  let tokenId: string | null = null;
+  if (token === 'PENDING' && fact.customerToken !== undefined) {
+    tokenId = await storeCustomerToken(tx, at.vault, {
+      merchantId: subscription.merchantId,
+      customerId: subscription.customerId,
+      token: fact.customerToken,
+      scopes: fact.customerTokenScopes,
+      reference: paymentRequest.tokenReference,
+      actor: at.actor,
+      subscriptionId,
+      at: now,
+    });
+    token = 'APPROVED';
+  }
+  let finalizeAt: Date | null = null;
+  if (updated.paymentPart === 'PENDING') {
+    // Without a session token there is nothing to finalize: the fallback charges the token.
+    if (fact.networkSessionToken !== undefined) {
+      await insertFinalizeAttempt(tx, next, fact.networkSessionToken, {
+        deadlineAt: fact.stateExpiresAt ?? new Date(fact.occurredAt.getTime() + FINALIZE_WINDOW_MS),
+        vault: at.vault,
+        now,
+      });
+    }
+    finalizeAt = now;
+  }
+  const settled = await settleSignup(
+    tx,
+    next,
+    { payment: updated.paymentPart, token, tokenId, finalizeAt },
+    at,
+  );
+  return { result: { kind: 'applied', subscriptionId }, settled };
+}
+
+async function insertFinalizeAttempt(
+  tx: Tx,
+  ctx: SignupContext,
+  sessionToken: NetworkSessionTokenSecret,
+  opts: { readonly deadlineAt: Date; readonly vault: Vault; readonly now: Date },
+): Promise<void> {
+  const invoice = ctx.invoice;
+  if (invoice === null) return;
+  if (ctx.attempts.some((a) => a.kind === 'FINALIZE')) return;
+  const id = randomUUID();
+  const sealed = sealSessionToken(opts.vault, sessionToken, id);
+  const number = Math.max(0, ...ctx.attempts.map((a) => a.attemptNumber)) + 1;
+  await tx.chargeAttempt.create({
+    data: {
+      id,
+      merchantId: invoice.merchantId,
+      subscriptionId: ctx.subscription.id,
+      invoiceId: invoice.id,
+      attemptNumber: number,
+      kind: 'FINALIZE',
+      idempotencyKey: klarnaIdempotencyKey('charge-attempt', id),
+      reference: id,
+      amountMinor: invoice.amountMinor,
+      currency: invoice.currency,
+      sealedSessionToken: sealed.ciphertext,
+      sealedKeyId: sealed.keyId,
+      deadlineAt: opts.deadlineAt,
+      createdAt: opts.now,
+      updatedAt: opts.now,
+    },
+  });
+}

@@ -1,0 +1,270 @@
+// POST /v1/subscriptions: write the signup's rows (subscription, first phase, period-0 invoice and
+// attempt for a paid plan, payment request), commit, then ask Klarna for the token (and the first
+// payment) with the key derived from those rows. A Klarna outage leaves the rows in place: the
+// same Idempotency-Key retried resumes them, and the janitor replays the same call later.
+import { anchorForNewSubscription, periodRange } from '../domain/index.js';
+import type { AuthorizeOutcome } from '../klarna/outcome.js';
+import type { StartSignupInput as GatewaySignupInput } from '../klarna/port.js';
+import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
+import { audit, type Actor } from '../store/audit.js';
+import { recordAttemptOutcome, markAttemptSent } from '../store/charges.js';
+import { inTransaction } from '../store/db.js';
+import {
+  insertSignupRows,
+  lockSignupContext,
+  readSignupContext,
+  type SignupContext,
+} from '../store/signups.js';
+import type { SignupDeps } from './deps.js';
+import { cancelJourneyIfAsked, enqueueAfterCommit } from './after-commit.js';
+import { settleSignup, type Settled } from './settle.js';
+import { applySignupAnswer } from './signup-answer.js';
+import { lineItems, purchaseReference, subscriptionTerms } from './terms.js';
+
+export interface StartSignupInput {
+  readonly merchantId: string;
+  readonly customerId: string;
+  readonly planId: string;
+  readonly returnUrl: string;
+  readonly timeZone: string | null;
+  readonly actor: Actor;
+  readonly idempotencyRecordId: string | null;
+}
+
+export type StartSignupResult =
+  | { readonly kind: 'started'; readonly subscriptionId: string }
+  | { readonly kind: 'not_found'; readonly field: 'customer_id' | 'plan_id' }
+  | { readonly kind: 'plan_archived' }
+  | {
+      readonly kind: 'klarna_unavailable';
+      readonly subscriptionId: string;
+      readonly retryAfterSeconds: number;
+    }
+  | {
+      readonly kind: 'klarna_rejected';
+      readonly subscriptionId: string;
+      readonly errorCode: string | null;
+      readonly parameters: string[];
+    };
+
+/** In-request re-sends of the signup call (same key) before answering 503. */
+const IN_REQUEST_RETRY_DELAYS_MS = [200, 1_000];
+const MAX_RETRY_AFTER_WAIT_MS = 2_000;
+
+export async function startSignup(deps: SignupDeps, input: StartSignupInput): Promise<StartSignupResult> {
+  const created = await inTransaction(deps.db, async (tx) => {
+    const [customer, plan, merchant] = await Promise.all([
+      tx.customer.findFirst({ where: { id: input.customerId, merchantId: input.merchantId } }),
+      tx.plan.findFirst({
+        where: { id: input.planId, merchantId: input.merchantId },
+        include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
+      }),
+      tx.merchant.findUniqueOrThrow({ where: { id: input.merchantId } }),
+    ]);
+    if (customer === null) return { kind: 'not_found', field: 'customer_id' } as const;
+    const version = plan?.versions[0];
+    if (plan === null || version === undefined) return { kind: 'not_found', field: 'plan_id' } as const;
+    if (plan.status === 'ARCHIVED') return { kind: 'plan_archived' } as const;
+
+    const now = deps.clock.now();
+    const timeZone = input.timeZone ?? merchant.timeZone;
+    const { anchor, trialEndsAt } = anchorForNewSubscription({
+      startAt: now,
+      timeZone,
+      interval: version.interval,
+      intervalCount: version.intervalCount,
+      trialDays: version.trialDays,
+    });
+    const firstPeriod = version.trialDays > 0 ? null : periodRange(anchor, 0);
+    const rows = await insertSignupRows(tx, {
+      merchantId: input.merchantId,
+      customerId: customer.id,
+      planVersion: version,
+      timeZone,
+      currency: plan.currency,
+      returnUrl: input.returnUrl,
+      anchorAt: anchor.anchorAt,
+      trialEndsAt,
+      firstPeriod,
+      expectedExpiry: new Date(now.getTime() + deps.interactionExpiry.ms),
+      lineDescription: version.name,
+      now,
+      keyFor: klarnaIdempotencyKey,
+    });
+    if (input.idempotencyRecordId !== null) {
+      await tx.apiIdempotencyRecord.update({
+        where: { id: input.idempotencyRecordId },
+        data: { resourceId: rows.subscriptionId },
+      });
+    }
+    await audit(tx, {
+      actor: input.actor,
+      merchantId: input.merchantId,
+      subscriptionId: rows.subscriptionId,
+      entityType: 'subscription',
+      entityId: rows.subscriptionId,
+      action: 'subscription.created',
+      after: {
+        status: 'PENDING_TOKENIZATION',
+        customer_id: customer.id,
+        plan_version_id: version.id,
+        time_zone: timeZone,
+        trial_ends_at: trialEndsAt?.toISOString() ?? null,
+        invoice_id: rows.invoiceId,
+      },
+      at: now,
+    });
+    return { kind: 'created', subscriptionId: rows.subscriptionId } as const;
+  });
+  if (created.kind !== 'created') return created;
+  return sendSignupRequest(deps, created.subscriptionId, input.actor);
+}
+
+/** The same Idempotency-Key retried after `klarna_unavailable`: send the same call again. */
+export async function resumeSignup(
+  deps: SignupDeps,
+  merchantId: string,
+  subscriptionId: string,
+  actor: Actor,
+): Promise<StartSignupResult> {
+  const owned = await deps.db.subscription.findFirst({
+    where: { id: subscriptionId, merchantId },
+    select: { id: true },
+  });
+  if (owned === null) return { kind: 'not_found', field: 'customer_id' };
+  return sendSignupRequest(deps, subscriptionId, actor);
+}
+
+/**
+ * Sends (or re-sends, same key) the signup's authorize call and applies the answer. Used by the
+ * API (start, resume) and by the janitor for a signup whose answer never arrived.
+ */
+export async function sendSignupRequest(
+  deps: SignupDeps,
+  subscriptionId: string,
+  actor: Actor,
+): Promise<StartSignupResult> {
+  const ctx = await inTransaction(deps.db, (tx) => readSignupContext(tx, subscriptionId));
+  if (ctx === null) throw new Error(`signup ${subscriptionId} not found`);
+  if (ctx.paymentRequest.state !== 'CREATING') return { kind: 'started', subscriptionId };
+
+  const request = signupRequest(ctx, deps.interactionExpiry.iso);
+  let outcome: AuthorizeOutcome | null = null;
+  for (let attempt = 0; ; attempt += 1) {
+    const signupAttempt = ctx.attempts.find((a) => a.kind === 'SIGNUP');
+    if (signupAttempt !== undefined) {
+      await inTransaction(deps.db, (tx) => markAttemptSent(tx, signupAttempt, deps.clock.now()));
+    }
+    outcome = await deps.gateway.startSignup(request, ctx.paymentRequest.idempotencyKey);
+    if (outcome.kind === 'answered' || outcome.kind === 'permanent') break;
+    const delay = IN_REQUEST_RETRY_DELAYS_MS[attempt];
+    if (delay === undefined) break;
+    const wait =
+      outcome.kind === 'rate_limited' && outcome.retryAfterMs !== null ? outcome.retryAfterMs : delay;
+    if (wait > MAX_RETRY_AFTER_WAIT_MS) break;
+    await deps.sleep(wait);
+  }
+
+  switch (outcome.kind) {
+    case 'answered': {
+      const answer = outcome;
+      const settled = await inTransaction(deps.db, async (tx) => {
+        const locked = await lockSignupContext(tx, subscriptionId);
+        return locked === null
+          ? null
+          : applySignupAnswer(tx, locked, answer, { vault: deps.vault, now: deps.clock.now(), actor });
+      });
+      await afterSettled(deps, ctx, settled);
+      return { kind: 'started', subscriptionId };
+    }
+    case 'permanent': {
+      const rejected = outcome;
+      await inTransaction(deps.db, async (tx) => {
+        const locked = await lockSignupContext(tx, subscriptionId);
+        if (locked === null || locked.paymentRequest.state !== 'CREATING') return;
+        const now = deps.clock.now();
+        const signupAttempt = locked.attempts.find((a) => a.kind === 'SIGNUP');
+        if (signupAttempt !== undefined) {
+          await recordAttemptOutcome(tx, signupAttempt.id, {
+            status: 'FAILED',
+            errorCode: `HTTP_${rejected.status}${rejected.errorCode === null ? '' : `:${rejected.errorCode}`}`,
+            correlationId: rejected.correlationId,
+            now,
+          });
+        }
+        await tx.paymentRequest.update({
+          where: { id: locked.paymentRequest.id },
+          data: { stateReason: `KLARNA_REJECTED:${rejected.errorCode ?? rejected.status}`, updatedAt: now },
+        });
+        await settleSignup(
+          tx,
+          locked,
+          {
+            payment: 'DECLINED',
+            token: 'DECLINED',
+            tokenId: null,
+            finalizeAt: null,
+            endedReason: 'KLARNA_REJECTED',
+          },
+          { now, actor },
+        );
+      });
+      deps.log.warn(
+        {
+          subscriptionId,
+          status: rejected.status,
+          errorCode: rejected.errorCode,
+          parameters: rejected.parameters,
+        },
+        'Klarna rejected the signup request',
+      );
+      return {
+        kind: 'klarna_rejected',
+        subscriptionId,
+        errorCode: rejected.errorCode,
+        parameters: rejected.parameters,
+      };
+    }
+    case 'rate_limited':
+    case 'transient': {
+      const retryAfterMs = outcome.kind === 'rate_limited' ? (outcome.retryAfterMs ?? 5_000) : 5_000;
+      deps.log.warn(
+        { subscriptionId, outcome: outcome.kind },
+        'Klarna did not answer the signup request; it stays resumable',
+      );
+      return {
+        kind: 'klarna_unavailable',
+        subscriptionId,
+        retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+      };
+    }
+  }
+}
+
+export function signupRequest(ctx: SignupContext, interactionExpiry: string): GatewaySignupInput {
+  const common = {
+    accountId: ctx.merchant.klarnaPartnerAccountId,
+    currency: ctx.subscription.currency,
+    purchaseReference: purchaseReference(ctx),
+    subscription: subscriptionTerms(ctx),
+    lineItems: lineItems(ctx),
+    tokenReference: ctx.paymentRequest.tokenReference,
+    paymentRequestReference: ctx.paymentRequest.reference,
+    returnUrl: ctx.subscription.returnUrl,
+    interactionExpiry,
+  };
+  const attempt = ctx.attempts.find((a) => a.kind === 'SIGNUP');
+  if (ctx.invoice === null || attempt === undefined) return common;
+  return {
+    ...common,
+    amountMinor: attempt.amountMinor,
+    transactionReference: attempt.reference,
+    capture: attempt.captureMode,
+  };
+}
+
+async function afterSettled(deps: SignupDeps, ctx: SignupContext, settled: Settled | null): Promise<void> {
+  if (settled === null) return;
+  await enqueueAfterCommit(deps, settled.enqueue);
+  await cancelJourneyIfAsked(deps, ctx, settled);
+}

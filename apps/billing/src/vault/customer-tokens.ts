@@ -1,0 +1,109 @@
+// Klarna customer tokens at rest: sealed by the vault (AES-256-GCM, bound to the token row's id),
+// deduplicated by a keyed fingerprint, and opened only through revealCustomerToken, which writes
+// an audit row for every decrypt. Merchants and every other table see Rebill's token id only.
+import { randomUUID } from 'node:crypto';
+import type { CustomerTokenSecret } from '../secrets/secret.js';
+import { audit, type Actor } from '../store/audit.js';
+import type { Tx } from '../store/db.js';
+import { findCustomerTokenRow, insertCustomerTokenRow } from '../store/customer-tokens.js';
+import type { Vault } from './port.js';
+
+export interface StoreCustomerTokenInput {
+  readonly merchantId: string;
+  readonly customerId: string;
+  readonly token: CustomerTokenSecret;
+  readonly scopes: readonly string[];
+  /** customer_token_reference the token was requested with. */
+  readonly reference: string;
+  readonly actor: Actor;
+  readonly subscriptionId: string | null;
+  readonly at: Date;
+}
+
+/**
+ * Stores the token once and returns Rebill's id for it. The same Klarna token delivered again (a
+ * redelivered webhook, the finalize answer repeating it) maps to the same row.
+ */
+export async function storeCustomerToken(
+  tx: Tx,
+  vault: Vault,
+  input: StoreCustomerTokenInput,
+): Promise<string> {
+  const fingerprint = vault.fingerprint(input.token);
+  const existing = await findCustomerTokenRow(tx, input.merchantId, fingerprint);
+  if (existing !== null) return existing.id;
+  const id = randomUUID();
+  const sealed = vault.seal(input.token, { purpose: 'customer-token', rowId: id });
+  const inserted = await insertCustomerTokenRow(tx, {
+    id,
+    merchantId: input.merchantId,
+    customerId: input.customerId,
+    encryptedToken: sealed.ciphertext,
+    keyId: sealed.keyId,
+    tokenFingerprint: fingerprint,
+    scopes: [...input.scopes],
+    reference: input.reference,
+    createdAt: input.at,
+  });
+  if (inserted) {
+    await audit(tx, {
+      actor: input.actor,
+      merchantId: input.merchantId,
+      subscriptionId: input.subscriptionId,
+      entityType: 'customer_token',
+      entityId: id,
+      action: 'customer_token.stored',
+      after: { customer_id: input.customerId, scopes: [...input.scopes], key_id: sealed.keyId },
+      at: input.at,
+    });
+    return id;
+  }
+  // A concurrent transaction stored the same token first.
+  const winner = await findCustomerTokenRow(tx, input.merchantId, fingerprint);
+  if (winner === null) throw new Error('customer token vanished after a fingerprint conflict');
+  return winner.id;
+}
+
+export interface RevealCustomerTokenInput {
+  readonly merchantId: string;
+  readonly tokenId: string;
+  readonly actor: Actor;
+  /** Why it is decrypted, e.g. `charge-attempt:<id>`; recorded in the audit row. */
+  readonly purpose: string;
+  readonly subscriptionId: string | null;
+  readonly at: Date;
+}
+
+export type RevealedToken =
+  | { readonly kind: 'revealed'; readonly token: CustomerTokenSecret; readonly scopes: readonly string[] }
+  | { readonly kind: 'not_usable'; readonly reason: 'NOT_FOUND' | 'REVOKED' };
+
+/** Decrypts a stored token for one Klarna call, writing the audit row in the same transaction. */
+export async function revealCustomerToken(
+  tx: Tx,
+  vault: Vault,
+  input: RevealCustomerTokenInput,
+): Promise<RevealedToken> {
+  const row = await tx.customerToken.findFirst({
+    where: { id: input.tokenId, merchantId: input.merchantId },
+  });
+  if (row === null) return { kind: 'not_usable', reason: 'NOT_FOUND' };
+  if (row.status === 'REVOKED') return { kind: 'not_usable', reason: 'REVOKED' };
+  const token = vault.open(
+    'klarna-customer-token',
+    { keyId: row.keyId, ciphertext: Buffer.from(row.encryptedToken) },
+    { purpose: 'customer-token', rowId: row.id },
+  );
+  await audit(tx, {
+    actor: input.actor,
+    merchantId: input.merchantId,
+    subscriptionId: input.subscriptionId,
+    entityType: 'customer_token',
+    entityId: row.id,
+    action: 'customer_token.decrypted',
+    after: { purpose: input.purpose, key_id: row.keyId },
+    at: input.at,
+  });
+  await tx.customerToken.update({ where: { id: row.id }, data: { lastUsedAt: input.at } });
+  return { kind: 'revealed', token, scopes: row.scopes };
+}

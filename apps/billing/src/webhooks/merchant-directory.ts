@@ -1,0 +1,20 @@
+// Which merchant a webhook is about: its subject_account_id is the merchant's Klarna partner
+// account (unique per merchant). Answers are cached per process; accounts never move.
+import type { Db } from '../store/db.js';
+
+export class MerchantDirectory {
+  private readonly byAccount = new Map<string, string>();
+
+  constructor(private readonly db: Db) {}
+
+  async idForKlarnaAccount(accountId: string): Promise<string | null> {
+    const cached = this.byAccount.get(accountId);
+    if (cached !== undefined) return cached;
+    const merchant = await this.db.merchant.findUnique({
+      where: { klarnaPartnerAccountId: accountId },
+      select: { id: true },
+    });
+    if (merchant !== null) this.byAccount.set(accountId, merchant.id);
+    return merchant?.id ?? null;
+  }
+}

@@ -1,0 +1,47 @@
+// The signing keys webhooks are verified with, by Klarna-Signing-Key-Id: loaded from the
+// database and opened by the vault once, re-read when an unknown id arrives (a key added by a
+// rotation in another process), at most once a second so forged ids cannot hammer the database.
+import type { Clock } from '../domain/index.js';
+import type { SigningKeySecret } from '../secrets/secret.js';
+import type { Db } from '../store/db.js';
+import { activeSigningKeys } from '../store/signing-keys.js';
+import type { Vault } from '../vault/port.js';
+
+const RELOAD_INTERVAL_MS = 1_000;
+
+export class SigningKeyRing {
+  private keys = new Map<string, SigningKeySecret>();
+  private loadedAtMs = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly db: Db,
+    private readonly vault: Vault,
+    /** Real time (reload pacing is about load, not business time). */
+    private readonly realClock: Clock,
+  ) {}
+
+  async get(klarnaSigningKeyId: string): Promise<SigningKeySecret | undefined> {
+    const known = this.keys.get(klarnaSigningKeyId);
+    if (known !== undefined) return known;
+    if (this.realClock.now().getTime() - this.loadedAtMs < RELOAD_INTERVAL_MS) return undefined;
+    await this.reload();
+    return this.keys.get(klarnaSigningKeyId);
+  }
+
+  async reload(): Promise<void> {
+    const rows = await activeSigningKeys(this.db);
+    const keys = new Map<string, SigningKeySecret>();
+    for (const row of rows) {
+      keys.set(
+        row.klarnaSigningKeyId,
+        this.vault.open(
+          'klarna-signing-key',
+          { keyId: row.keyId, ciphertext: Buffer.from(row.encryptedSecret) },
+          { purpose: 'signing-key', rowId: row.id },
+        ),
+      );
+    }
+    this.keys = keys;
+    this.loadedAtMs = this.realClock.now().getTime();
+  }
+}
