@@ -1,20 +1,88 @@
 // Process configuration, parsed once at start from the environment. Each role will add its own
 // section; what every role needs lives here. A bad value stops the process with the variable's name.
+import { Duration } from 'luxon';
 import { z } from 'zod';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
+const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
 export const baseConfigSchema = z.object({
+  NODE_ENV: z.string().default('development'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgresql://postgres@127.0.0.1:5432/rebill'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-  /** Every BullMQ key is put under this prefix, so several deployments can share one Redis. */
-  REDIS_PREFIX: z.string().min(1).default('rebill'),
+  /**
+   * Every BullMQ key is put under this prefix (as a `{hash tag}`), so several deployments can
+   * share one Redis, and the queues run unchanged on a Redis Cluster.
+   */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only (no braces)')
+    .default('rebill'),
   LOG_LEVEL: logLevel.default('info'),
+  /** `system`: wall time. `virtual`: one clock shared by every process through PostgreSQL (demos, tests). */
+  CLOCK_MODE: z.enum(['system', 'virtual']).default('system'),
   KLARNA_BASE_URL: z.url().default('http://127.0.0.1:4010'),
   KLARNA_API_KEY: z.string().min(1).default('sandbox-api-key'),
+  KLARNA_CONNECT_TIMEOUT_MS: milliseconds(5_000),
+  /** Longest wait for Klarna's answer to one call (then: same key again). */
+  KLARNA_REQUEST_TIMEOUT_MS: milliseconds(30_000),
+  KLARNA_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
+  /** `Sandbox-Sim-Token` for the sandbox's /__sim controls, when it requires one (virtual clock only). */
+  SANDBOX_SIM_TOKEN: z.string().min(1).optional(),
 });
 
+/** The api role: merchant API, operator endpoints, OpenAPI. */
+export const apiConfigSchema = baseConfigSchema.extend({
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port(3000),
+  /** Bearer token for /internal/* operator endpoints; unset: they answer 404. */
+  OPERATOR_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How long a customer has for Klarna's purchase journey (ISO-8601, 15 min to 48 h, CONTRACT.md §5). */
+  SIGNUP_INTERACTION_EXPIRY: z
+    .string()
+    .regex(/^PT(?:\d+H)?(?:\d+M)?$/, 'an ISO-8601 duration in hours and minutes, e.g. PT1H')
+    .refine((iso) => {
+      const ms = isoDurationMs(iso);
+      return ms >= 15 * 60_000 && ms <= 48 * 3_600_000;
+    }, 'must be from 15 minutes (PT15M) to 48 hours (PT48H)')
+    .default('PT1H'),
+});
+
+/** The webhooks role: Klarna's notifications in, applied to signups. */
+export const webhooksConfigSchema = baseConfigSchema.extend({
+  WEBHOOKS_HOST: z.string().min(1).default('127.0.0.1'),
+  WEBHOOKS_PORT: port(3001),
+  /** The URL Klarna delivers to (registered at start); defaults to where this role listens. */
+  WEBHOOKS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Register Rebill's endpoint and signing key with Klarna at start (idempotent). */
+  WEBHOOKS_REGISTER_ON_START: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+});
+
+/** The worker role: BullMQ processors. */
+export const workerConfigSchema = baseConfigSchema.extend({
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
+});
+
+/** The scheduler role: sweeps of due work into the queues. */
+export const schedulerConfigSchema = baseConfigSchema.extend({
+  SCHEDULER_TICK_MS: milliseconds(1_000),
+  SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+});
+
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+export type WebhooksConfig = z.infer<typeof webhooksConfigSchema>;
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+export type SchedulerConfig = z.infer<typeof schedulerConfigSchema>;
+
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** Milliseconds of an ISO-8601 duration such as PT1H30M (NaN when unreadable). */
+export function isoDurationMs(iso: string): number {
+  const duration = Duration.fromISO(iso);
+  return duration.isValid ? duration.toMillis() : Number.NaN;
+}
 
 export class ConfigError extends Error {
   constructor(readonly issues: { variable: string; problem: string }[]) {

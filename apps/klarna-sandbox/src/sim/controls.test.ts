@@ -1,7 +1,7 @@
 // The SIM-ONLY controls over real HTTP: scenario bookkeeping and validation, latency, clock, reset.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bodies, mintToken } from '../testing/bodies.js';
-import { startSandbox, TEST_ACCOUNT, type TestSandbox } from '../testing/harness.js';
+import { OTHER_ACCOUNT, startSandbox, TEST_ACCOUNT, type TestSandbox } from '../testing/harness.js';
 import type { AuthorizeResponse, ErrorResponse } from '../testing/types.js';
 
 let sb: TestSandbox;
@@ -197,6 +197,36 @@ describe('clock', () => {
       expect(res.body.validation_errors?.[0]?.parameter).toBe('seconds');
     },
   );
+});
+
+describe('customer token listing', () => {
+  beforeEach(async () => {
+    sb = await startSandbox();
+  });
+
+  it('lists every issued token, filtered by account on request', async () => {
+    const first = await mintToken(sb);
+    const second = await mintToken(sb);
+    const other = await sb.sim<{ customer_token: string }>('POST', '/customer-tokens', {
+      account_id: OTHER_ACCOUNT,
+      scopes: ['payment:customer_not_present'],
+    });
+
+    const all = await sb.sim<{ count: number; customer_tokens: { customer_token: string }[] }>(
+      'GET',
+      '/customer-tokens',
+    );
+    expect(all.body.count).toBe(3);
+    expect(all.body.customer_tokens.map((t) => t.customer_token)).toEqual([
+      first,
+      second,
+      other.body.customer_token,
+    ]);
+
+    const mine = await sb.sim<{ count: number }>('GET', `/customer-tokens?account_id=${TEST_ACCOUNT}`);
+    expect(mine.body.count).toBe(2);
+    expect((await sb.sim('GET', '/customer-tokens?account=x')).status).toBe(400);
+  });
 });
 
 describe('reset', () => {

@@ -8,6 +8,7 @@ import { PARTNER_ACCOUNT_PATTERN } from '../ids.js';
 import { customerTokenSimView, SCOPES, type CustomerTokenStore } from '../tokens/customer-tokens.js';
 
 const tokenParams = z.object({ customer_token: z.string().min(1).max(1024) });
+const listQuery = z.strictObject({ account_id: z.string().regex(PARTNER_ACCOUNT_PATTERN).optional() });
 const mintBody = z.object({
   account_id: z.string().regex(PARTNER_ACCOUNT_PATTERN, 'must be a partner account KRN'),
   scopes: z
@@ -37,6 +38,13 @@ export function registerSimTokenRoutes(
       now: clock.now(),
     });
     return reply.code(201).send(customerTokenSimView(record));
+  });
+
+  // Every token issued (e.g. for a test that scans its whole run for leaked tokens).
+  app.get('/__sim/customer-tokens', (request) => {
+    const { account_id: accountId } = parseOr400(listQuery, request.query);
+    const listed = tokens.all().filter((t) => accountId === undefined || t.accountId === accountId);
+    return { count: listed.length, customer_tokens: listed.map(customerTokenSimView) };
   });
 
   app.get('/__sim/customer-tokens/:customer_token', (request) => {

@@ -63,6 +63,11 @@ export class CustomerTokenStore {
     return this.tokens.get(token);
   }
 
+  /** Every token issued since the last reset, oldest first (SIM-ONLY listing). */
+  all(): CustomerTokenRecord[] {
+    return [...this.tokens.values()];
+  }
+
   /** The token if it belongs to `accountId`; tokens of other accounts are unknown here ([S0]). */
   forAccount(accountId: string, token: string): CustomerTokenRecord | undefined {
     const record = this.tokens.get(token);

@@ -1,0 +1,74 @@
+// The command table of `rebill`. Roles run until SIGTERM or SIGINT, then stop cleanly (finish
+// in-flight work, close connections) and exit 0; a second signal exits at once.
+import { ConfigError } from '../config/config.js';
+import { startApiRole } from '../roles/api.js';
+import { startSchedulerRole } from '../roles/scheduler.js';
+import { startWebhooksRole } from '../roles/webhooks.js';
+import { startWorkerRole } from '../roles/worker.js';
+import type { RunningRole } from '../roles/running-role.js';
+import { runClockCommand } from './clock.js';
+import { runKlarnaCommand } from './klarna.js';
+import { runMerchantCommand } from './merchant.js';
+
+const ROLES: Record<string, (env: NodeJS.ProcessEnv) => Promise<RunningRole>> = {
+  api: startApiRole,
+  webhooks: startWebhooksRole,
+  worker: startWorkerRole,
+  scheduler: startSchedulerRole,
+};
+
+const USAGE = `usage: rebill <command>
+  api | webhooks | worker | scheduler        start a role (stops cleanly on SIGTERM/SIGINT)
+  merchant create --name <n> --klarna-account <krn> [--time-zone <IANA zone>]
+  clock show | clock advance <duration>      the shared virtual clock (CLOCK_MODE=virtual)
+  klarna register-webhook                    register Rebill's webhook and signing key (idempotent)`;
+
+export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command !== undefined && command in ROLES) {
+      const start = ROLES[command];
+      if (start === undefined) return 2;
+      return await runRole(await start(env));
+    }
+    switch (command) {
+      case 'merchant':
+        return await runMerchantCommand(rest, env);
+      case 'clock':
+        return await runClockCommand(rest, env);
+      case 'klarna':
+        return await runKlarnaCommand(rest, env);
+      default:
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`rebill: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function runRole(role: RunningRole): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        process.stderr.write(`rebill ${role.name}: ${signal} again, exiting now\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      role.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          process.stderr.write(`rebill ${role.name}: stop failed: ${String(error)}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}

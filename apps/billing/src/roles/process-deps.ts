@@ -1,0 +1,123 @@
+// What every role process is built from: configuration, the logger, PostgreSQL (Prisma), Redis
+// (BullMQ), the shared clock, the vault and the Klarna client. One composition per process; the
+// role's own file adds its parts and owns the shutdown order.
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createProcessClock, type ProcessClock } from '../clock/process-clock.js';
+import type { BaseConfig } from '../config/config.js';
+import { createLogger } from '../config/logger.js';
+import { KlarnaHttp } from '../klarna/http.js';
+import { KlarnaNetworkGateway } from '../klarna/klarna-network-gateway.js';
+import { KlarnaNotifications } from '../klarna/notifications.js';
+import { bullPrefix, JOBS, QUEUES, type RunNextActionPayload } from '../queue/catalog.js';
+import type { SignupDeps } from '../signup/deps.js';
+import type { Db } from '../store/db.js';
+import { createPrismaClient, disconnect } from '../store/prisma-client.js';
+import { loadVaultKeyring } from '../vault/vault-config.js';
+import { Vault } from '../vault/vault.js';
+
+export type RoleName = 'api' | 'webhooks' | 'worker' | 'scheduler';
+
+export interface ProcessDeps {
+  readonly role: RoleName;
+  readonly config: BaseConfig;
+  readonly log: Logger;
+  readonly db: Db;
+  /** One connection for producers and queue reads; workers make their own blocking ones. */
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly queues: { readonly subscriptions: Queue; readonly webhookEvents: Queue };
+  readonly clock: ProcessClock;
+  readonly vault: Vault;
+  readonly klarnaHttp: KlarnaHttp;
+  readonly gateway: KlarnaNetworkGateway;
+  readonly notifications: KlarnaNotifications;
+  /** Closes everything above, in reverse order of need. */
+  close(): Promise<void>;
+}
+
+export async function createProcessDeps(role: RoleName, config: BaseConfig, env: NodeJS.ProcessEnv): Promise<ProcessDeps> {
+  const log = createLogger({ level: config.LOG_LEVEL, name: role });
+  const vaultSettings = loadVaultKeyring(env);
+  if (vaultSettings.warning !== undefined) log.warn(vaultSettings.warning);
+  const vault = new Vault(vaultSettings.keyring);
+  const db = createPrismaClient({ databaseUrl: config.DATABASE_URL });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true });
+  redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
+  const prefix = bullPrefix(config.REDIS_PREFIX);
+  const queues = {
+    subscriptions: new Queue(QUEUES.subscriptions, { connection: redis, prefix }),
+    webhookEvents: new Queue(QUEUES.webhookEvents, { connection: redis, prefix }),
+  };
+  const clock = createProcessClock({ mode: config.CLOCK_MODE, databaseUrl: config.DATABASE_URL, role, log });
+  await clock.start();
+  const klarnaHttp = new KlarnaHttp({
+    baseUrl: config.KLARNA_BASE_URL,
+    apiKey: config.KLARNA_API_KEY,
+    logger: log,
+    clock,
+    connectTimeoutMs: config.KLARNA_CONNECT_TIMEOUT_MS,
+    headersTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
+    bodyTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
+    requestTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
+    connections: config.KLARNA_CONNECTIONS,
+  });
+  return {
+    role,
+    config,
+    log,
+    db,
+    redis,
+    prefix,
+    queues,
+    clock,
+    vault,
+    klarnaHttp,
+    gateway: new KlarnaNetworkGateway(klarnaHttp),
+    notifications: new KlarnaNotifications(klarnaHttp),
+    async close() {
+      await Promise.allSettled([queues.subscriptions.close(), queues.webhookEvents.close()]);
+      await clock.stop();
+      await klarnaHttp.close();
+      await disconnect(db);
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** The signup services' dependencies, from a process's. */
+export function signupDeps(deps: ProcessDeps, interactionExpiry: { iso: string; ms: number }): SignupDeps {
+  const job = JOBS.runNextAction;
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    gateway: deps.gateway,
+    vault: deps.vault,
+    log: deps.log,
+    interactionExpiry,
+    enqueueNextAction: async (payload: RunNextActionPayload, leaseUntil: Date) => {
+      await deps.queues.subscriptions.add(job.name, job.payload.parse(payload), {
+        ...job.options,
+        jobId: job.jobId(payload, leaseUntil),
+      });
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+/** Readiness: PostgreSQL and Redis answer. */
+export async function readiness(deps: ProcessDeps): Promise<{ ok: boolean; checks: Record<string, string> }> {
+  const checks: Record<string, string> = {};
+  await Promise.all([
+    deps.db.$queryRaw`SELECT 1`.then(
+      () => (checks.postgres = 'ok'),
+      () => (checks.postgres = 'unreachable'),
+    ),
+    deps.redis.ping().then(
+      () => (checks.redis = 'ok'),
+      () => (checks.redis = 'unreachable'),
+    ),
+  ]);
+  return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
+}

@@ -1,0 +1,8 @@
+// A started role: what main.ts needs to stop it on SIGTERM/SIGINT.
+export interface RunningRole {
+  readonly name: string;
+  /** Where it listens, for roles that do. */
+  readonly url?: string;
+  /** Stops taking work, finishes what is in flight, closes connections. */
+  stop(): Promise<void>;
+}

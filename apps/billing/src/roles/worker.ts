@@ -1,0 +1,38 @@
+// Composition root of the worker role: BullMQ workers for every queue of the catalog.
+import { Worker } from 'bullmq';
+import { apiConfigSchema, isoDurationMs, parseConfig, workerConfigSchema } from '../config/config.js';
+import { QUEUES } from '../queue/catalog.js';
+import { subscriptionProcessor, webhookEventProcessor } from '../worker/processors.js';
+import { createProcessDeps, signupDeps } from './process-deps.js';
+import type { RunningRole } from './running-role.js';
+
+export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRole> {
+  const config = parseConfig(workerConfigSchema, env);
+  const expiry = parseConfig(apiConfigSchema.pick({ SIGNUP_INTERACTION_EXPIRY: true }), env).SIGNUP_INTERACTION_EXPIRY;
+  const deps = await createProcessDeps('worker', config, env);
+  const signups = signupDeps(deps, { iso: expiry, ms: isoDurationMs(expiry) });
+  const common = { connection: deps.redis.duplicate(), prefix: deps.prefix, concurrency: config.WORKER_CONCURRENCY };
+  const workers = [
+    new Worker(QUEUES.subscriptions, subscriptionProcessor(signups, deps.log), common),
+    new Worker(QUEUES.webhookEvents, webhookEventProcessor(signups), {
+      ...common,
+      connection: deps.redis.duplicate(),
+    }),
+  ];
+  for (const worker of workers) {
+    worker.on('failed', (job, error) => {
+      deps.log.error({ err: error, queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed');
+    });
+    worker.on('error', (error) => deps.log.error({ err: error, queue: worker.name }, 'worker error'));
+  }
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  deps.log.info({ queues: workers.map((w) => w.name), concurrency: config.WORKER_CONCURRENCY }, 'working');
+  return {
+    name: 'worker',
+    async stop() {
+      // Finish the jobs in flight (BullMQ's graceful close), then the connections.
+      await Promise.all(workers.map((w) => w.close()));
+      await deps.close();
+    },
+  };
+}

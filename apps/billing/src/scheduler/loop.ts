@@ -1,0 +1,49 @@
+// The scheduler role's heartbeat: a sweep every tick, never two at once, stopped cleanly. A failed
+// tick is logged and the next one tries again (PostgreSQL or Redis may be restarting).
+import type { Logger } from 'pino';
+import { sweepOnce, type SweepDeps } from './sweeps.js';
+
+export interface SchedulerLoop {
+  /** Resolves once the tick in progress (if any) has finished and no further tick will start. */
+  stop(): Promise<void>;
+  /** Runs a tick now (e.g. right after the clock moved); resolves when it is done. */
+  tickNow(): Promise<void>;
+}
+
+export function startSchedulerLoop(
+  deps: SweepDeps & { readonly log: Logger; readonly tickMs: number; readonly beforeTick?: () => Promise<void> },
+): SchedulerLoop {
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+
+  const tick = async (): Promise<void> => {
+    try {
+      await deps.beforeTick?.();
+      const counts = await sweepOnce(deps);
+      if (counts.nextActions + counts.webhookEvents > 0) deps.log.info(counts, 'sweep enqueued due work');
+    } catch (error) {
+      deps.log.error({ err: error }, 'sweep failed; retrying next tick');
+    }
+  };
+  const schedule = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick().finally(schedule);
+    }, deps.tickMs);
+  };
+  running = tick().finally(schedule);
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await running;
+    },
+    async tickNow() {
+      await running;
+      running = tick();
+      await running;
+    },
+  };
+}

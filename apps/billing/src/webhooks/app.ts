@@ -1,0 +1,76 @@
+// The webhooks role's HTTP face: Klarna's notifications in (raw body, signature verified over the
+// bytes as received), health for an orchestrator. An event is acknowledged (200) only once it is
+// stored; it is then applied in the background, and a failed or interrupted apply is picked up by
+// the scheduler's sweep. Closing the app waits for the applies in flight.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { KLARNA_SIGNATURE_HEADER, KLARNA_SIGNING_KEY_ID_HEADER } from '../klarna/webhook-signature.js';
+import { ingestKlarnaWebhook, type IngestDeps } from './ingest.js';
+
+export const KLARNA_WEBHOOK_PATH = '/klarna/webhooks';
+/** Klarna's bodies are small; anything this large is not a notification. */
+const BODY_LIMIT_BYTES = 256 * 1024;
+
+export interface WebhooksAppDeps extends IngestDeps {
+  readonly log: Logger;
+  /** Applies a stored event (after the answer was sent). */
+  readonly apply: (webhookEventId: string) => Promise<unknown>;
+  readonly ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+}
+
+export function buildWebhooksApp(deps: WebhooksAppDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: deps.log, disableRequestLogging: true, bodyLimit: BODY_LIMIT_BYTES });
+  const inFlight = new Set<Promise<unknown>>();
+
+  // The signature covers the raw bytes: never let a parser touch them first.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.post(KLARNA_WEBHOOK_PATH, async (request, reply) => {
+    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const result = await ingestKlarnaWebhook(deps, {
+      rawBody,
+      signingKeyId: header(request.headers[KLARNA_SIGNING_KEY_ID_HEADER]),
+      signature: header(request.headers[KLARNA_SIGNATURE_HEADER]),
+    });
+    switch (result.kind) {
+      case 'rejected':
+        deps.log.warn({ field: result.field, reason: result.reason }, 'webhook rejected');
+        return reply
+          .code(result.status)
+          .type('application/problem+json')
+          .send({
+            type: 'https://rebill.dev/problems/webhook-rejected',
+            title: 'Webhook rejected',
+            status: result.status,
+            detail: `${result.field}: ${result.reason}`,
+            errors: [{ field: result.field, message: result.reason }],
+          });
+      case 'duplicate':
+        return reply.code(200).send({ received: true, duplicate: true });
+      case 'stored': {
+        const applying = deps.apply(result.webhookEventId).catch((error: unknown) => {
+          deps.log.error({ err: error, webhookEventId: result.webhookEventId }, 'inline apply failed; the sweep retries it');
+        });
+        inFlight.add(applying);
+        void applying.finally(() => inFlight.delete(applying));
+        return reply.code(200).send({ received: true, duplicate: false });
+      }
+    }
+  });
+
+  app.get('/healthz', () => ({ ok: true }));
+  app.get('/readyz', async (_request, reply) => {
+    const readiness = await deps.ready();
+    return reply.code(readiness.ok ? 200 : 503).send(readiness);
+  });
+
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...inFlight]);
+  });
+  return app;
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
