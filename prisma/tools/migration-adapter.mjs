@@ -72,6 +72,23 @@ function withCharacterColumns(queryable) {
 }
 
 /**
+ * adapter-pg runs a script (`migrate deploy` applies each migration.sql with it) by splitting it at
+ * every ";", which cuts dollar-quoted function bodies apart ("unterminated dollar-quoted string" for
+ * any plpgsql trigger function). The native engine sends the whole script as one simple query, which
+ * Postgres runs statement by statement in one implicit transaction; so does this.
+ */
+function withWholeScripts(adapter) {
+  adapter.executeScript = async (script) => {
+    try {
+      await adapter.client.query(script);
+    } catch (error) {
+      adapter.onError(error);
+    }
+  };
+  return adapter;
+}
+
+/**
  * adapter-pg's own shadow database handling drops the database while its pool still holds
  * connections ("being accessed by other users") and leaks it. Here the shadow pool is closed
  * first, then the database dropped, then the admin pool closed. Shadow databases are named
@@ -84,7 +101,7 @@ class MigrationPrismaPg extends PrismaPg {
   }
 
   async connect() {
-    return withCharacterColumns(await super.connect());
+    return withWholeScripts(withCharacterColumns(await super.connect()));
   }
 
   async connectToShadowDb() {
