@@ -76,6 +76,15 @@ function parseCommandLine(argv) {
   }
 }
 
+// Ctrl-C reaches the Prisma CLI too (same process group). Outliving it lets runPrismaMigrate drop the
+// run's shadow databases; a second Ctrl-C quits at once.
+const INTERRUPTED_EXIT_CODE = 130;
+let interrupted = false;
+process.on('SIGINT', () => {
+  if (interrupted) process.exit(INTERRUPTED_EXIT_CODE);
+  interrupted = true;
+});
+
 const { commandName, args, sources } = parseCommandLine(process.argv.slice(2));
 const command = commandName ? commands[commandName] : undefined;
 if (!command) {
@@ -90,3 +99,4 @@ try {
   );
   process.exitCode = 1;
 }
+if (interrupted) process.exitCode = INTERRUPTED_EXIT_CODE;
