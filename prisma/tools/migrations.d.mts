@@ -6,6 +6,12 @@ export declare class MigrationCommandError extends Error {
 interface DatabaseOptions {
   /** Defaults to DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/rebill. */
   databaseUrl?: string;
+  /** A migrations folder; defaults to prisma/migrations. */
+  migrationsDir?: string;
+  /** A Prisma 7 schema; defaults to prisma/schema.prisma. */
+  schemaPath?: string;
+  /** Kills the Prisma CLI; the operation then rejects with the signal's reason, its shadow databases dropped. */
+  signal?: AbortSignal;
 }
 
 /** Applies pending migrations (creating the database if missing); a no-op when none are pending. */
@@ -21,7 +27,7 @@ export declare function createMigration(
 ): Promise<string | undefined>;
 export declare function migrationSlug(name: string): string;
 export declare function migrationTimestamp(date: Date): string;
-export declare function ensureLockFile(): void;
+export declare function ensureLockFile(migrationsDir?: string): void;
 
 /** Creates the URL's database (and `?schema=` schema) when missing; true if it created the database. */
 export declare function ensureDatabase(databaseUrl: string): Promise<boolean>;
