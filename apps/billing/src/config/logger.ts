@@ -1,36 +1,13 @@
-// The one logger factory. Secrets are removed here, centrally, so no call site can leak them:
-// the raw Klarna customer token, network session tokens, API keys and Authorization headers.
+// The one logger factory. Secrets are removed here, centrally, so no call site can leak them: the
+// raw Klarna customer token, network session tokens, signing keys, API keys, Authorization headers.
+// Two layers, because either alone has holes:
+//  1. key-based: the object of every log call, child bindings and errors are copied with every
+//     secret-named field replaced, at any depth and in any spelling (`redact-object.ts`);
+//  2. pattern-based: the serialized line is scrubbed of Klarna token KRNs and `name: value`
+//     pairs that hide inside strings, such as a response body in an error message (`redact-text.ts`).
 import { pino, type Logger, type LoggerOptions } from 'pino';
-
-/** Field names that hold secrets wherever they appear (top level or one level down). */
-const SECRET_FIELDS = [
-  'customerToken',
-  'customer_token',
-  'klarnaCustomerToken',
-  'networkSessionToken',
-  'klarna_network_session_token',
-  'apiKey',
-  'api_key',
-  'secret',
-  'signingKey',
-  'signing_key',
-  'password',
-  'authorization',
-];
-
-const SECRET_HEADERS = [
-  'authorization',
-  'klarna-customer-token',
-  'x-klarna-customer-token',
-  'klarna-network-session-token',
-];
-
-export const REDACT_PATHS: string[] = [
-  ...SECRET_FIELDS,
-  ...SECRET_FIELDS.map((f) => `*.${f}`),
-  ...SECRET_FIELDS.map((f) => `*.*.${f}`),
-  ...SECRET_HEADERS.flatMap((h) => [`headers["${h}"]`, `req.headers["${h}"]`, `request.headers["${h}"]`]),
-];
+import { redactError, redactLogObject } from './redact-object.js';
+import { scrubSecretsFromLine } from './redact-text.js';
 
 export function createLogger(opts: {
   level: string;
@@ -39,8 +16,11 @@ export function createLogger(opts: {
 }): Logger {
   const options: LoggerOptions = {
     level: opts.level,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: opts.name === undefined ? {} : { role: opts.name },
+    // Replaces pino's default, which would re-serialize the already redacted error object.
+    serializers: { err: redactError },
+    formatters: { log: redactLogObject, bindings: redactLogObject },
+    hooks: { streamWrite: scrubSecretsFromLine },
   };
   return opts.destination === undefined ? pino(options) : pino(options, opts.destination);
 }
