@@ -5,7 +5,7 @@ import type { Clock } from '../domain/index.js';
 import type { TokenPaymentsGateway } from '../klarna/port.js';
 import type { RunNextActionPayload } from '../queue/catalog.js';
 import type { Db } from '../store/db.js';
-import type { Vault } from '../vault/port.js';
+import type { Vault } from '../vault/vault.js';
 
 export interface SignupDeps {
   readonly db: Db;

@@ -19,7 +19,7 @@ import type { Actor } from '../store/audit.js';
 import { inTransaction, type Tx } from '../store/db.js';
 import { findSignupByKlarnaRequest, lockSignupContext, type SignupContext } from '../store/signups.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';
-import type { Vault } from '../vault/port.js';
+import type { Vault } from '../vault/vault.js';
 import { sealSessionToken } from '../vault/session-tokens.js';
 import type { SignupDeps } from './deps.js';
 import { cancelJourneyIfAsked, enqueueAfterCommit } from './after-commit.js';
@@ -50,11 +50,16 @@ export type JourneyFactResult =
   | { readonly kind: 'ignored'; readonly why: string }
   | { readonly kind: 'applied'; readonly subscriptionId: string };
 
-const END_REASON: Record<'DECLINED' | 'EXPIRED' | 'CANCELED', SignupEndedReason> = {
-  DECLINED: 'SIGNUP_DECLINED',
-  EXPIRED: 'SIGNUP_EXPIRED',
-  CANCELED: 'SIGNUP_CANCELED',
-};
+function endReasonOf(state: KlarnaPaymentRequestState): SignupEndedReason {
+  switch (state) {
+    case 'EXPIRED':
+      return 'SIGNUP_EXPIRED';
+    case 'CANCELED':
+      return 'SIGNUP_CANCELED';
+    default:
+      return 'SIGNUP_DECLINED';
+  }
+}
 
 export async function applyJourneyFact(
   deps: SignupDeps,
@@ -140,7 +145,7 @@ export async function applyJourneyFactLocked(
         token: parts.token,
         tokenId: null,
         finalizeAt: null,
-        endedReason: END_REASON[fact.state],
+        endedReason: endReasonOf(fact.state),
       },
       at,
     );
@@ -208,7 +213,7 @@ async function insertFinalizeAttempt(
       reference: id,
       amountMinor: invoice.amountMinor,
       currency: invoice.currency,
-      sealedSessionToken: sealed.ciphertext,
+      sealedSessionToken: Uint8Array.from(sealed.ciphertext),
       sealedKeyId: sealed.keyId,
       deadlineAt: opts.deadlineAt,
       createdAt: opts.now,

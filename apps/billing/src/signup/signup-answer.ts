@@ -9,7 +9,7 @@ import { recordApprovedCharge, recordAttemptOutcome } from '../store/charges.js'
 import type { Tx } from '../store/db.js';
 import type { SignupContext } from '../store/signups.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';
-import type { Vault } from '../vault/port.js';
+import type { Vault } from '../vault/vault.js';
 import { settleSignup, type Settled } from './settle.js';
 
 type Answered = Extract<AuthorizeOutcome, { kind: 'answered' }>;

@@ -6,7 +6,7 @@ import type { CustomerTokenSecret } from '../secrets/secret.js';
 import { audit, type Actor } from '../store/audit.js';
 import type { Tx } from '../store/db.js';
 import { findCustomerTokenRow, insertCustomerTokenRow } from '../store/customer-tokens.js';
-import type { Vault } from './port.js';
+import type { Vault } from './vault.js';
 
 export interface StoreCustomerTokenInput {
   readonly merchantId: string;

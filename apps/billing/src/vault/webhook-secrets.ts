@@ -3,7 +3,7 @@
 // without the raw tokens ever sitting in its JSON payload.
 import { reveal } from '../secrets/reveal.js';
 import { Secret, type CustomerTokenSecret, type NetworkSessionTokenSecret } from '../secrets/secret.js';
-import type { Sealed, Vault } from './port.js';
+import type { Sealed, Vault } from './vault.js';
 
 export interface WebhookSecrets {
   readonly customerToken?: CustomerTokenSecret;

@@ -9,7 +9,7 @@ import { parseKlarnaWebhook } from '../klarna/webhook-envelope.js';
 import { verifyKlarnaSignature } from '../klarna/webhook-signature.js';
 import type { Db } from '../store/db.js';
 import { insertWebhookEvent } from '../store/webhook-events.js';
-import type { Vault } from '../vault/port.js';
+import type { Vault } from '../vault/vault.js';
 import { sealWebhookSecrets } from '../vault/webhook-secrets.js';
 import type { SigningKeyRing } from './signing-key-ring.js';
 import type { MerchantDirectory } from './merchant-directory.js';

@@ -11,7 +11,7 @@ import type { KlarnaNotifications } from '../klarna/notifications.js';
 import { audit, systemActor } from '../store/audit.js';
 import { inTransaction, type Db } from '../store/db.js';
 import { activeSigningKeys, insertSigningKey, upsertWebhookRegistration } from '../store/signing-keys.js';
-import type { Vault } from '../vault/port.js';
+import type { Vault } from '../vault/vault.js';
 
 export const WEBHOOK_EVENT_TYPES = ['payment.request.*'];
 
@@ -76,7 +76,7 @@ export async function ensureWebhookRegistration(
       await insertSigningKey(tx, {
         id,
         klarnaSigningKeyId: created.signingKeyId,
-        encryptedSecret: sealed.ciphertext,
+        encryptedSecret: Uint8Array.from(sealed.ciphertext),
         keyId: sealed.keyId,
         createdAt: now,
       });

@@ -5,7 +5,7 @@ import type { Clock } from '../domain/index.js';
 import type { SigningKeySecret } from '../secrets/secret.js';
 import type { Db } from '../store/db.js';
 import { activeSigningKeys } from '../store/signing-keys.js';
-import type { Vault } from '../vault/port.js';
+import type { Vault } from '../vault/vault.js';
 
 const RELOAD_INTERVAL_MS = 1_000;
 
