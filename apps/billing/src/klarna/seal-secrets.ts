@@ -1,10 +1,11 @@
 // Makes a Klarna payload safe to store as JSON: every raw secret becomes the string "[sealed]".
-// What counts as a secret, from strictest to broadest:
-//   1. any field named like a token (customer_token, klarna_network_session_token, …) holding a
-//      string, wherever it is: the §10.4 locations and the §7 nesting included;
-//   2. any field whose name contains "token" and whose value looks like a Klarna KRN;
-//   3. any string, under any name, that looks like a KRN token (`krn:…token…`);
-//   4. any string (or object key) that contains one of the raw secrets the caller already knows.
+// What counts as a secret:
+//   1. any string in a field named like a token (customer_token, klarna_network_session_token, …),
+//      wherever it is: the §10.4 locations and the §7 nesting included;
+//   2. any string in a field whose name contains "token" and that looks like a Klarna KRN;
+//   3. any string, under any name, with a KRN token in it (`…krn:customer-token:eu1:…`);
+//   4. any string or object key containing a secret found by 1-3 anywhere in the payload, or one
+//      the caller already knows (the tokens it read), so a copy under an innocent name is sealed too.
 // References (`customer_token_reference: "tok_42"`) are not secrets and stay readable.
 export const SEALED = '[sealed]';
 
@@ -25,24 +26,47 @@ const SECRET_FIELDS = new Set([
 
 /** Deeper structures are replaced whole: nothing Klarna sends nests this far. */
 const MAX_DEPTH = 64;
+/** Shorter secrets are sealed where they stand but not searched for inside other strings. */
+const MIN_SEARCHED_LENGTH = 8;
 
 const looksLikeKrn = (value: string): boolean => /^\s*krn:/i.test(value);
-const looksLikeKrnToken = (value: string): boolean => looksLikeKrn(value) && /token/i.test(value);
+const containsKrnToken = (value: string): boolean => /krn:[^\s"'<>]*token/i.test(value);
+
+/** Rules 1-3: is this string, in a field of this name, a secret by itself? */
+function isSecretByItself(text: string, fieldName: string | null): boolean {
+  if (containsKrnToken(text)) return true;
+  if (fieldName === null) return false;
+  const name = fieldName.toLowerCase();
+  return SECRET_FIELDS.has(name) || (name.includes('token') && looksLikeKrn(text));
+}
+
+/** Visits every string of a JSON value with the name of the field it is in (arrays pass theirs on). */
+function visitStrings(
+  node: unknown,
+  fieldName: string | null,
+  depth: number,
+  visit: (s: string, f: string | null) => void,
+): void {
+  if (typeof node === 'string') return visit(node, fieldName);
+  if (node === null || typeof node !== 'object' || depth >= MAX_DEPTH) return;
+  if (Array.isArray(node)) {
+    for (const item of node) visitStrings(item, fieldName, depth + 1, visit);
+    return;
+  }
+  for (const [key, child] of Object.entries(node)) visitStrings(child, key, depth + 1, visit);
+}
 
 export function sealSecrets(value: unknown, knownRawSecrets: readonly string[] = []): unknown {
-  const known = knownRawSecrets.filter((raw) => raw.length > 0);
-  const containsKnown = (text: string): boolean => known.some((raw) => text.includes(raw));
-  const sealString = (text: string, fieldName: string | null): string => {
-    if (containsKnown(text) || looksLikeKrnToken(text)) return SEALED;
-    if (fieldName === null) return text;
-    const name = fieldName.toLowerCase();
-    if (SECRET_FIELDS.has(name)) return SEALED;
-    if (name.includes('token') && looksLikeKrn(text)) return SEALED;
-    return text;
-  };
+  const found = new Set(knownRawSecrets.filter((raw) => raw.length > 0));
+  visitStrings(value, null, 0, (text, fieldName) => {
+    if (isSecretByItself(text, fieldName)) found.add(text);
+  });
+  const searched = [...found].filter((raw) => raw.length >= MIN_SEARCHED_LENGTH);
+  const isSecret = (text: string, fieldName: string | null): boolean =>
+    found.has(text) || isSecretByItself(text, fieldName) || searched.some((raw) => text.includes(raw));
 
   const walk = (node: unknown, fieldName: string | null, depth: number): unknown => {
-    if (typeof node === 'string') return sealString(node, fieldName);
+    if (typeof node === 'string') return isSecret(node, fieldName) ? SEALED : node;
     if (node === null || typeof node !== 'object') return node;
     if (depth >= MAX_DEPTH) return SEALED;
     // Array members inherit the field name: `tokens: ["krn:…"]` is as secret as `token: "krn:…"`.
@@ -50,7 +74,7 @@ export function sealSecrets(value: unknown, knownRawSecrets: readonly string[] =
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(node)) {
       // defineProperty: a "__proto__" key from JSON.parse stays a plain member.
-      Object.defineProperty(out, uniqueKey(out, sealString(key, null)), {
+      Object.defineProperty(out, uniqueKey(out, isSecret(key, null) ? SEALED : key), {
         value: walk(child, key, depth + 1),
         enumerable: true,
         writable: true,
