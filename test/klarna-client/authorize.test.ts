@@ -217,6 +217,15 @@ describe('customer-not-present charge (c)', () => {
     expect(classifyChargeOutcome(toChargeOutcome(outcome))).toMatchObject({ category: 'HARD' });
   });
 
+  it('sends a Partner-Correlation-Id and logs it', async () => {
+    const input = { ...chargeInput(await mintToken()), partnerCorrelationId: 'renewal42attempt1' };
+    expect(answered(await rig.gateway.chargeToken(input, key())).payment?.result).toBe('APPROVED');
+    expect(rig.logger.lines.at(-1)?.obj).toMatchObject({
+      partnerCorrelationId: 'renewal42attempt1',
+      status: 200,
+    });
+  });
+
   it('replaying the same key returns the first result; the ledger holds one charge', async () => {
     const input = chargeInput(await mintToken());
     const idempotencyKey = key();
@@ -304,6 +313,14 @@ describe('failures are transient or rate limited, and the same key then succeeds
     }
     expect(answered(retried).payment?.result).toBe('APPROVED');
     expect((await ledger(input.transactionReference)).count).toBe(1);
+  });
+
+  it('the overall deadline (requestTimeoutMs) is a TIMEOUT as well', async () => {
+    const deadline = otherClient({ requestTimeoutMs: 300 });
+    const input = chargeInput(await mintToken());
+    await script({ payment_transaction_reference: input.transactionReference }, { result: 'TIMEOUT' });
+    const outcome = keep(await deadline.gateway.chargeToken(input, key()));
+    expect(outcome).toEqual({ kind: 'transient', reason: 'TIMEOUT', status: null, correlationId: null });
   });
 
   it('a dropped connection is a transient CONNECTION failure', async () => {
