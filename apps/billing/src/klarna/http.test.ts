@@ -1,6 +1,7 @@
 // What KlarnaHttp refuses before anything is sent: no socket is opened in these tests (the
 // calls over real HTTP are in test/klarna-client).
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../config/logger.js';
 import { KlarnaHttp, type KlarnaHttpConfig } from './http.js';
 import { capturingLogger } from './klarna.test-support.js';
 import { klarnaPaths } from './paths.js';
@@ -24,6 +25,15 @@ afterEach(async () => {
 });
 
 describe('KlarnaHttp configuration', () => {
+  it("takes the project's pino logger as it is", async () => {
+    const http = new KlarnaHttp({
+      baseUrl: 'http://127.0.0.1:9',
+      apiKey: API_KEY,
+      logger: createLogger({ level: 'silent' }),
+    });
+    await http.close();
+  });
+
   it.each([
     ['not a URL', { baseUrl: 'api-global.klarna.com' }, /baseUrl must be an absolute URL/],
     ['not http', { baseUrl: 'ftp://klarna.example' }, /baseUrl must be http\(s\)/],
