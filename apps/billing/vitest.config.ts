@@ -1,13 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
-// Pure tests (domain, config) run without any server; everything else gets the per-run
+// Pure tests (domain, config, secrets, the Klarna client's parsing) run without any server; everything else gets the per-run
 // PostgreSQL database and Redis prefix from the integration harness.
+const pure = [
+  'src/domain/**/*.test.ts',
+  'src/config/**/*.test.ts',
+  'src/secrets/**/*.test.ts',
 const pure = [
   'src/domain/**/*.test.ts',
   'src/config/**/*.test.ts',
   'src/secrets/**/*.test.ts',
   'src/ids/**/*.test.ts',
   'src/vault/**/*.test.ts',
+  'src/klarna/**/*.test.ts',
+];
 ];
 
 export default defineConfig({
