@@ -36,7 +36,13 @@ afterAll(async () => {
 
 async function createPlan(extra: Record<string, unknown>): Promise<string> {
   const res = await world.api<{ id: string }>(merchant, 'POST', '/v1/plans', {
-    body: { name: `Plan ${String(extra.code)}`, currency: 'SEK', interval: 'MONTH', interval_count: 1, ...extra },
+    body: {
+      name: `Plan ${String(extra.code)}`,
+      currency: 'SEK',
+      interval: 'MONTH',
+      interval_count: 1,
+      ...extra,
+    },
   });
   expect(res.status, res.text).toBe(201);
   return res.body.id;
@@ -69,13 +75,20 @@ async function getSubscription(id: string): Promise<Subscription> {
 /** The Klarna payment request id behind the signup's journey URL. */
 function klarnaRequestId(sub: Subscription): string {
   const url = sub.payment_request_url ?? sub.payment_request?.url;
-  const id = url === null || url === undefined ? undefined : decodeURIComponent(url.split('/journey/')[1] ?? '');
+  const id =
+    url === null || url === undefined ? undefined : decodeURIComponent(url.split('/journey/')[1] ?? '');
   if (id === undefined || id === '') throw new Error(`no journey URL on ${JSON.stringify(sub)}`);
   return id;
 }
 
-async function customer(action: 'complete' | 'decline' | 'enter' | 'abort', sub: Subscription): Promise<void> {
-  const res = await world.sandbox.sim('POST', `/payment-requests/${encodeURIComponent(klarnaRequestId(sub))}/${action}`);
+async function customer(
+  action: 'complete' | 'decline' | 'enter' | 'abort',
+  sub: Subscription,
+): Promise<void> {
+  const res = await world.sandbox.sim(
+    'POST',
+    `/payment-requests/${encodeURIComponent(klarnaRequestId(sub))}/${action}`,
+  );
   expect(res.status, res.text).toBe(200);
 }
 
@@ -122,7 +135,10 @@ describe('signup', () => {
       [sub.id],
     );
     expect(charge).toMatchObject({ state: 'COMPLETED', capturedMinor: 9900 });
-    const captures = await world.sql('SELECT 1 FROM "Capture" c JOIN "Charge" ch ON ch.id = c."chargeId" WHERE ch."subscriptionId" = $1', [sub.id]);
+    const captures = await world.sql(
+      'SELECT 1 FROM "Capture" c JOIN "Charge" ch ON ch.id = c."chargeId" WHERE ch."subscriptionId" = $1',
+      [sub.id],
+    );
     expect(captures).toHaveLength(1);
     const [invoice] = await world.sql<{ status: string; number: string }>(
       'SELECT status, number FROM "Invoice" WHERE "subscriptionId" = $1',
@@ -130,7 +146,10 @@ describe('signup', () => {
     );
     expect(invoice?.status).toBe('PAID');
     // The sandbox charged exactly once, with the invoice number as purchase reference.
-    const ledger = await world.sandbox.sim<{ count: number }>('GET', `/ledger?account_id=${encodeURIComponent(merchant.klarnaAccount)}`);
+    const ledger = await world.sandbox.sim<{ count: number }>(
+      'GET',
+      `/ledger?account_id=${encodeURIComponent(merchant.klarnaAccount)}`,
+    );
     expect(ledger.body.count).toBeGreaterThan(0);
     const attempts = await world.sql<{ kind: string; status: string }>(
       'SELECT kind, status FROM "ChargeAttempt" WHERE "subscriptionId" = $1 ORDER BY "attemptNumber"',
@@ -148,7 +167,10 @@ describe('signup', () => {
     const done = await settled(sub.id, 'INCOMPLETE_EXPIRED');
     expect(done.ended_reason).toBe('SIGNUP_DECLINED');
     expect(done.next_action).toBeNull();
-    const [invoice] = await world.sql<{ status: string }>('SELECT status FROM "Invoice" WHERE "subscriptionId" = $1', [sub.id]);
+    const [invoice] = await world.sql<{ status: string }>(
+      'SELECT status FROM "Invoice" WHERE "subscriptionId" = $1',
+      [sub.id],
+    );
     expect(invoice?.status).toBe('VOID');
   });
 

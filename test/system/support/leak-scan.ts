@@ -106,7 +106,8 @@ async function scanRedis(redis: Redis, pattern: string, secrets: readonly string
     cursor = next;
     for (const key of keys) {
       leaks.push(...findIn(key, secrets, `redis key name ${key}`));
-      for (const value of await redisValues(redis, key)) leaks.push(...findIn(value, secrets, `redis ${key}`));
+      for (const value of await redisValues(redis, key))
+        leaks.push(...findIn(value, secrets, `redis ${key}`));
     }
   } while (cursor !== '0');
   return leaks;

@@ -14,7 +14,11 @@ export class RecordingHttp {
     url: string,
     init: { method: string; headers?: Record<string, string>; body?: string | Buffer },
   ): Promise<HttpAnswer<T>> {
-    const res = await fetch(url, { method: init.method, headers: init.headers ?? {}, body: init.body ?? null });
+    const res = await fetch(url, {
+      method: init.method,
+      headers: init.headers ?? {},
+      body: init.body ?? null,
+    });
     const text = await res.text();
     this.responses.push(`${[...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n${text}`);
     let body: unknown = text;

@@ -22,7 +22,12 @@ export interface RoleProcess {
   kill(): void;
 }
 
-export function spawnRebill(name: string, args: readonly string[], env: NodeJS.ProcessEnv, logFile: string): RoleProcess {
+export function spawnRebill(
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+): RoleProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: REPO_ROOT,
     env,
@@ -80,13 +85,21 @@ function wrap(name: string, child: ChildProcess, log: WriteStream): RoleProcess 
         };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`${name}: no matching line within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`));
+          reject(
+            new Error(
+              `${name}: no matching line within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(waiter);
         void exited.then((how) => {
           if (!waiters.delete(waiter)) return;
           clearTimeout(timer);
-          reject(new Error(`${name} exited (${String(how)}) before the line came; last lines:\n${lines.slice(-25).join('\n')}`));
+          reject(
+            new Error(
+              `${name} exited (${String(how)}) before the line came; last lines:\n${lines.slice(-25).join('\n')}`,
+            ),
+          );
         });
       });
     },

@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { startSandbox, type TestSandbox } from '../../../apps/klarna-sandbox/src/testing/harness.js';
-import { createDatabaseFromTemplate, dropDatabase, testRedisKeyPrefix, testRedisUrl } from '../../harness/index.js';
+import {
+  createDatabaseFromTemplate,
+  dropDatabase,
+  testRedisKeyPrefix,
+  testRedisUrl,
+} from '../../harness/index.js';
 import { scanForLeaks, type Leak } from './leak-scan.js';
 import { freePort } from './ports.js';
 import { RecordingHttp, type HttpAnswer } from './recording-http.js';
@@ -123,16 +128,30 @@ export class World {
   }
 
   /** Runs a `rebill` CLI command to completion; its output is captured like a role's. */
-  async command(args: readonly string[]): Promise<{ code: number | string; stdout: string; lines: readonly string[] }> {
+  async command(
+    args: readonly string[],
+  ): Promise<{ code: number | string; stdout: string; lines: readonly string[] }> {
     this.commandCount += 1;
-    const process = spawnRebill(args.join(' '), args, this.env, join(this.logDir, `cli-${this.commandCount}.log`));
+    const process = spawnRebill(
+      args.join(' '),
+      args,
+      this.env,
+      join(this.logDir, `cli-${this.commandCount}.log`),
+    );
     const code = await process.exited;
     return { code, stdout: process.lines.join('\n'), lines: process.lines };
   }
 
   async createMerchant(name = `Merchant ${randomBytes(2).toString('hex')}`): Promise<Merchant> {
     const klarnaAccount = `krn:partner:global:account:test:M${randomBytes(5).toString('hex').toUpperCase()}`;
-    const result = await this.command(['merchant', 'create', '--name', name, '--klarna-account', klarnaAccount]);
+    const result = await this.command([
+      'merchant',
+      'create',
+      '--name',
+      name,
+      '--klarna-account',
+      klarnaAccount,
+    ]);
     const json = result.lines.map((l) => l.trim()).find((l) => l.startsWith('{') && l.includes('api_key'));
     if (result.code !== 0 || json === undefined) {
       throw new Error(`merchant create failed (${String(result.code)}):\n${result.stdout}`);
@@ -175,10 +194,14 @@ export class World {
   /** The same through the CLI, as an operator would: `rebill clock advance <duration>`. */
   async advanceClockWithCli(duration: string): Promise<void> {
     const result = await this.command(['clock', 'advance', duration]);
-    if (result.code !== 0) throw new Error(`clock advance ${duration} failed (${String(result.code)}):\n${result.stdout}`);
+    if (result.code !== 0)
+      throw new Error(`clock advance ${duration} failed (${String(result.code)}):\n${result.stdout}`);
   }
 
-  async sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  async sql<T extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
     const client = new pg.Client({ connectionString: this.databaseUrl });
     await client.connect();
     try {
@@ -190,7 +213,10 @@ export class World {
 
   /** Every raw secret the sandbox handed out: customer tokens, and the session tokens its webhooks carried. */
   async issuedSecrets(): Promise<string[]> {
-    const tokens = await this.sandbox.sim<{ customer_tokens: { customer_token: string }[] }>('GET', '/customer-tokens');
+    const tokens = await this.sandbox.sim<{ customer_tokens: { customer_token: string }[] }>(
+      'GET',
+      '/customer-tokens',
+    );
     const deliveries = await this.sandbox.sim<{ deliveries: { envelope?: { payload?: unknown } }[] }>(
       'GET',
       '/webhook-deliveries',
@@ -235,7 +261,9 @@ export class World {
     }
     const unclean = exits.filter(([, how]) => how !== 0);
     if (unclean.length > 0) {
-      throw new Error(`roles did not stop cleanly: ${unclean.map(([r, how]) => `${r}=${String(how)}`).join(', ')}`);
+      throw new Error(
+        `roles did not stop cleanly: ${unclean.map(([r, how]) => `${r}=${String(how)}`).join(', ')}`,
+      );
     }
     if (leaks.length > 0) {
       throw new Error(`raw secrets leaked:\n${leaks.map((l) => `- ${l.where} (${l.form})`).join('\n')}`);

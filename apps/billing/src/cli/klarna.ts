@@ -12,7 +12,8 @@ export async function runKlarnaCommand(argv: readonly string[], env: NodeJS.Proc
   }
   const config = parseConfig(webhooksConfigSchema, env);
   const url =
-    config.WEBHOOKS_PUBLIC_URL ?? `http://${config.WEBHOOKS_HOST}:${config.WEBHOOKS_PORT}${KLARNA_WEBHOOK_PATH}`;
+    config.WEBHOOKS_PUBLIC_URL ??
+    `http://${config.WEBHOOKS_HOST}:${config.WEBHOOKS_PORT}${KLARNA_WEBHOOK_PATH}`;
   const deps = await createProcessDeps('webhooks', config, env);
   try {
     const result = await ensureWebhookRegistration(

@@ -57,7 +57,10 @@ export const webhooksConfigSchema = baseConfigSchema.extend({
   /** The URL Klarna delivers to (registered at start); defaults to where this role listens. */
   WEBHOOKS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Register Rebill's endpoint and signing key with Klarna at start (idempotent). */
-  WEBHOOKS_REGISTER_ON_START: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  WEBHOOKS_REGISTER_ON_START: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 
 /** The worker role: BullMQ processors. */

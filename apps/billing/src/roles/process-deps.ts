@@ -37,7 +37,11 @@ export interface ProcessDeps {
   close(): Promise<void>;
 }
 
-export async function createProcessDeps(role: RoleName, config: BaseConfig, env: NodeJS.ProcessEnv): Promise<ProcessDeps> {
+export async function createProcessDeps(
+  role: RoleName,
+  config: BaseConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<ProcessDeps> {
   const log = createLogger({ level: config.LOG_LEVEL, name: role });
   const vaultSettings = loadVaultKeyring(env);
   if (vaultSettings.warning !== undefined) log.warn(vaultSettings.warning);

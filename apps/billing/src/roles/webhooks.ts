@@ -11,7 +11,10 @@ import type { RunningRole } from './running-role.js';
 
 export async function startWebhooksRole(env: NodeJS.ProcessEnv): Promise<RunningRole> {
   const config = parseConfig(webhooksConfigSchema, env);
-  const expiry = parseConfig(apiConfigSchema.pick({ SIGNUP_INTERACTION_EXPIRY: true }), env).SIGNUP_INTERACTION_EXPIRY;
+  const expiry = parseConfig(
+    apiConfigSchema.pick({ SIGNUP_INTERACTION_EXPIRY: true }),
+    env,
+  ).SIGNUP_INTERACTION_EXPIRY;
   const deps = await createProcessDeps('webhooks', config, env);
   const signups = signupDeps(deps, { iso: expiry, ms: isoDurationMs(expiry) });
   const keys = new SigningKeyRing(deps.db, deps.vault, systemClock);
@@ -40,7 +43,10 @@ export async function startWebhooksRole(env: NodeJS.ProcessEnv): Promise<Running
     } else {
       // Not fatal: events cannot arrive until it is registered, and a restart or
       // `rebill klarna register-webhook` tries again.
-      deps.log.error({ step: registered.step, outcome: registered.outcome }, 'webhook registration with Klarna failed');
+      deps.log.error(
+        { step: registered.step, outcome: registered.outcome },
+        'webhook registration with Klarna failed',
+      );
     }
     await keys.reload();
   }

@@ -8,10 +8,17 @@ import type { RunningRole } from './running-role.js';
 
 export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRole> {
   const config = parseConfig(workerConfigSchema, env);
-  const expiry = parseConfig(apiConfigSchema.pick({ SIGNUP_INTERACTION_EXPIRY: true }), env).SIGNUP_INTERACTION_EXPIRY;
+  const expiry = parseConfig(
+    apiConfigSchema.pick({ SIGNUP_INTERACTION_EXPIRY: true }),
+    env,
+  ).SIGNUP_INTERACTION_EXPIRY;
   const deps = await createProcessDeps('worker', config, env);
   const signups = signupDeps(deps, { iso: expiry, ms: isoDurationMs(expiry) });
-  const common = { connection: deps.redis.duplicate(), prefix: deps.prefix, concurrency: config.WORKER_CONCURRENCY };
+  const common = {
+    connection: deps.redis.duplicate(),
+    prefix: deps.prefix,
+    concurrency: config.WORKER_CONCURRENCY,
+  };
   const workers = [
     new Worker(QUEUES.subscriptions, subscriptionProcessor(signups, deps.log), common),
     new Worker(QUEUES.webhookEvents, webhookEventProcessor(signups), {
@@ -21,7 +28,10 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
   ];
   for (const worker of workers) {
     worker.on('failed', (job, error) => {
-      deps.log.error({ err: error, queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed');
+      deps.log.error(
+        { err: error, queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade },
+        'job failed',
+      );
     });
     worker.on('error', (error) => deps.log.error({ err: error, queue: worker.name }, 'worker error'));
   }

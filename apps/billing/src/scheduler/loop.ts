@@ -11,7 +11,11 @@ export interface SchedulerLoop {
 }
 
 export function startSchedulerLoop(
-  deps: SweepDeps & { readonly log: Logger; readonly tickMs: number; readonly beforeTick?: () => Promise<void> },
+  deps: SweepDeps & {
+    readonly log: Logger;
+    readonly tickMs: number;
+    readonly beforeTick?: () => Promise<void>;
+  },
 ): SchedulerLoop {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();

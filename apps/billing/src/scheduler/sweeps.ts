@@ -46,7 +46,11 @@ export async function sweepOnce(deps: SweepDeps): Promise<SweepCounts> {
             kind: row.kind,
             dueAtMs: row.dueAt.getTime(),
           });
-          return { name: job.name, data: payload, opts: { ...job.options, jobId: job.jobId(payload, leaseUntil) } };
+          return {
+            name: job.name,
+            data: payload,
+            opts: { ...job.options, jobId: job.jobId(payload, leaseUntil) },
+          };
         }),
       );
       nextActions += due.length;
@@ -62,7 +66,11 @@ export async function sweepOnce(deps: SweepDeps): Promise<SweepCounts> {
       await deps.queues.webhookEvents.addBulk(
         due.map((row) => {
           const payload = job.payload.parse({ webhookEventId: row.id });
-          return { name: job.name, data: payload, opts: { ...job.options, jobId: job.jobId(payload, leaseUntil) } };
+          return {
+            name: job.name,
+            data: payload,
+            opts: { ...job.options, jobId: job.jobId(payload, leaseUntil) },
+          };
         }),
       );
       webhookEvents += due.length;

@@ -10,7 +10,7 @@ export async function enqueueAfterCommit(
   deps: SignupDeps,
   enqueue: Settled['enqueue'] | undefined,
 ): Promise<void> {
-  if (enqueue == null) return;
+  if (enqueue === null || enqueue === undefined) return;
   try {
     await deps.enqueueNextAction(enqueue.payload, enqueue.leaseUntil);
   } catch (error) {
@@ -28,7 +28,7 @@ export async function cancelJourneyIfAsked(
 ): Promise<void> {
   if (settled?.resolution.kind !== 'END' || !settled.resolution.cancelJourney) return;
   const request = await deps.db.paymentRequest.findUnique({ where: { id: ctx.paymentRequest.id } });
-  if (request?.klarnaPaymentRequestId == null) return;
+  if (request === null || request.klarnaPaymentRequestId === null) return;
   if (request.state !== 'SUBMITTED' && request.state !== 'IN_PROGRESS') return;
   const outcome = await deps.gateway.cancelPaymentRequest(
     ctx.merchant.klarnaPartnerAccountId,

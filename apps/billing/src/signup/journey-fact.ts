@@ -56,7 +56,10 @@ function endReasonOf(state: KlarnaPaymentRequestState): SignupEndedReason {
       return 'SIGNUP_EXPIRED';
     case 'CANCELED':
       return 'SIGNUP_CANCELED';
-    default:
+    case 'DECLINED':
+    case 'COMPLETED':
+    case 'SUBMITTED':
+    case 'IN_PROGRESS':
       return 'SIGNUP_DECLINED';
   }
 }

@@ -58,7 +58,7 @@ export async function applySignupAnswer(
     }
   }
 
-  let token: SignupPartState = paymentRequest.tokenPart;
+  let token: SignupPartState;
   let tokenId: string | null = null;
   const tokenPart = answer.token;
   if (tokenPart?.result === 'APPROVED') {

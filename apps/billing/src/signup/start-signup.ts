@@ -149,7 +149,7 @@ export async function sendSignupRequest(
   if (ctx.paymentRequest.state !== 'CREATING') return { kind: 'started', subscriptionId };
 
   const request = signupRequest(ctx, deps.interactionExpiry.iso);
-  let outcome: AuthorizeOutcome | null = null;
+  let outcome: AuthorizeOutcome;
   for (let attempt = 0; ; attempt += 1) {
     const signupAttempt = ctx.attempts.find((a) => a.kind === 'SIGNUP');
     if (signupAttempt !== undefined) {

@@ -15,7 +15,13 @@ export async function findSigningKey(
 
 export async function insertSigningKey(
   db: DbOrTx,
-  row: { id: string; klarnaSigningKeyId: string; encryptedSecret: Uint8Array<ArrayBuffer>; keyId: string; createdAt: Date },
+  row: {
+    id: string;
+    klarnaSigningKeyId: string;
+    encryptedSecret: Uint8Array<ArrayBuffer>;
+    keyId: string;
+    createdAt: Date;
+  },
 ): Promise<void> {
   await db.klarnaSigningKey.create({ data: { ...row, status: 'ACTIVE' } });
 }

@@ -159,7 +159,6 @@ export async function insertSignupRows(tx: Tx, rows: NewSignupRows): Promise<Cre
         updatedAt: now,
         lines: {
           create: {
-            merchantId,
             position: 1,
             description: rows.lineDescription,
             quantity: 1,

@@ -2,7 +2,7 @@
 // bytes as received), health for an orchestrator. An event is acknowledged (200) only once it is
 // stored; it is then applied in the background, and a failed or interrupted apply is picked up by
 // the scheduler's sweep. Closing the app waits for the applies in flight.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { KLARNA_SIGNATURE_HEADER, KLARNA_SIGNING_KEY_ID_HEADER } from '../klarna/webhook-signature.js';
 import { ingestKlarnaWebhook, type IngestDeps } from './ingest.js';
@@ -18,7 +18,7 @@ export interface WebhooksAppDeps extends IngestDeps {
   readonly ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
 }
 
-export function buildWebhooksApp(deps: WebhooksAppDeps): FastifyInstance {
+export function buildWebhooksApp(deps: WebhooksAppDeps) {
   const app = Fastify({ loggerInstance: deps.log, disableRequestLogging: true, bodyLimit: BODY_LIMIT_BYTES });
   const inFlight = new Set<Promise<unknown>>();
 
@@ -50,7 +50,10 @@ export function buildWebhooksApp(deps: WebhooksAppDeps): FastifyInstance {
         return reply.code(200).send({ received: true, duplicate: true });
       case 'stored': {
         const applying = deps.apply(result.webhookEventId).catch((error: unknown) => {
-          deps.log.error({ err: error, webhookEventId: result.webhookEventId }, 'inline apply failed; the sweep retries it');
+          deps.log.error(
+            { err: error, webhookEventId: result.webhookEventId },
+            'inline apply failed; the sweep retries it',
+          );
         });
         inFlight.add(applying);
         void applying.finally(() => inFlight.delete(applying));

@@ -3,7 +3,6 @@
 // and only then acknowledge. A bad or missing signature stores nothing. Applying the event happens
 // after the answer (the caller runs `applyStoredEvent`), and again from the sweep if that fails.
 import { randomUUID } from 'node:crypto';
-import type { Prisma } from '../store/generated/prisma/client.js';
 import type { Clock } from '../domain/index.js';
 import { parseKlarnaWebhook } from '../klarna/webhook-envelope.js';
 import { verifyKlarnaSignature } from '../klarna/webhook-signature.js';
@@ -81,7 +80,7 @@ export async function ingestKlarnaWebhook(deps: IngestDeps, request: IngestReque
     merchantId,
     klarnaPaymentRequestId: event.paymentRequest?.paymentRequestId ?? null,
     signingKeyId,
-    payload: (event.storablePayload ?? {}) as Prisma.InputJsonValue,
+    payload: event.storablePayload ?? {},
     sealed: sealWebhookSecrets(deps.vault, event.secrets, id),
   });
   return stored

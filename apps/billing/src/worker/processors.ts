@@ -24,7 +24,10 @@ export function subscriptionProcessor(deps: SignupDeps, log: Logger) {
       case 'CANCEL_AT_PERIOD_END':
         // Not swept by this version (SWEPT_NEXT_ACTION_KINDS); a job from a newer scheduler waits
         // for the worker that knows it.
-        log.warn({ kind: payload.kind, subscriptionId: payload.subscriptionId }, 'no processor for this next action');
+        log.warn(
+          { kind: payload.kind, subscriptionId: payload.subscriptionId },
+          'no processor for this next action',
+        );
         return 'NO_PROCESSOR';
     }
   };
