@@ -20,10 +20,15 @@ const currency = z
   .transform((c) => c.toUpperCase())
   .refine((c) => SUPPORTED_CURRENCIES.has(c), 'is not a supported currency');
 
+/** §18.1: NOW captures at authorization (transaction COMPLETED); LATER, the default, leaves it AUTHORIZED. */
+export const CAPTURE_MODES = ['NOW', 'LATER'] as const;
+export type CaptureMode = (typeof CAPTURE_MODES)[number];
+
 const requestPaymentTransaction = z.object({
   amount: z.number().int().min(1).max(MAX_AMOUNT),
   payment_transaction_reference: reference,
   payment_option_id: z.string().min(1).optional(),
+  capture: z.enum(CAPTURE_MODES, { error: 'must be NOW or LATER' }).optional(),
 });
 
 const requestCustomerToken = z.object({

@@ -229,6 +229,21 @@ const cases: [string, () => unknown, () => Headers, string][] = [
       `${FIRST_PLAN}.from`,
     ],
   ),
+  ...['SOON', 'now', '', true].map((capture): [string, () => unknown, () => Headers, string] => [
+    `capture ${JSON.stringify(capture)}`,
+    () => withPayment({ capture }),
+    TOKEN,
+    'request_payment_transaction.capture',
+  ]),
+  [
+    'capture on a finalize',
+    () => ({
+      ...bodies.finalize(),
+      request_payment_transaction: { amount: 999, payment_transaction_reference: 'r', capture: 'ALWAYS' },
+    }),
+    SESSION,
+    'request_payment_transaction.capture',
+  ],
   [
     'line item without a name',
     () => spd({ line_items: [{ quantity: 1, unit_price: 1, total_amount: 1 }] }),
