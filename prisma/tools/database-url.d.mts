@@ -1,4 +1,6 @@
 // Types for TypeScript callers (the test harness) of database-url.mjs.
+import type { ClientConfig } from 'pg';
+
 export declare const DEFAULT_DATABASE_URL: string;
 export declare function databaseUrlFromEnv(env?: NodeJS.ProcessEnv): string;
 export declare function databaseNameOf(databaseUrl: string): string;
@@ -9,4 +11,4 @@ export declare function redactUrl(databaseUrl: string): string;
 export declare function pgConfigOf(
   databaseUrl: string,
   options?: { database?: string; searchPath?: boolean },
-): import('pg').ClientConfig;
+): ClientConfig;
