@@ -73,15 +73,14 @@ const LOCAL_DEFAULT: Record<ServerVariable, string> = {
 };
 
 export function missingServersMessage(missing: readonly ServerVariable[]): string {
-  const tried = missing.map((name) => `${name} (tried ${LOCAL_DEFAULT[name]})`).join(' and ');
   return [
-    `Integration tests need PostgreSQL and Redis: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set,`,
-    'no Docker engine answered, so testcontainers cannot start them, and nothing answered on the local',
-    `default port for ${tried}. Either start them locally:`,
+    `Integration tests need PostgreSQL and Redis. ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set,`,
+    'no Docker engine answered (so testcontainers cannot start them), and no local server answered at:',
+    ...missing.map((name) => `  ${LOCAL_DEFAULT[name]} (for ${name})`),
+    'Start them locally (the tests then find them on their default ports):',
     `  ${START_POSTGRES}`,
     `  ${START_REDIS}`,
-    '(the tests find them on their default ports), or point the tests at other servers in the',
-    'environment or in a .env file at the repository root:',
+    'or point the tests at other servers, in the environment or in a .env file at the repository root:',
     '  DATABASE_URL=postgresql://postgres@127.0.0.1:5432/rebill REDIS_URL=redis://127.0.0.1:6379',
     'or start a Docker engine (testcontainers then runs Postgres 16 and Redis 7).',
   ].join('\n');

@@ -20,10 +20,15 @@ const currency = z
   .transform((c) => c.toUpperCase())
   .refine((c) => SUPPORTED_CURRENCIES.has(c), 'is not a supported currency');
 
+/** §18.1: NOW captures at authorization (transaction COMPLETED); LATER, the default, leaves it AUTHORIZED. */
+export const CAPTURE_MODES = ['NOW', 'LATER'] as const;
+export type CaptureMode = (typeof CAPTURE_MODES)[number];
+
 const requestPaymentTransaction = z.object({
   amount: z.number().int().min(1).max(MAX_AMOUNT),
   payment_transaction_reference: reference,
   payment_option_id: z.string().min(1).optional(),
+  capture: z.enum(CAPTURE_MODES, { error: 'must be NOW or LATER' }).optional(),
 });
 
 const requestCustomerToken = z.object({
@@ -54,11 +59,38 @@ const stepUpConfig = z.object({
   mode: z.enum(['REQUIRED']).optional(),
 });
 
+/** CONFLICT §5: integer minor units, as a number or a numeric string; INFERRED: at least 1. */
+const billingAmount = z
+  .union(
+    [
+      z.number(),
+      z
+        .string()
+        .regex(/^-?\d+$/)
+        .transform(Number),
+    ],
+    {
+      error: 'must be integer minor units, as a number or a numeric string',
+    },
+  )
+  .pipe(z.number().int('must be integer minor units').min(1, 'must be ≥ 1'));
+
+/** INFERRED §5: `from` is the ISO date YYYY-MM-DD of the plan's first charge, a day that exists. */
+const calendarDate = z.string().refine(isCalendarDate, 'must be a real calendar date YYYY-MM-DD');
+
+function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day); // not Date.UTC: it maps years 0..99 to 1900..1999
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 const billingPlan = z.object({
-  // CONFLICT §5: integer minor units; a numeric string is accepted too.
-  billing_amount: z.union([minorUnits, z.string().regex(/^-?\d+$/, 'must be integer minor units')]),
+  billing_amount: billingAmount,
   currency: currency.optional(),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
+  from: calendarDate,
   interval,
   interval_frequency: z.number().int().min(1),
 });

@@ -1,5 +1,6 @@
-// Executes a validated authorize call for its scenario (CONTRACT.md §6, §7, §7.1, §9, §11):
-// token and session checks, payment transactions, customer tokens and step-up Payment Requests.
+// Executes a validated authorize call for its scenario (CONTRACT.md §6, §7, §7.1, §9, §11, §18.1):
+// token and session checks, payment transactions (captured at once with `capture: "NOW"`),
+// customer tokens and step-up Payment Requests.
 import type { FastifyBaseLogger } from 'fastify';
 import type { SimClock } from '../clock.js';
 import { SandboxHttpError } from '../contracts.js';
@@ -102,6 +103,7 @@ export class AuthorizeService {
             customerToken: token?.token,
             idempotencyKey: call.headers.idempotencyKey,
             scenario: 'tokenize_and_pay',
+            capture: payment.capture,
             now,
           },
         );
@@ -176,6 +178,7 @@ export class AuthorizeService {
         customerToken: tokenValue,
         idempotencyKey: call.headers.idempotencyKey,
         scenario: call.scenario === 'cnp_charge' ? 'cnp_charge' : 'cp_charge',
+        capture: payment.capture,
         now,
       });
     } else if (spec.result === 'STEP_UP_REQUIRED') {
@@ -247,6 +250,8 @@ export class AuthorizeService {
         customerToken: request.issuedToken?.token ?? request.chargedToken,
         idempotencyKey: call.headers.idempotencyKey,
         scenario: 'finalize',
+        // §18.1: the finalize call's own `capture` decides; the first call's had no effect.
+        capture: payment.capture,
         now,
       });
       response.payment_transaction = tx;

@@ -39,6 +39,15 @@ const spd = (patch: Record<string, unknown>) => ({
   supplementary_purchase_data: { subscriptions: bodies.subscriptions, ...patch },
 });
 
+const FIRST_PLAN = 'supplementary_purchase_data.subscriptions[0].billing_plans[0]';
+/** The signup subscription with its one billing plan changed by `patch`. */
+const withBillingPlan = (patch: Record<string, unknown>) => ({
+  ...bodies.subscriptions[0],
+  billing_plans: [
+    { billing_amount: 999, from: '2026-01-01', interval: 'MONTH', interval_frequency: 1, ...patch },
+  ],
+});
+
 const cases: [string, () => unknown, () => Headers, string][] = [
   ['no body', () => undefined, TOKEN, 'body'],
   ['a JSON array body', () => [], TOKEN, 'body'],
@@ -206,6 +215,35 @@ const cases: [string, () => unknown, () => Headers, string][] = [
     TOKEN,
     'supplementary_purchase_data.subscriptions[0].billing_plans[0].interval',
   ],
+  ...[0, -500, '0', '-12'].map((billingAmount): [string, () => unknown, () => Headers, string] => [
+    `billing_amount ${JSON.stringify(billingAmount)}`,
+    () => spd({ subscriptions: [withBillingPlan({ billing_amount: billingAmount })] }),
+    TOKEN,
+    `${FIRST_PLAN}.billing_amount`,
+  ]),
+  ...['2026-02-30', '2026-13-01', '2026-04-31', '2026-00-10', '2025-02-29', '2026-1-1'].map(
+    (from): [string, () => unknown, () => Headers, string] => [
+      `from ${from}`,
+      () => spd({ subscriptions: [withBillingPlan({ from })] }),
+      TOKEN,
+      `${FIRST_PLAN}.from`,
+    ],
+  ),
+  ...['SOON', 'now', '', true].map((capture): [string, () => unknown, () => Headers, string] => [
+    `capture ${JSON.stringify(capture)}`,
+    () => withPayment({ capture }),
+    TOKEN,
+    'request_payment_transaction.capture',
+  ]),
+  [
+    'capture on a finalize',
+    () => ({
+      ...bodies.finalize(),
+      request_payment_transaction: { amount: 999, payment_transaction_reference: 'r', capture: 'ALWAYS' },
+    }),
+    SESSION,
+    'request_payment_transaction.capture',
+  ],
   [
     'line item without a name',
     () => spd({ line_items: [{ quantity: 1, unit_price: 1, total_amount: 1 }] }),
@@ -290,6 +328,16 @@ describe('authorize validation', () => {
     });
     expect(res.status).toBe(403);
     expect(res.body.error_code).toBe('FORBIDDEN');
+  });
+
+  it.each([
+    ['a leap day', { from: '2028-02-29' }],
+    ['the last day of a 31-day month', { from: '2026-12-31' }],
+    ['billing_amount 1 as a number', { billing_amount: 1 }],
+    ['billing_amount as a positive numeric string', { billing_amount: '999' }],
+  ])('accepts a billing plan with %s', async (_name, patch) => {
+    const res = await sb.authorize(spd({ subscriptions: [withBillingPlan(patch)] }), TOKEN());
+    expect(res.status).toBe(200);
   });
 
   it('ignores unknown fields and accepts billing_amount as a numeric string', async () => {

@@ -7,17 +7,18 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bodies, stepUpConfig } from '../testing/bodies.js';
+import { resolveChromiumPath } from '../testing/chromium.js';
 import { startSandbox, type TestSandbox } from '../testing/harness.js';
 import type { AuthorizeResponse } from '../testing/types.js';
 import { startReceiver, type Receiver } from '../webhooks/testing/receiver.js';
 import { registerWebhook } from '../webhooks/testing/setup.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = resolveChromiumPath();
 const haveChromium = existsSync(CHROMIUM);
 
 if (!haveChromium && !process.env.CI) {
   console.warn(
-    `journey.browser.test: skipped, no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+    `journey.browser.test: skipped, no Chromium at ${CHROMIUM} and none on PATH (apt-get install chromium, or set CHROMIUM_PATH)`,
   );
 }
 

@@ -1,7 +1,7 @@
 // The ledger survives restarts when a file is configured: two sandbox instances, one file.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bodies, mintToken } from '../testing/bodies.js';
 import { startSandbox, type TestSandbox } from '../testing/harness.js';
@@ -102,6 +102,9 @@ describe('ledger persistence', () => {
       customer_token: null,
       idempotency_key: null,
       scenario: 'cnp_charge',
+      state: 'AUTHORIZED',
+      captured_amount: 0,
+      payment_capture_id: null,
       authorized_at: '2026-01-01T00:00:00.000Z',
     };
     seed.append(entry);
@@ -115,6 +118,47 @@ describe('ledger persistence', () => {
     const again = await Ledger.open({ file });
     expect(again.query().map((e) => e.payment_transaction_reference)).toEqual(['seed', 'next']);
     await again.close();
+  });
+
+  it('keeps captures at authorization across a restart', async () => {
+    const first = await start();
+    const token = await mintToken(first);
+    const body = bodies.cnpCharge(999, 'captured');
+    await first.authorize(
+      { ...body, request_payment_transaction: { ...body.request_payment_transaction, capture: 'NOW' } },
+      { 'Klarna-Customer-Token': token },
+    );
+    const [written] = first.state.ledger.query();
+    await first.close();
+    running.splice(running.indexOf(first), 1);
+
+    const second = await start();
+
+    expect(written).toMatchObject({ state: 'COMPLETED', captured_amount: 999 });
+    expect(second.state.ledger.query()).toEqual([written]);
+  });
+
+  it('loads lines written before captures were recorded as authorized and uncaptured', async () => {
+    const before = {
+      payment_transaction_id: 'krn:payment:eu1:transaction:old',
+      account_id: 'krn:partner:global:account:test:M',
+      payment_transaction_reference: 'old',
+      amount: 500,
+      currency: 'SEK',
+      customer_token: 'krn:customer-token:eu1:old',
+      idempotency_key: 'old-key',
+      scenario: 'cnp_charge',
+      authorized_at: '2026-01-01T00:00:00.000Z',
+    };
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, `${JSON.stringify(before)}\n`);
+
+    const ledger = await Ledger.open({ file });
+
+    expect(ledger.query()).toEqual([
+      { ...before, state: 'AUTHORIZED', captured_amount: 0, payment_capture_id: null },
+    ]);
+    await ledger.close();
   });
 
   it('without a file the ledger lives in memory only', async () => {

@@ -1,5 +1,5 @@
 // The ledger (SIM-ONLY): every authorized payment transaction, queryable by reference and token,
-// so tests can prove "charged exactly once per period". In memory; with a file configured it is
+// so tests can prove "charged exactly once per period", with what was captured at authorization. In memory; with a file configured it is
 // also appended there as JSON lines (asynchronously, in order) and reloaded at start, so it
 // survives restarts.
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -18,8 +18,16 @@ export interface LedgerEntry {
   customer_token: string | null;
   idempotency_key: string | null;
   scenario: Exclude<AuthorizeScenario, 'tokenize'>;
+  /** AUTHORIZED, or COMPLETED when captured at authorization (`capture: "NOW"`, §18.1). */
+  state: LedgerTransactionState;
+  /** Minor units captured so far: 0, or `amount` after a capture at authorization. */
+  captured_amount: number;
+  payment_capture_id: string | null;
   authorized_at: string;
 }
+
+export const LEDGER_TRANSACTION_STATES = ['AUTHORIZED', 'COMPLETED'] as const;
+export type LedgerTransactionState = (typeof LEDGER_TRANSACTION_STATES)[number];
 
 export interface LedgerQuery {
   reference?: string | undefined;
@@ -36,6 +44,10 @@ const storedEntry = z.object({
   customer_token: z.string().nullable(),
   idempotency_key: z.string().nullable(),
   scenario: z.enum(['tokenize_and_pay', 'cnp_charge', 'cp_charge', 'finalize']),
+  // Lines written before captures existed have none of these three: they were AUTHORIZED, uncaptured.
+  state: z.enum(LEDGER_TRANSACTION_STATES).default('AUTHORIZED'),
+  captured_amount: z.number().int().min(0).default(0),
+  payment_capture_id: z.string().nullable().default(null),
   authorized_at: z.string(),
 });
 

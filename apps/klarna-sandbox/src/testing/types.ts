@@ -15,6 +15,14 @@ export interface PaymentTransaction {
   state: string;
   authorized_at: string;
   expires_at: string;
+  /** Only with `capture: "NOW"` (§18.1). */
+  payment_captures?: PaymentCapture[];
+}
+
+export interface PaymentCapture {
+  payment_capture_id: string;
+  amount: number;
+  captured_at: string;
 }
 
 export interface ResultResponse {
