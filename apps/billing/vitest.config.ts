@@ -2,7 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 // Pure tests (domain, config) run without any server; everything else gets the per-run
 // PostgreSQL database and Redis prefix from the integration harness.
-const pure = ['src/domain/**/*.test.ts', 'src/config/**/*.test.ts', 'src/secrets/**/*.test.ts', 'src/ids/**/*.test.ts'];
+const pure = [
+  'src/domain/**/*.test.ts',
+  'src/config/**/*.test.ts',
+  'src/secrets/**/*.test.ts',
+  'src/ids/**/*.test.ts',
+  'src/clock/duration.test.ts',
+  'src/clock/clock-config.test.ts',
+];
 
 export default defineConfig({
   test: {
