@@ -61,7 +61,7 @@ export async function bumpClockState(
     if (!locked || !bumped) throw new Error('ClockState row vanished during an advance');
     const before = toRow(locked);
     const after = toRow(bumped);
-    await tx.$queryRaw`SELECT pg_notify(${CLOCK_CHANNEL}, ${String(after.generation)})`;
+    await tx.$executeRaw`SELECT pg_notify(${CLOCK_CHANNEL}, ${String(after.generation)})`;
     await audit(tx, {
       actor: opts.actor,
       merchantId: null,
