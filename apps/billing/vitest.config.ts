@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Pure tests (domain, config, secrets, ids, the vault's crypto, the Klarna client's parsing) run
-// without any server; everything else gets the per-run PostgreSQL database and Redis prefix from
-// the integration harness.
+// Pure tests (domain, config, secrets, ids, the vault's crypto, the Klarna client's parsing,
+// durations) run without any server; everything else gets the per-run PostgreSQL database and
+// Redis prefix from the integration harness.
 const pure = [
   'src/domain/**/*.test.ts',
   'src/config/**/*.test.ts',
@@ -10,6 +10,8 @@ const pure = [
   'src/ids/**/*.test.ts',
   'src/vault/**/*.test.ts',
   'src/klarna/**/*.test.ts',
+  'src/clock/duration.test.ts',
+  'src/clock/clock-config.test.ts',
 ];
 
 export default defineConfig({

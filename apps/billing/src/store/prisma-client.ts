@@ -24,8 +24,11 @@ export async function disconnect(prisma: PrismaClient): Promise<void> {
 
 const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
-/** `?schema=` is Prisma's parameter, not libpq's: the adapter takes it as an option instead. */
-function splitSchema(databaseUrl: string): { connectionString: string; schema: string | undefined } {
+/**
+ * `?schema=` is Prisma's parameter, not libpq's: the adapter takes it as an option instead. Also
+ * used for plain `pg` connections (the clock's LISTEN connection) so they agree with Prisma.
+ */
+export function splitSchema(databaseUrl: string): { connectionString: string; schema: string | undefined } {
   let url: URL;
   try {
     url = new URL(databaseUrl);
