@@ -6,6 +6,11 @@ import { startSchedulerRole } from '../roles/scheduler.js';
 import { startWebhooksRole } from '../roles/webhooks.js';
 import { startWorkerRole } from '../roles/worker.js';
 import type { RunningRole } from '../roles/running-role.js';
+import { baseConfigSchema, parseConfig } from '../config/config.js';
+import { createLogger } from '../config/logger.js';
+import { bullPrefix } from '../queue/catalog.js';
+import { clockOperations } from '../roles/process-deps.js';
+import { createPrismaClient, disconnect } from '../store/prisma-client.js';
 import { runClockCommand } from './clock.js';
 import { runKlarnaCommand } from './klarna.js';
 import { runMerchantCommand } from './merchant.js';
@@ -35,7 +40,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       case 'merchant':
         return await runMerchantCommand(rest, env);
       case 'clock':
-        return await runClockCommand(rest, env);
+        return await runClock(rest, env);
       case 'klarna':
         return await runKlarnaCommand(rest, env);
       default:
@@ -48,6 +53,24 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       return 2;
     }
     throw error;
+  }
+}
+
+/** `rebill clock ...`: the clock's operations over this process's own database connection. */
+async function runClock(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const config = parseConfig(baseConfigSchema, env);
+  const log = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, name: 'cli' });
+  const db = createPrismaClient({ databaseUrl: config.DATABASE_URL });
+  const clock = clockOperations({ config, db, log, prefix: bullPrefix(config.REDIS_PREFIX) });
+  try {
+    return await runClockCommand(argv, {
+      ops: clock.ops,
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    });
+  } finally {
+    await clock.close();
+    await disconnect(db);
   }
 }
 

@@ -2,6 +2,7 @@
 // section; what every role needs lives here. A bad value stops the process with the variable's name.
 import { Duration } from 'luxon';
 import { z } from 'zod';
+import { clockConfigShape } from '../clock/clock-config.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -21,24 +22,20 @@ export const baseConfigSchema = z.object({
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only (no braces)')
     .default('rebill'),
   LOG_LEVEL: logLevel.default('info'),
-  /** `system`: wall time. `virtual`: one clock shared by every process through PostgreSQL (demos, tests). */
-  CLOCK_MODE: z.enum(['system', 'virtual']).default('system'),
   KLARNA_BASE_URL: z.url().default('http://127.0.0.1:4010'),
   KLARNA_API_KEY: z.string().min(1).default('sandbox-api-key'),
   KLARNA_CONNECT_TIMEOUT_MS: milliseconds(5_000),
   /** Longest wait for Klarna's answer to one call (then: same key again). */
   KLARNA_REQUEST_TIMEOUT_MS: milliseconds(30_000),
   KLARNA_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
-  /** `Sandbox-Sim-Token` for the sandbox's /__sim controls, when it requires one (virtual clock only). */
-  SANDBOX_SIM_TOKEN: z.string().min(1).optional(),
+  /** The shared clock: CLOCK_MODE, CLOCK_SANDBOX, SANDBOX_SIM_TOKEN, timeouts, OPERATOR_TOKEN. */
+  ...clockConfigShape,
 });
 
 /** The api role: merchant API, operator endpoints, OpenAPI. */
 export const apiConfigSchema = baseConfigSchema.extend({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port(3000),
-  /** Bearer token for /internal/* operator endpoints; unset: they answer 404. */
-  OPERATOR_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** How long a customer has for Klarna's purchase journey (ISO-8601, 15 min to 48 h, CONTRACT.md §5). */
   SIGNUP_INTERACTION_EXPIRY: z
     .string()

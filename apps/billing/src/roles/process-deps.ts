@@ -4,7 +4,10 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { sandboxClockFor } from '../clock/clock-config.js';
+import { createClockOperations, type ClockOperations } from '../clock/operations.js';
 import { createProcessClock, type ProcessClock } from '../clock/process-clock.js';
+import { createQuiescenceProbe } from '../clock/quiescence.js';
 import type { BaseConfig } from '../config/config.js';
 import { createLogger } from '../config/logger.js';
 import { KlarnaHttp } from '../klarna/http.js';
@@ -54,7 +57,7 @@ export async function createProcessDeps(
     subscriptions: new Queue(QUEUES.subscriptions, { connection: redis, prefix }),
     webhookEvents: new Queue(QUEUES.webhookEvents, { connection: redis, prefix }),
   };
-  const clock = createProcessClock({ mode: config.CLOCK_MODE, databaseUrl: config.DATABASE_URL, role, log });
+  const clock = createProcessClock({ mode: config.CLOCK_MODE, databaseUrl: config.DATABASE_URL, role, db, log });
   await clock.start();
   const klarnaHttp = new KlarnaHttp({
     baseUrl: config.KLARNA_BASE_URL,
@@ -107,6 +110,39 @@ export function signupDeps(deps: ProcessDeps, interactionExpiry: { iso: string; 
       });
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+/** What the CLI and the operator endpoint do with the clock, for this process's configuration. */
+export function clockOperations(deps: Pick<ProcessDeps, 'config' | 'db' | 'log' | 'prefix'>): {
+  ops: ClockOperations;
+  close(): Promise<void>;
+} {
+  const { config } = deps;
+  const sandbox = sandboxClockFor(config);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  redis.on('error', (error) => deps.log.warn({ err: error }, 'redis connection error'));
+  const quiet = createQuiescenceProbe({
+    db: deps.db,
+    redis,
+    bullPrefix: deps.prefix,
+    sandbox,
+  });
+  const ops = createClockOperations({
+    db: deps.db,
+    mode: config.CLOCK_MODE,
+    sandbox,
+    quiet,
+    log: deps.log,
+    ackTimeoutMs: config.CLOCK_ACK_TIMEOUT_MS,
+    quietTimeoutMs: config.CLOCK_QUIET_TIMEOUT_MS,
+  });
+  return {
+    ops,
+    async close() {
+      await quiet.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
   };
 }
 
