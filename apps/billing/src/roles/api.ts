@@ -1,0 +1,50 @@
+// Composition root of the api role: the merchant API (with the real signup service behind its
+// port), the operator's clock endpoints, health and readiness.
+import { buildApiApp } from '../api/app.js';
+import { registerOpsClockRoutes } from '../api/routes/ops-clock.js';
+import { apiConfigSchema, isoDurationMs, parseConfig } from '../config/config.js';
+import { resumeSignup, startSignup } from '../signup/start-signup.js';
+import { clockOperations, createProcessDeps, signupDeps } from './process-deps.js';
+import type { RunningRole } from './running-role.js';
+
+export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole> {
+  const config = parseConfig(apiConfigSchema, env);
+  const deps = await createProcessDeps('api', config, env);
+  const signups = signupDeps(deps, {
+    iso: config.SIGNUP_INTERACTION_EXPIRY,
+    ms: isoDurationMs(config.SIGNUP_INTERACTION_EXPIRY),
+  });
+  const clock = clockOperations(deps);
+  const app = await buildApiApp({
+    db: deps.db,
+    clock: deps.clock,
+    signups: {
+      start: (input) => startSignup(signups, input),
+      resume: (merchantId, subscriptionId, actor) => resumeSignup(signups, merchantId, subscriptionId, actor),
+    },
+    readiness: {
+      database: async () => {
+        await deps.db.$queryRaw`SELECT 1`;
+      },
+      redis: async () => {
+        await deps.redis.ping();
+      },
+    },
+    logger: deps.log,
+    extraRoutes: (root) => registerOpsClockRoutes(root, { ops: clock.ops, operatorToken: config.OPERATOR_TOKEN }),
+  });
+  await app.listen({ host: config.API_HOST, port: config.API_PORT });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.API_PORT;
+  const url = `http://${config.API_HOST}:${port}`;
+  deps.log.info({ url, clockMode: config.CLOCK_MODE }, 'listening');
+  return {
+    name: 'api',
+    url,
+    async stop() {
+      await app.close();
+      await clock.close();
+      await deps.close();
+    },
+  };
+}
