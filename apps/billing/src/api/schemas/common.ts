@@ -61,5 +61,5 @@ export const idempotencyKeySchema = z
 /** Documents the header on POST routes (the idempotency plugin enforces it before validation). */
 export const idempotentHeaders = z.object({ 'idempotency-key': idempotencyKeySchema.optional() });
 
-/** POST routes without a body accept none, or an empty object. */
-export const emptyBody = z.strictObject({}).optional();
+/** POST routes without a body accept none (Fastify reads it as null), or an empty object. */
+export const emptyBody = z.strictObject({}).nullish();

@@ -299,3 +299,22 @@ export async function seedCharge(
   });
   return { attempt, charge, capture };
 }
+
+/** A customer token row: the ciphertext is a stand-in (the vault is not involved). */
+export async function seedCustomerToken(
+  db: Db,
+  input: { merchantId: string; customerId: string; at?: Date },
+): Promise<Prisma.CustomerTokenGetPayload<object>> {
+  return db.customerToken.create({
+    data: {
+      merchantId: input.merchantId,
+      customerId: input.customerId,
+      encryptedToken: Buffer.from('not a real ciphertext'),
+      keyId: 'test-key',
+      tokenFingerprint: randomUUID(),
+      scopes: ['payment:customer_not_present'],
+      reference: `ctr-${randomUUID()}`,
+      createdAt: input.at ?? DEFAULT_AT,
+    },
+  });
+}
