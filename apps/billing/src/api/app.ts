@@ -10,7 +10,7 @@ import { resolveApiDeps, type ApiDeps, type ResolvedApiDeps } from './deps.js';
 import { authPlugin } from './plugins/auth.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { openApiPlugin } from './plugins/openapi.js';
-import { problemsPlugin } from './plugins/problems.js';
+import { frameworkErrorHandler, problemsPlugin } from './plugins/problems.js';
 import * as apiKeys from './routes/api-keys.js';
 import * as charges from './routes/charges.js';
 import * as customers from './routes/customers.js';
@@ -37,6 +37,7 @@ export async function buildApiApp(input: ApiDeps): Promise<FastifyInstance> {
     // Refuse rather than strip: a body with __proto__ is an attack or a bug, never data.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    frameworkErrors: frameworkErrorHandler,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

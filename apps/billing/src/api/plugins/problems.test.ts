@@ -108,6 +108,19 @@ describe('requests Fastify cannot read become 4xx problems', () => {
     );
   });
 
+  apiTest('a URL the router refuses is a problem too', async ({ app, merchant }) => {
+    expectProblem(
+      await app.inject({ method: 'GET', url: `/v1/plans/${'a'.repeat(300)}`, headers: merchant.headers }),
+      404,
+      'not-found',
+    );
+    expectProblem(
+      await app.inject({ method: 'GET', url: '/v1/plans/%E0%A4%A', headers: merchant.headers }),
+      400,
+      'malformed-request',
+    );
+  });
+
   apiTest(
     'an unknown route, or a known path with another method, is a 404 problem',
     async ({ app, merchant }) => {

@@ -3,7 +3,7 @@
 // exists), domain validation errors 400s with their issues, illegal state transitions 409s, and
 // what Fastify refuses while reading a request (malformed JSON, a body too large, a content type
 // other than JSON) the matching 4xx. Only a bug is a 500.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainValidationError, IllegalTransitionError } from '../../domain/errors.js';
@@ -46,6 +46,25 @@ export function problemFor(error: unknown): Problem | null {
     return { ...problem('malformed-request', 'The request could not be processed.'), status };
   }
   return null;
+}
+
+/**
+ * For Fastify's `frameworkErrors` option: what the router refuses before any route or hook runs.
+ * A path parameter longer than the router takes cannot be an id of ours (404, as for malformed
+ * ids); a URL that does not decode is malformed.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const mapped =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? notFoundProblem('resource')
+      : error.code === 'FST_ERR_BAD_URL'
+        ? problem('malformed-request', 'The URL is not valid (bad percent-encoding).')
+        : (problemFor(error) ?? problem('malformed-request', 'The request could not be processed.'));
+  void sendProblem(request, reply, mapped);
 }
 
 export const problemsPlugin = fp(

@@ -325,6 +325,37 @@ describe('GET /v1/subscriptions', () => {
   });
 
   apiTest(
+    'keeps the plan version it was sold when the plan gets a new one',
+    async ({ app, merchant, prisma }) => {
+      const customer = await seedCustomer(prisma, merchant.merchantId);
+      const { plan, version } = await seedPlan(prisma, merchant.merchantId);
+      const { subscription } = await seedSubscription(prisma, {
+        merchantId: merchant.merchantId,
+        customerId: customer.id,
+        planVersionId: version.id,
+      });
+
+      const added = await app.inject({
+        method: 'POST',
+        url: `/v1/plans/${plan.id}/versions`,
+        headers: merchant.headers,
+        payload: { amount: 19900, interval: 'MONTH', interval_count: 1, trial_days: 0 },
+      });
+      const read = await app.inject({
+        method: 'GET',
+        url: `/v1/subscriptions/${subscription.id}`,
+        headers: merchant.headers,
+      });
+
+      expectStatus(added, 201);
+      expect(read.json()).toMatchObject({
+        plan: { id: plan.id, version: 1 },
+        phases: [{ plan_version_id: version.id, plan_version: 1 }],
+      });
+    },
+  );
+
+  apiTest(
     "filters by status and customer, and never shows another merchant's",
     async ({ app, merchant, otherMerchant, prisma }) => {
       const [a, b] = [
