@@ -46,8 +46,12 @@ export const problemSchema = z.looseObject({
 
 /** Problem responses for the statuses a route can answer with, for its response map. */
 export function problemResponses<const S extends readonly number[]>(...statuses: S) {
-  return Object.fromEntries(statuses.map((status) => [status, problemSchema])) as {
-    [K in S[number]]: typeof problemSchema;
+  const response = {
+    description: 'Problem details (RFC 9457)',
+    content: { 'application/problem+json': { schema: problemSchema } },
+  };
+  return Object.fromEntries(statuses.map((status) => [status, response])) as {
+    [K in S[number]]: typeof response;
   };
 }
 
