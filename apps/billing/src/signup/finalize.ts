@@ -19,7 +19,7 @@ import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import type { AuthorizeOutcome } from '../klarna/outcome.js';
 import type { ChargeTokenInput, FinalizeInput } from '../klarna/port.js';
 import { systemActor, type Actor } from '../store/audit.js';
-import { markAttemptSent, recordApprovedCharge, recordAttemptOutcome } from '../store/charges.js';
+import { markAttemptSent, recordApprovedCharge, recordAttemptOutcome } from '../store/charge-outcomes.js';
 import { inTransaction, type Tx } from '../store/db.js';
 import type { ChargeAttempt } from '../store/generated/prisma/client.js';
 import { lockSignupContext, type SignupContext } from '../store/signups.js';

@@ -5,7 +5,7 @@
 import { classifyChargeOutcome, declineCategoryOf, type SignupPartState } from '../domain/index.js';
 import type { AuthorizeOutcome } from '../klarna/outcome.js';
 import type { Actor } from '../store/audit.js';
-import { recordApprovedCharge, recordAttemptOutcome } from '../store/charges.js';
+import { recordApprovedCharge, recordAttemptOutcome } from '../store/charge-outcomes.js';
 import type { Tx } from '../store/db.js';
 import type { SignupContext } from '../store/signups.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';

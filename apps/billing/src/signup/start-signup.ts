@@ -7,7 +7,7 @@ import type { AuthorizeOutcome } from '../klarna/outcome.js';
 import type { StartSignupInput as GatewaySignupInput } from '../klarna/port.js';
 import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import { audit, type Actor } from '../store/audit.js';
-import { recordAttemptOutcome, markAttemptSent } from '../store/charges.js';
+import { recordAttemptOutcome, markAttemptSent } from '../store/charge-outcomes.js';
 import { inTransaction } from '../store/db.js';
 import {
   insertSignupRows,

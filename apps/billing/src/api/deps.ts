@@ -1,0 +1,50 @@
+// Everything the API app is built from. Nothing here is created by the app itself: the caller
+// (the `api` role's entry point, or a test) owns the database client, the clock and the ports.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../domain/clock.js';
+import type { Db } from '../store/db.js';
+import type { SubscriptionSignups } from './ports.js';
+
+/** Resolves when the dependency answers; rejects (or hangs past the timeout) when it does not. */
+export type ReadinessProbe = () => Promise<void>;
+
+export interface ApiOptions {
+  /** Largest request body accepted, in bytes (default 64 KiB: no request needs more). */
+  readonly bodyLimitBytes: number;
+  /** How long an Idempotency-Key stays locked by a request in flight before another may take it over. */
+  readonly idempotencyLockMs: number;
+  /** How long a finished request's answer is replayed for the same key. */
+  readonly idempotencyTtlMs: number;
+  /** An API key's lastUsedAt is written at most this often. */
+  readonly apiKeyTouchIntervalMs: number;
+  /** A readiness probe that has not answered by then counts as failed. */
+  readonly readinessTimeoutMs: number;
+}
+
+export const DEFAULT_API_OPTIONS: ApiOptions = Object.freeze({
+  bodyLimitBytes: 64 * 1024,
+  idempotencyLockMs: 2 * 60_000,
+  idempotencyTtlMs: 24 * 3_600_000,
+  apiKeyTouchIntervalMs: 60_000,
+  readinessTimeoutMs: 2_000,
+});
+
+export interface ApiDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly signups: SubscriptionSignups;
+  /** Checked by GET /readyz, by name (e.g. `database`, `redis`). */
+  readonly readiness: Readonly<Record<string, ReadinessProbe>>;
+  /** Request logging; omitted: none. Pass the role's pino logger (it redacts secrets). */
+  readonly logger?: FastifyBaseLogger;
+  readonly options?: Partial<ApiOptions>;
+}
+
+/** Deps with every option filled in, as the plugins and routes receive them. */
+export interface ResolvedApiDeps extends Omit<ApiDeps, 'options'> {
+  readonly options: ApiOptions;
+}
+
+export function resolveApiDeps(deps: ApiDeps): ResolvedApiDeps {
+  return { ...deps, options: { ...DEFAULT_API_OPTIONS, ...deps.options } };
+}

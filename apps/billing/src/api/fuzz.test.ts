@@ -1,0 +1,158 @@
+// Property: whatever a caller POSTs (random JSON, valid bodies with random values swapped in,
+// raw bytes under random content types, random Idempotency-Keys), no POST route answers 5xx.
+import type { FastifyInstance } from 'fastify';
+import fc from 'fast-check';
+import { describe, expect } from 'vitest';
+import { seedCustomer, seedPlan } from '../store/testing/seed.js';
+import { apiTest } from './testing/api-test.js';
+
+const VALID_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
+  '/v1/api-keys': { name: 'fuzz' },
+  '/v1/plans': {
+    code: 'fuzz',
+    name: 'Fuzz',
+    currency: 'EUR',
+    amount: 100,
+    interval: 'MONTH',
+    interval_count: 1,
+    trial_days: 0,
+    dunning_policy: {
+      retry_offsets_hours: [24, 48],
+      max_attempts: 3,
+      grace_period_days: 3,
+      final_action: 'CANCEL',
+    },
+    catch_up_policy: { kind: 'EACH_MISSED', max_charges: 2 },
+  },
+  '/v1/plans/{id}/archive': {},
+  '/v1/plans/{id}/versions': {
+    name: 'v',
+    amount: 100,
+    interval: 'DAY',
+    interval_count: 7,
+    trial_days: 0,
+    dunning_policy: { retry_offsets_hours: [1] },
+    catch_up_policy: { kind: 'CURRENT_ONLY' },
+  },
+  '/v1/customers': { external_ref: 'fuzz', email: 'a@example.com', name: 'Fuzz' },
+  '/v1/subscriptions': {
+    customer_id: '',
+    plan_id: '',
+    return_url: 'https://shop.example',
+    time_zone: 'Europe/Oslo',
+  },
+};
+
+/** Values that have broken APIs before: huge and fractional numbers, NUL, lone surrogates, deep nesting. */
+const nastyValue = fc.oneof(
+  fc.jsonValue(),
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('\u0000', '\ud800', 'a'.repeat(5000), '__proto__', 'DAY', 'EACH_MISSED', '-0', 'NaN'),
+  fc.integer(),
+  fc.constantFrom(2 ** 31, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER, 1e308, -0, 0.5),
+  fc.array(fc.integer({ min: -10, max: 10_000 }), { maxLength: 30 }),
+);
+
+/** A valid body with some fields replaced, removed or nested values swapped. */
+function mutatedBody(valid: Record<string, unknown>) {
+  const keys = Object.keys(valid);
+  return fc
+    .record({
+      replace: fc.dictionary(keys.length > 0 ? fc.constantFrom(...keys) : fc.string(), nastyValue, {
+        maxKeys: 3,
+      }),
+      drop: fc.subarray(keys),
+      extra: fc.dictionary(fc.string({ maxLength: 12 }), nastyValue, { maxKeys: 1 }),
+    })
+    .map(({ replace, drop, extra }) => {
+      const body: Record<string, unknown> = { ...valid, ...replace, ...extra };
+      for (const key of drop) delete body[key];
+      return body;
+    });
+}
+
+const rawRequest = fc.record({
+  body: fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null'),
+  ),
+  contentType: fc.constantFrom(
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain',
+    'application/octet-stream',
+    '',
+  ),
+});
+
+const idempotencyKey = fc.option(fc.oneof(fc.string({ maxLength: 300 }), fc.uuid()), { nil: undefined });
+
+describe('POST routes never answer 5xx', () => {
+  apiTest(
+    'to any body, content type or Idempotency-Key',
+    { timeout: 180_000 },
+    async ({ app, merchant, prisma }) => {
+      const customer = await seedCustomer(prisma, merchant.merchantId);
+      const { plan } = await seedPlan(prisma, merchant.merchantId);
+      const { plan: archivable } = await seedPlan(prisma, merchant.merchantId);
+      const routes = await postRoutes(app);
+      expect(routes.sort()).toEqual(Object.keys(VALID_BODIES).sort());
+      const validBodies: Record<string, Record<string, unknown>> = {
+        ...VALID_BODIES,
+        '/v1/subscriptions': {
+          ...VALID_BODIES['/v1/subscriptions'],
+          customer_id: customer.id,
+          plan_id: plan.id,
+        },
+      };
+
+      for (const route of routes) {
+        const valid = validBodies[route] ?? {};
+        const realId = route.endsWith('/archive') ? archivable.id : plan.id;
+        // The template is a valid request: the mutations below start one step away from success.
+        const baseline = await app.inject({
+          method: 'POST',
+          url: route.replace('{id}', realId),
+          headers: merchant.headers,
+          payload: { ...valid, ...(route === '/v1/plans' ? { code: 'fuzz-baseline' } : {}) },
+        });
+        expect(baseline.statusCode, `${route}: ${baseline.body}`).toBeLessThan(300);
+        const pathIds = fc.oneof(fc.constant(realId), fc.uuid(), fc.string({ maxLength: 40 }));
+        const payloads = fc.oneof(
+          mutatedBody(valid).map((body) => ({ raw: JSON.stringify(body), contentType: 'application/json' })),
+          fc
+            .jsonValue()
+            .map((body) => ({ raw: JSON.stringify(body) ?? 'null', contentType: 'application/json' })),
+          rawRequest.map(({ body, contentType }) => ({ raw: body, contentType })),
+        );
+        await fc.assert(
+          fc.asyncProperty(payloads, pathIds, idempotencyKey, async (payload, id, key) => {
+            const headers: Record<string, string> = { ...merchant.headers };
+            if (payload.contentType !== '') headers['content-type'] = payload.contentType;
+            if (key !== undefined) headers['idempotency-key'] = key;
+            const response = await app.inject({
+              method: 'POST',
+              url: route.replace('{id}', encodeURIComponent(id)),
+              headers,
+              payload: payload.raw,
+            });
+            if (response.statusCode >= 500) {
+              throw new Error(`${route} answered ${response.statusCode}: ${response.body}`);
+            }
+          }),
+          { numRuns: 60 },
+        );
+      }
+    },
+  );
+});
+
+async function postRoutes(app: FastifyInstance): Promise<string[]> {
+  const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+    paths: Record<string, Record<string, unknown>>;
+  }>();
+  return Object.entries(document.paths)
+    .filter(([, operations]) => 'post' in operations)
+    .map(([path]) => path);
+}

@@ -1,0 +1,434 @@
+// Every route the live OpenAPI document lists must have an entry in ROUTE_CASES: how merchant
+// isolation is checked on it and which bad inputs it must refuse, and how. A new route without an
+// entry fails the first test, so no route ships without its isolation and bad-input cases.
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { describe, expect } from 'vitest';
+import type { Db } from '../store/db.js';
+import { generateApiKey } from '../auth/api-key-token.js';
+import { createApiKey } from '../store/api-keys.js';
+import { systemActor } from '../store/audit.js';
+import { apiTest } from './testing/api-test.js';
+import { seedBilledSubscription } from './testing/billing-rows.js';
+import { expectInvalidFields, expectProblem, expectStatus } from './testing/expectations.js';
+import type { Tenant } from './testing/tenants.js';
+
+/** Merchant A's rows of every kind, which merchant B must never reach. */
+interface Owned {
+  planId: string;
+  customerId: string;
+  subscriptionId: string;
+  invoiceId: string;
+  chargeId: string;
+  apiKeyId: string;
+}
+
+interface Ctx {
+  app: FastifyInstance;
+  prisma: Db;
+  /** Merchant A, owner of `owned`. */
+  owner: Tenant;
+  /** Merchant B, the intruder. */
+  intruder: Tenant;
+  owned: Owned;
+}
+
+type Check = (ctx: Ctx) => Promise<void>;
+type Isolation = Check | { readonly none: string };
+
+interface BadInput {
+  readonly name: string;
+  readonly request: (ctx: Ctx) => InjectOptions;
+  /** 400 naming these fields, or another status with its problem type. */
+  readonly expect:
+    | { fields: readonly string[] }
+    | { status: 404 | 413 | 415; slug: 'not-found' | 'payload-too-large' | 'unsupported-media-type' };
+}
+
+interface RouteCases {
+  readonly isolation: Isolation;
+  readonly badInput: readonly BadInput[] | { readonly none: string };
+}
+
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+const PLAN_BODY = {
+  code: 'p',
+  name: 'P',
+  currency: 'SEK',
+  amount: 100,
+  interval: 'MONTH',
+  interval_count: 1,
+  trial_days: 0,
+};
+const VERSION_BODY = { amount: 200, interval: 'MONTH', interval_count: 1, trial_days: 0 };
+
+const as = (tenant: Tenant, options: InjectOptions): InjectOptions => ({
+  ...options,
+  headers: { ...tenant.headers, ...(options.headers as Record<string, string> | undefined) },
+});
+
+/** The ids `tenant` (by default the intruder) sees in a list. */
+async function listIds(ctx: Ctx, url: string, tenant: Tenant = ctx.intruder): Promise<string[]> {
+  const response = await ctx.app.inject(as(tenant, { method: 'GET', url }));
+  expectStatus(response, 200);
+  return response.json<{ data: { id: string }[] }>().data.map((row) => row.id);
+}
+
+/** B's list shows none of A's rows (A's are there: A's own list shows them). */
+function listIsolation(url: string, ownedId: (owned: Owned) => string): Check {
+  return async (ctx) => {
+    const ownerView = await ctx.app.inject(as(ctx.owner, { method: 'GET', url: `${url}?limit=100` }));
+    expect(ownerView.json<{ data: { id: string }[] }>().data.map((r) => r.id)).toContain(ownedId(ctx.owned));
+    expect(await listIds(ctx, `${url}?limit=100`)).not.toContain(ownedId(ctx.owned));
+  };
+}
+
+/** B asking for A's row by id gets the 404 an unknown id gets. */
+function readIsolation(
+  method: 'GET' | 'POST' | 'DELETE',
+  path: (owned: Owned) => string,
+  payload?: object,
+): Check {
+  return async (ctx) => {
+    const response = await ctx.app.inject(
+      as(ctx.intruder, { method, url: path(ctx.owned), ...(payload === undefined ? {} : { payload }) }),
+    );
+    expectProblem(response, 404, 'not-found');
+  };
+}
+
+const malformedId = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object): BadInput => ({
+  name: 'a malformed id in the path',
+  request: (ctx) => as(ctx.owner, { method, url, ...(payload === undefined ? {} : { payload }) }),
+  expect: { status: 404, slug: 'not-found' },
+});
+
+const badQuery = (url: string, fields: string[]): BadInput => ({
+  name: `query ${url.split('?')[1] ?? ''}`,
+  request: (ctx) => as(ctx.owner, { method: 'GET', url }),
+  expect: { fields },
+});
+
+const badBody = (name: string, url: string, payload: unknown, fields: string[]): BadInput => ({
+  name,
+  request: (ctx) =>
+    as(ctx.owner, {
+      method: 'POST',
+      url: url.replace(':plan', ctx.owned.planId),
+      payload: JSON.stringify(payload),
+      headers: { 'content-type': 'application/json' },
+    }),
+  expect: { fields },
+});
+
+const textBody = (url: string): BadInput => ({
+  name: 'a text/plain body',
+  request: (ctx) =>
+    as(ctx.owner, {
+      method: 'POST',
+      url: url.replace(':plan', ctx.owned.planId),
+      payload: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    }),
+  expect: { status: 415, slug: 'unsupported-media-type' },
+});
+
+const badIdempotencyKey = (url: string, payload: object): BadInput => ({
+  name: 'an Idempotency-Key that is too long',
+  request: (ctx) =>
+    as(ctx.owner, {
+      method: 'POST',
+      url: url.replace(':plan', ctx.owned.planId),
+      payload,
+      headers: { 'idempotency-key': 'k'.repeat(256) },
+    }),
+  expect: { fields: ['idempotency-key'] },
+});
+
+const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
+  'GET /healthz': {
+    isolation: { none: 'public liveness, no merchant data' },
+    badInput: { none: 'takes no input' },
+  },
+  'GET /readyz': {
+    isolation: { none: 'public readiness, no merchant data' },
+    badInput: { none: 'takes no input' },
+  },
+
+  'POST /v1/api-keys': {
+    isolation: async (ctx) => {
+      const created = await ctx.app.inject(
+        as(ctx.intruder, { method: 'POST', url: '/v1/api-keys', payload: { name: 'b' } }),
+      );
+      expectStatus(created, 201);
+      const ownerKeys = await ctx.app.inject(as(ctx.owner, { method: 'GET', url: '/v1/api-keys' }));
+      expect(ownerKeys.body).not.toContain(created.json<{ id: string }>().id);
+    },
+    badInput: [
+      badBody('no name', '/v1/api-keys', {}, ['name']),
+      badBody('an unknown field', '/v1/api-keys', { name: 'k', scopes: ['all'] }, ['scopes']),
+      textBody('/v1/api-keys'),
+      badIdempotencyKey('/v1/api-keys', { name: 'k' }),
+    ],
+  },
+  'GET /v1/api-keys': {
+    isolation: listIsolation('/v1/api-keys', (o) => o.apiKeyId),
+    badInput: [
+      badQuery('/v1/api-keys?limit=0', ['query.limit']),
+      badQuery('/v1/api-keys?cursor=zz', ['query.cursor']),
+    ],
+  },
+  'DELETE /v1/api-keys/{id}': {
+    isolation: async (ctx) => {
+      await readIsolation('DELETE', (o) => `/v1/api-keys/${o.apiKeyId}`)(ctx);
+      const key = await ctx.prisma.apiKey.findUniqueOrThrow({ where: { id: ctx.owned.apiKeyId } });
+      expect(key.revokedAt).toBeNull();
+    },
+    badInput: [malformedId('DELETE', '/v1/api-keys/123')],
+  },
+
+  'POST /v1/plans': {
+    isolation: async (ctx) => {
+      // Codes are per merchant: B may use A's code, and A never sees B's plan.
+      const owner = await ctx.prisma.plan.findUniqueOrThrow({ where: { id: ctx.owned.planId } });
+      const created = await ctx.app.inject(
+        as(ctx.intruder, { method: 'POST', url: '/v1/plans', payload: { ...PLAN_BODY, code: owner.code } }),
+      );
+      expectStatus(created, 201);
+      expect(await listIds(ctx, '/v1/plans?limit=100', ctx.owner)).not.toContain(
+        created.json<{ id: string }>().id,
+      );
+    },
+    badInput: [
+      badBody(
+        'an amount of 0 and a bad currency',
+        '/v1/plans',
+        { ...PLAN_BODY, amount: 0, currency: 'XXX' },
+        ['amount', 'currency'],
+      ),
+      badBody(
+        'a dunning policy out of order',
+        '/v1/plans',
+        { ...PLAN_BODY, dunning_policy: { retry_offsets_hours: [5, 5] } },
+        ['dunning_policy.retry_offsets_hours[1]'],
+      ),
+      textBody('/v1/plans'),
+      badIdempotencyKey('/v1/plans', PLAN_BODY),
+    ],
+  },
+  'GET /v1/plans': {
+    isolation: listIsolation('/v1/plans', (o) => o.planId),
+    badInput: [
+      badQuery('/v1/plans?status=DRAFT', ['query.status']),
+      badQuery('/v1/plans?limit=101', ['query.limit']),
+    ],
+  },
+  'GET /v1/plans/{id}': {
+    isolation: readIsolation('GET', (o) => `/v1/plans/${o.planId}`),
+    badInput: [malformedId('GET', '/v1/plans/xyz')],
+  },
+  'POST /v1/plans/{id}/archive': {
+    isolation: async (ctx) => {
+      await readIsolation('POST', (o) => `/v1/plans/${o.planId}/archive`)(ctx);
+      const plan = await ctx.prisma.plan.findUniqueOrThrow({ where: { id: ctx.owned.planId } });
+      expect(plan.status).toBe('ACTIVE');
+    },
+    badInput: [
+      malformedId('POST', '/v1/plans/1/archive'),
+      badBody('a body field', '/v1/plans/:plan/archive', { now: true }, ['now']),
+    ],
+  },
+  'POST /v1/plans/{id}/versions': {
+    isolation: async (ctx) => {
+      await readIsolation('POST', (o) => `/v1/plans/${o.planId}/versions`, VERSION_BODY)(ctx);
+      const plan = await ctx.prisma.plan.findUniqueOrThrow({ where: { id: ctx.owned.planId } });
+      expect(plan.latestVersion).toBe(1);
+    },
+    badInput: [
+      malformedId('POST', '/v1/plans/1/versions', VERSION_BODY),
+      badBody('a trial too long', '/v1/plans/:plan/versions', { ...VERSION_BODY, trial_days: 4000 }, [
+        'trial_days',
+      ]),
+      badBody('no terms', '/v1/plans/:plan/versions', {}, [
+        'amount',
+        'interval',
+        'interval_count',
+        'trial_days',
+      ]),
+      textBody('/v1/plans/:plan/versions'),
+    ],
+  },
+
+  'POST /v1/customers': {
+    isolation: async (ctx) => {
+      const owner = await ctx.prisma.customer.findUniqueOrThrow({ where: { id: ctx.owned.customerId } });
+      const created = await ctx.app.inject(
+        as(ctx.intruder, {
+          method: 'POST',
+          url: '/v1/customers',
+          payload: { external_ref: owner.externalRef },
+        }),
+      );
+      expectStatus(created, 201);
+    },
+    badInput: [
+      badBody('no external_ref', '/v1/customers', { email: 'a@example.com' }, ['external_ref']),
+      badBody('a bad email', '/v1/customers', { external_ref: 'x', email: 'nope' }, ['email']),
+      textBody('/v1/customers'),
+    ],
+  },
+  'GET /v1/customers': {
+    isolation: listIsolation('/v1/customers', (o) => o.customerId),
+    badInput: [badQuery('/v1/customers?limit=x', ['query.limit'])],
+  },
+  'GET /v1/customers/{id}': {
+    isolation: readIsolation('GET', (o) => `/v1/customers/${o.customerId}`),
+    badInput: [malformedId('GET', '/v1/customers/abc')],
+  },
+
+  'POST /v1/subscriptions': {
+    isolation: async (ctx) => {
+      const response = await ctx.app.inject(
+        as(ctx.intruder, {
+          method: 'POST',
+          url: '/v1/subscriptions',
+          payload: {
+            customer_id: ctx.owned.customerId,
+            plan_id: ctx.owned.planId,
+            return_url: 'https://b.example',
+          },
+        }),
+      );
+      expect(expectProblem(response, 404, 'not-found').errors?.[0]?.field).toBe('customer_id');
+    },
+    badInput: [
+      badBody(
+        'bad ids, url and zone',
+        '/v1/subscriptions',
+        { customer_id: 'x', plan_id: 'y', return_url: 'javascript:alert(1)', time_zone: 'Nowhere/Land' },
+        ['customer_id', 'plan_id', 'return_url', 'time_zone'],
+      ),
+      textBody('/v1/subscriptions'),
+    ],
+  },
+  'GET /v1/subscriptions': {
+    isolation: listIsolation('/v1/subscriptions', (o) => o.subscriptionId),
+    badInput: [badQuery(`/v1/subscriptions?status=active`, ['query.status'])],
+  },
+  'GET /v1/subscriptions/{id}': {
+    isolation: readIsolation('GET', (o) => `/v1/subscriptions/${o.subscriptionId}`),
+    badInput: [malformedId('GET', '/v1/subscriptions/1')],
+  },
+
+  'GET /v1/invoices': {
+    isolation: async (ctx) => {
+      await listIsolation('/v1/invoices', (o) => o.invoiceId)(ctx);
+      expect(await listIds(ctx, `/v1/invoices?subscription_id=${ctx.owned.subscriptionId}`)).toEqual([]);
+    },
+    badInput: [
+      badQuery('/v1/invoices?subscription_id=1&status=x', ['query.subscription_id', 'query.status']),
+    ],
+  },
+  'GET /v1/invoices/{id}': {
+    isolation: readIsolation('GET', (o) => `/v1/invoices/${o.invoiceId}`),
+    badInput: [malformedId('GET', '/v1/invoices/1')],
+  },
+  'GET /v1/charges': {
+    isolation: async (ctx) => {
+      await listIsolation('/v1/charges', (o) => o.chargeId)(ctx);
+      expect(await listIds(ctx, `/v1/charges?subscription_id=${ctx.owned.subscriptionId}`)).toEqual([]);
+    },
+    badInput: [badQuery('/v1/charges?subscription_id=x', ['query.subscription_id'])],
+  },
+  'GET /v1/charges/{id}': {
+    isolation: readIsolation('GET', (o) => `/v1/charges/${o.chargeId}`),
+    badInput: [malformedId('GET', '/v1/charges/1')],
+  },
+};
+
+async function ownedRows(prisma: Db, owner: Tenant, at: Date): Promise<Owned> {
+  const billed = await seedBilledSubscription(prisma, owner.merchantId);
+  const key = generateApiKey();
+  const apiKey = await createApiKey(prisma, {
+    merchantId: owner.merchantId,
+    name: 'second',
+    prefix: key.prefix,
+    secretHash: key.secretHash,
+    actor: systemActor('test'),
+    at,
+  });
+  return {
+    planId: billed.plan.id,
+    customerId: billed.customer.id,
+    subscriptionId: billed.subscription.id,
+    invoiceId: billed.invoices[0]?.id ?? '',
+    chargeId: billed.charges[0]?.charge.id ?? '',
+    apiKeyId: apiKey.id,
+  };
+}
+
+const routeTest = apiTest.extend('ctx', async ({ app, prisma, merchant, otherMerchant, clock }) => ({
+  app,
+  prisma,
+  owner: merchant,
+  intruder: otherMerchant,
+  owned: await ownedRows(prisma, merchant, clock.now()),
+}));
+
+async function documentedRoutes(app: FastifyInstance): Promise<string[]> {
+  const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+    paths: Record<string, Record<string, unknown>>;
+  }>();
+  return Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+}
+
+describe('route cases', () => {
+  apiTest('cover exactly the routes of the live OpenAPI document', async ({ app }) => {
+    const documented = await documentedRoutes(app);
+
+    expect(
+      documented.filter((route) => !(route in ROUTE_CASES)),
+      'routes without cases',
+    ).toEqual([]);
+    expect(
+      Object.keys(ROUTE_CASES).filter((route) => !documented.includes(route)),
+      'cases of no route',
+    ).toEqual([]);
+    expect(documented.length).toBeGreaterThanOrEqual(18);
+  });
+
+  apiTest('answer an unknown id with 404 on every route with an {id}', async ({ app, merchant }) => {
+    for (const route of (await documentedRoutes(app)).filter((r) => r.includes('{id}'))) {
+      const [method, path] = route.split(' ') as ['GET' | 'POST' | 'DELETE', string];
+      const response = await app.inject({
+        method,
+        url: path.replace('{id}', UNKNOWN_ID),
+        headers: merchant.headers,
+        ...(path.endsWith('/versions') ? { payload: VERSION_BODY } : {}),
+      });
+      expectProblem(response, 404, 'not-found');
+    }
+  });
+
+  // Routes whose entry says `none` for both (with the reason) have no case to run.
+  const entries = Object.entries(ROUTE_CASES).filter(
+    ([, cases]) => !('none' in cases.isolation && 'none' in cases.badInput),
+  );
+
+  describe.each(entries)('%s', (_route, cases) => {
+    const { isolation, badInput } = cases;
+    if (!('none' in isolation)) {
+      routeTest("keeps merchant B out of merchant A's rows", async ({ ctx }) => {
+        await isolation(ctx);
+      });
+    }
+    if (!('none' in badInput)) {
+      routeTest.for(badInput.map((b) => [b.name, b] as const))('refuses %s', async ([, bad], { ctx }) => {
+        const response: LightMyRequestResponse = await ctx.app.inject(bad.request(ctx));
+        if ('fields' in bad.expect) expectInvalidFields(response, bad.expect.fields);
+        else expectProblem(response, bad.expect.status, bad.expect.slug);
+      });
+    }
+  });
+});

@@ -1,0 +1,45 @@
+// vitest fixtures for the merchant API on the run's database: one app per test file (real store,
+// a virtual clock, the FakeSignups port, readiness probes on the run's PostgreSQL and Redis) and
+// a fresh merchant with an API key per test, so tests never see each other's rows.
+import { Redis } from 'ioredis';
+import { VirtualClock } from '../../domain/clock.js';
+import { pingRedis } from '../../queue/redis-ping.js';
+import { pingDatabase } from '../../store/health.js';
+import { databaseTest } from '../../testing/database-test.js';
+import { buildApiApp } from '../app.js';
+import { FakeSignups } from './fake-signups.js';
+import { createTenant } from './tenants.js';
+
+/** Where every test file's virtual clock starts. */
+export const TEST_START = '2026-03-02T09:00:00.000Z';
+
+export const apiTest = databaseTest
+  .extend('testRedisUrl', { scope: 'worker', injected: true }, (): string => {
+    throw new Error('testRedisUrl was not provided: run this test in the integration project');
+  })
+  .extend('clock', { scope: 'file' }, () => new VirtualClock(TEST_START))
+  .extend('redis', { scope: 'file' }, ({ testRedisUrl }, { onCleanup }) => {
+    const redis = new Redis(testRedisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+    onCleanup(() => {
+      redis.disconnect();
+    });
+    return redis;
+  })
+  .extend('fileSignups', { scope: 'file' }, ({ prisma, clock }) => new FakeSignups(prisma, clock))
+  .extend('app', { scope: 'file' }, async ({ prisma, clock, redis, fileSignups }, { onCleanup }) => {
+    const app = await buildApiApp({
+      db: prisma,
+      clock,
+      signups: fileSignups,
+      readiness: { database: () => pingDatabase(prisma), redis: () => pingRedis(redis) },
+    });
+    onCleanup(() => app.close());
+    return app;
+  })
+  /** The port as this test left it: calls recorded from a clean slate. */
+  .extend('signups', ({ fileSignups }) => {
+    fileSignups.reset();
+    return fileSignups;
+  })
+  .extend('merchant', ({ prisma, clock }) => createTenant(prisma, clock.now()))
+  .extend('otherMerchant', ({ prisma, clock }) => createTenant(prisma, clock.now()));

@@ -1,0 +1,52 @@
+import type { ChargeDetail, ChargeRow } from '../../store/charges.js';
+import type { ChargeDetailJson, ChargeJson } from '../schemas/charges.js';
+import { iso, isoOrNull } from './time.js';
+
+export function chargeView(charge: ChargeRow): ChargeJson {
+  return {
+    id: charge.id,
+    object: 'charge',
+    klarna_payment_transaction_id: charge.klarnaTransactionId,
+    subscription_id: charge.subscriptionId,
+    invoice_id: charge.invoiceId,
+    attempt_id: charge.attemptId,
+    amount: charge.amountMinor,
+    currency: charge.currency,
+    state: charge.state,
+    capture_mode: charge.captureMode,
+    captured_amount: charge.capturedMinor,
+    refunded_amount: charge.refundedMinor,
+    authorized_at: iso(charge.authorizedAt),
+    expires_at: isoOrNull(charge.expiresAt),
+    created_at: iso(charge.createdAt),
+    updated_at: iso(charge.updatedAt),
+  };
+}
+
+export function chargeDetailView(charge: ChargeDetail): ChargeDetailJson {
+  return {
+    ...chargeView(charge),
+    captures: charge.captures.map((capture) => ({
+      id: capture.id,
+      object: 'capture',
+      amount: capture.amountMinor,
+      currency: capture.currency,
+      status: capture.status,
+      klarna_capture_id: capture.klarnaCaptureId,
+      captured_at: isoOrNull(capture.capturedAt),
+      created_at: iso(capture.createdAt),
+    })),
+    refunds: charge.refunds.map((refund) => ({
+      id: refund.id,
+      object: 'refund',
+      capture_id: refund.captureId,
+      amount: refund.amountMinor,
+      currency: refund.currency,
+      reason: refund.reason,
+      status: refund.status,
+      klarna_refund_id: refund.klarnaRefundId,
+      refunded_at: isoOrNull(refund.refundedAt),
+      created_at: iso(refund.createdAt),
+    })),
+  };
+}

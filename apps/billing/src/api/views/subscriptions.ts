@@ -1,0 +1,55 @@
+import type { SubscriptionDetail } from '../../store/subscriptions.js';
+import type { SubscriptionJson } from '../schemas/subscriptions.js';
+import { iso, isoOrNull } from './time.js';
+
+export function subscriptionView(subscription: SubscriptionDetail): SubscriptionJson {
+  const current =
+    subscription.phases.findLast((phase) => phase.firstPeriodIndex <= subscription.periodIndex) ??
+    subscription.phases[0];
+  if (current === undefined) throw new Error(`subscription ${subscription.id} has no phase`);
+  const request = subscription.paymentRequests[0];
+  return {
+    id: subscription.id,
+    object: 'subscription',
+    status: subscription.status,
+    customer_id: subscription.customerId,
+    plan: { id: current.planVersion.planId, version: current.planVersion.version },
+    currency: subscription.currency,
+    time_zone: subscription.timeZone,
+    current_period:
+      subscription.currentPeriodStart !== null && subscription.currentPeriodEnd !== null
+        ? {
+            index: subscription.periodIndex,
+            start: iso(subscription.currentPeriodStart),
+            end: iso(subscription.currentPeriodEnd),
+          }
+        : null,
+    trial_ends_at: isoOrNull(subscription.trialEndsAt),
+    next_action:
+      subscription.nextActionKind !== null && subscription.nextActionAt !== null
+        ? { kind: subscription.nextActionKind, at: iso(subscription.nextActionAt) }
+        : null,
+    requires_new_token: subscription.requiresNewToken,
+    token_id: subscription.tokenId,
+    payment_request:
+      request === undefined
+        ? null
+        : {
+            id: request.id,
+            state: request.state,
+            url: request.url,
+            expires_at: isoOrNull(request.expiresAt),
+          },
+    cancel_at_period_end: subscription.cancelAtPeriodEnd,
+    canceled_at: isoOrNull(subscription.canceledAt),
+    ended_at: isoOrNull(subscription.endedAt),
+    ended_reason: subscription.endedReason,
+    created_at: iso(subscription.createdAt),
+    phases: subscription.phases.map((phase) => ({
+      plan_version_id: phase.planVersionId,
+      plan_version: phase.planVersion.version,
+      anchor_at: iso(phase.anchorAt),
+      first_period_index: phase.firstPeriodIndex,
+    })),
+  };
+}
