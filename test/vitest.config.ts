@@ -11,10 +11,18 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     projects: [
-      { extends: true, test: { name: 'tools', include: ['**/*.test.ts'], exclude: ['node_modules/**', 'system/**'] } },
       {
         extends: true,
-        test: { name: 'system', include: ['system/**/*.test.ts'], fileParallelism: false, testTimeout: 120_000 },
+        test: { name: 'tools', include: ['**/*.test.ts'], exclude: ['node_modules/**', 'system/**'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'system',
+          include: ['system/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+        },
       },
     ],
   },

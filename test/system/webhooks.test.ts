@@ -101,9 +101,14 @@ async function subscribe(): Promise<{ id: string; klarnaRequestId: string }> {
   const customer = await world.api<{ id: string }>(merchant, 'POST', '/v1/customers', {
     body: { external_ref: `c-${Math.random().toString(36).slice(2)}` },
   });
-  const sub = await world.api<{ id: string; payment_request_url: string }>(merchant, 'POST', '/v1/subscriptions', {
-    body: { customer_id: customer.body.id, plan_id: planId, return_url: 'https://shop.example/r' },
-  });
+  const sub = await world.api<{ id: string; payment_request_url: string }>(
+    merchant,
+    'POST',
+    '/v1/subscriptions',
+    {
+      body: { customer_id: customer.body.id, plan_id: planId, return_url: 'https://shop.example/r' },
+    },
+  );
   expect(sub.status, sub.text).toBe(201);
   return {
     id: sub.body.id,
@@ -113,14 +118,17 @@ async function subscribe(): Promise<{ id: string; klarnaRequestId: string }> {
 
 async function journey(klarnaRequestId: string, steps: readonly string[]): Promise<Captured[]> {
   for (const step of steps) {
-    const res = await world.sandbox.sim('POST', `/payment-requests/${encodeURIComponent(klarnaRequestId)}/${step}`);
+    const res = await world.sandbox.sim(
+      'POST',
+      `/payment-requests/${encodeURIComponent(klarnaRequestId)}/${step}`,
+    );
     expect(res.status, res.text).toBe(200);
   }
   // created + one event per step (complete/decline from SUBMITTED also enter first)
-  return eventually(async () => {
+  return eventually(() => {
     const events = captured.filter((c) => c.paymentRequestId === klarnaRequestId);
     expect(events.length).toBeGreaterThanOrEqual(steps.length + 1);
-    return events;
+    return Promise.resolve(events);
   });
 }
 
@@ -159,26 +167,30 @@ describe('signatures', () => {
 describe('delivery order', () => {
   it('any order, with duplicates, converges: a completed paid journey is charged once and ACTIVE (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.infiniteStream(fc.nat()), fc.integer({ min: 0, max: 3 }), async (randoms, dupes) => {
-        const { id, klarnaRequestId } = await subscribe();
-        const events = await journey(klarnaRequestId, ['enter', 'abort', 'complete']);
-        const order = shuffle([...events, ...events.slice(0, dupes)], randoms);
-        for (const event of order) expect(await deliver(event)).toBe(200);
-        await world.advanceClock('PT1S');
-        const sub = await eventually(async () => {
-          const res = await world.api<{ status: string }>(merchant, 'GET', `/v1/subscriptions/${id}`);
-          expect(res.body.status).toBe('ACTIVE');
-          return res.body;
-        });
-        expect(sub.status).toBe('ACTIVE');
-        const charges = await world.sql('SELECT 1 FROM "Charge" WHERE "subscriptionId" = $1', [id]);
-        expect(charges).toHaveLength(1);
-        const [state] = await world.sql<{ state: string }>(
-          'SELECT state FROM "PaymentRequest" WHERE "subscriptionId" = $1',
-          [id],
-        );
-        expect(state?.state).toBe('COMPLETED');
-      }),
+      fc.asyncProperty(
+        fc.infiniteStream(fc.nat()),
+        fc.integer({ min: 0, max: 3 }),
+        async (randoms, dupes) => {
+          const { id, klarnaRequestId } = await subscribe();
+          const events = await journey(klarnaRequestId, ['enter', 'abort', 'complete']);
+          const order = shuffle([...events, ...events.slice(0, dupes)], randoms);
+          for (const event of order) expect(await deliver(event)).toBe(200);
+          await world.advanceClock('PT1S');
+          const sub = await eventually(async () => {
+            const res = await world.api<{ status: string }>(merchant, 'GET', `/v1/subscriptions/${id}`);
+            expect(res.body.status).toBe('ACTIVE');
+            return res.body;
+          });
+          expect(sub.status).toBe('ACTIVE');
+          const charges = await world.sql('SELECT 1 FROM "Charge" WHERE "subscriptionId" = $1', [id]);
+          expect(charges).toHaveLength(1);
+          const [state] = await world.sql<{ state: string }>(
+            'SELECT state FROM "PaymentRequest" WHERE "subscriptionId" = $1',
+            [id],
+          );
+          expect(state?.state).toBe('COMPLETED');
+        },
+      ),
       { numRuns: 6 },
     );
   }, 180_000);
@@ -191,7 +203,11 @@ describe('delivery order', () => {
         for (const event of shuffle([...events, ...events], randoms)) expect(await deliver(event)).toBe(200);
         await world.advanceClock('PT1S');
         await eventually(async () => {
-          const res = await world.api<{ status: string; ended_reason: string }>(merchant, 'GET', `/v1/subscriptions/${id}`);
+          const res = await world.api<{ status: string; ended_reason: string }>(
+            merchant,
+            'GET',
+            `/v1/subscriptions/${id}`,
+          );
           expect(res.body).toMatchObject({ status: 'INCOMPLETE_EXPIRED', ended_reason: 'SIGNUP_DECLINED' });
         });
       }),

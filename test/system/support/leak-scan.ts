@@ -126,7 +126,7 @@ async function redisValues(redis: Redis, key: string): Promise<Buffer[]> {
     case 'set':
       return redis.smembersBuffer(key);
     case 'zset':
-      return redis.zrangeBuffer(key, 0, -1);
+      return redis.zrangeBuffer(key, '0', '-1');
     case 'stream': {
       const entries = await redis.xrangeBuffer(key, '-', '+');
       return entries.flatMap(([, fields]) => fields);

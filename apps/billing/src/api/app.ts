@@ -64,6 +64,7 @@ export async function buildApiApp(input: ApiDeps): Promise<FastifyInstance> {
     { prefix: '/v1' },
   );
 
+  deps.extraRoutes?.(app);
   await app.ready();
   return app;
 }

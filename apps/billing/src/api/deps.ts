@@ -1,6 +1,6 @@
 // Everything the API app is built from. Nothing here is created by the app itself: the caller
 // (the `api` role's entry point, or a test) owns the database client, the clock and the ports.
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import type { Db } from '../store/db.js';
 import type { SubscriptionSignups } from './ports.js';
@@ -38,6 +38,8 @@ export interface ApiDeps {
   /** Request logging; omitted: none. Pass the role's pino logger (it redacts secrets). */
   readonly logger?: FastifyBaseLogger;
   readonly options?: Partial<ApiOptions>;
+  /** Routes outside /v1 that another part of the role brings (e.g. the operator's /internal/clock). */
+  readonly extraRoutes?: (app: FastifyInstance) => void;
 }
 
 /** Deps with every option filled in, as the plugins and routes receive them. */

@@ -36,7 +36,7 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
       if (start === undefined) return 2;
       return await runRole(await start(env));
     }
-    switch (command) {
+    switch (command ?? '') {
       case 'merchant':
         return await runMerchantCommand(rest, env);
       case 'clock':

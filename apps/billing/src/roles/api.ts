@@ -31,7 +31,8 @@ export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole>
       },
     },
     logger: deps.log,
-    extraRoutes: (root) => registerOpsClockRoutes(root, { ops: clock.ops, operatorToken: config.OPERATOR_TOKEN }),
+    extraRoutes: (root) =>
+      registerOpsClockRoutes(root, { ops: clock.ops, operatorToken: config.OPERATOR_TOKEN }),
   });
   await app.listen({ host: config.API_HOST, port: config.API_PORT });
   const address = app.server.address();

@@ -57,7 +57,13 @@ export async function createProcessDeps(
     subscriptions: new Queue(QUEUES.subscriptions, { connection: redis, prefix }),
     webhookEvents: new Queue(QUEUES.webhookEvents, { connection: redis, prefix }),
   };
-  const clock = createProcessClock({ mode: config.CLOCK_MODE, databaseUrl: config.DATABASE_URL, role, db, log });
+  const clock = createProcessClock({
+    mode: config.CLOCK_MODE,
+    databaseUrl: config.DATABASE_URL,
+    role,
+    db,
+    log,
+  });
   await clock.start();
   const klarnaHttp = new KlarnaHttp({
     baseUrl: config.KLARNA_BASE_URL,

@@ -9,6 +9,7 @@ import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import { audit, type Actor } from '../store/audit.js';
 import { recordAttemptOutcome, markAttemptSent } from '../store/charge-outcomes.js';
 import { inTransaction } from '../store/db.js';
+import { setIdempotencyResource } from '../store/idempotency.js';
 import {
   insertSignupRows,
   lockSignupContext,
@@ -92,10 +93,7 @@ export async function startSignup(deps: SignupDeps, input: StartSignupInput): Pr
       keyFor: klarnaIdempotencyKey,
     });
     if (input.idempotencyRecordId !== null) {
-      await tx.apiIdempotencyRecord.update({
-        where: { id: input.idempotencyRecordId },
-        data: { resourceId: rows.subscriptionId },
-      });
+      await setIdempotencyResource(tx, input.idempotencyRecordId, rows.subscriptionId);
     }
     await audit(tx, {
       actor: input.actor,

@@ -294,6 +294,7 @@ describe('unique keys', () => {
       eventType: 'payment.request.state-change.completed',
       occurredAt: AT,
       receivedAt: AT,
+      nextAttemptAt: new Date(),
       signingKeyId: 'sk-1',
       payload: { metadata: { event_id: eventId } },
     };
