@@ -152,11 +152,14 @@ export class World {
       '--klarna-account',
       klarnaAccount,
     ]);
-    const json = result.lines.map((l) => l.trim()).find((l) => l.startsWith('{') && l.includes('api_key'));
-    if (result.code !== 0 || json === undefined) {
+    const start = result.stdout.indexOf('{\n');
+    if (result.code !== 0 || start < 0) {
       throw new Error(`merchant create failed (${String(result.code)}):\n${result.stdout}`);
     }
-    const created = JSON.parse(json) as { merchant_id: string; api_key: string };
+    const created = JSON.parse(result.stdout.slice(start, result.stdout.lastIndexOf('}') + 1)) as {
+      merchant_id: string;
+      api_key: string;
+    };
     return { id: created.merchant_id, apiKey: created.api_key, klarnaAccount };
   }
 

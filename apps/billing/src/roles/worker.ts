@@ -14,16 +14,17 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
   ).SIGNUP_INTERACTION_EXPIRY;
   const deps = await createProcessDeps('worker', config, env);
   const signups = signupDeps(deps, { iso: expiry, ms: isoDurationMs(expiry) });
-  const common = {
-    connection: deps.redis.duplicate(),
-    prefix: deps.prefix,
-    concurrency: config.WORKER_CONCURRENCY,
-  };
+  // BullMQ leaves connections it was given open on close(): these are closed in stop().
+  const connections = [deps.redis.duplicate(), deps.redis.duplicate()] as const;
+  const common = { prefix: deps.prefix, concurrency: config.WORKER_CONCURRENCY };
   const workers = [
-    new Worker(QUEUES.subscriptions, subscriptionProcessor(signups, deps.log), common),
+    new Worker(QUEUES.subscriptions, subscriptionProcessor(signups, deps.log), {
+      ...common,
+      connection: connections[0],
+    }),
     new Worker(QUEUES.webhookEvents, webhookEventProcessor(signups), {
       ...common,
-      connection: deps.redis.duplicate(),
+      connection: connections[1],
     }),
   ];
   for (const worker of workers) {
@@ -42,6 +43,7 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
     async stop() {
       // Finish the jobs in flight (BullMQ's graceful close), then the connections.
       await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
       await deps.close();
     },
   };
