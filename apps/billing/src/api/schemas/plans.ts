@@ -33,11 +33,17 @@ const versionTerms = {
     .max(KLARNA_MAX_AMOUNT, { error: `must be at most ${KLARNA_MAX_AMOUNT}` })
     .describe('Price per period in minor units of the plan currency.'),
   interval: billingIntervalSchema,
-  interval_count: z.int({ error: 'must be an integer' }).min(1, { error: 'must be at least 1' }),
+  interval_count: z
+    .int({ error: 'must be an integer' })
+    .min(1, { error: 'must be at least 1' })
+    .default(1)
+    .describe('Intervals per period (MONTH x 3 = quarterly); default 1.'),
   trial_days: z
     .int({ error: 'must be an integer' })
     .min(0, { error: 'must not be negative' })
-    .max(MAX_TRIAL_DAYS, { error: `must be at most ${MAX_TRIAL_DAYS}` }),
+    .max(MAX_TRIAL_DAYS, { error: `must be at most ${MAX_TRIAL_DAYS}` })
+    .default(0)
+    .describe('Free days before the first charge; 0 (the default) charges at signup.'),
   dunning_policy: dunningPolicyInput.optional(),
   catch_up_policy: catchUpPolicyInput.optional(),
 };
