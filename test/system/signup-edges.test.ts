@@ -4,6 +4,7 @@
 // and the API's idempotency replay.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/eventually.js';
+import type { HttpAnswer } from './support/recording-http.js';
 import { World, type Merchant } from './support/world.js';
 
 interface Subscription {
@@ -52,7 +53,7 @@ async function newCustomer(): Promise<string> {
 async function subscribe(
   headers: Record<string, string> = {},
   customerId?: string,
-): Promise<{ status: number; body: Subscription & { subscription_id?: string }; text: string }> {
+): Promise<HttpAnswer<Subscription & { subscription_id?: string }>> {
   return world.api<Subscription & { subscription_id?: string }>(merchant, 'POST', '/v1/subscriptions', {
     body: {
       customer_id: customerId ?? (await newCustomer()),
