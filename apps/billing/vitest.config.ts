@@ -12,6 +12,7 @@ const pure = [
   'src/klarna/**/*.test.ts',
   'src/clock/duration.test.ts',
   'src/clock/clock-config.test.ts',
+  'src/store/store-boundary.test.ts',
 ];
 
 export default defineConfig({

@@ -4,6 +4,7 @@ import { buildApiApp } from '../api/app.js';
 import { registerOpsClockRoutes } from '../api/routes/ops-clock.js';
 import { apiConfigSchema, isoDurationMs, parseConfig } from '../config/config.js';
 import { resumeSignup, startSignup } from '../signup/start-signup.js';
+import { pingDatabase } from '../store/health.js';
 import { clockOperations, createProcessDeps, signupDeps } from './process-deps.js';
 import type { RunningRole } from './running-role.js';
 
@@ -23,9 +24,7 @@ export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole>
       resume: (merchantId, subscriptionId, actor) => resumeSignup(signups, merchantId, subscriptionId, actor),
     },
     readiness: {
-      database: async () => {
-        await deps.db.$queryRaw`SELECT 1`;
-      },
+      database: () => pingDatabase(deps.db),
       redis: async () => {
         await deps.redis.ping();
       },

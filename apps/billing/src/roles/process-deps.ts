@@ -16,6 +16,7 @@ import { KlarnaNotifications } from '../klarna/notifications.js';
 import { bullPrefix, JOBS, QUEUES, type RunNextActionPayload } from '../queue/catalog.js';
 import type { SignupDeps } from '../signup/deps.js';
 import type { Db } from '../store/db.js';
+import { pingDatabase } from '../store/health.js';
 import { createPrismaClient, disconnect } from '../store/prisma-client.js';
 import { loadVaultKeyring } from '../vault/vault-config.js';
 import { Vault } from '../vault/vault.js';
@@ -156,7 +157,7 @@ export function clockOperations(deps: Pick<ProcessDeps, 'config' | 'db' | 'log' 
 export async function readiness(deps: ProcessDeps): Promise<{ ok: boolean; checks: Record<string, string> }> {
   const checks: Record<string, string> = {};
   await Promise.all([
-    deps.db.$queryRaw`SELECT 1`.then(
+    pingDatabase(deps.db).then(
       () => (checks.postgres = 'ok'),
       () => (checks.postgres = 'unreachable'),
     ),

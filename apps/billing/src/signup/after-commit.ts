@@ -2,6 +2,7 @@
 // journey the decision no longer needs. Both are safe to lose: the job's lease expires and the
 // sweep enqueues it again; an uncancelled journey simply expires at Klarna.
 import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
+import { findPaymentRequest } from '../store/signup-writes.js';
 import type { SignupContext } from '../store/signups.js';
 import type { SignupDeps } from './deps.js';
 import type { Settled } from './settle.js';
@@ -27,7 +28,7 @@ export async function cancelJourneyIfAsked(
   settled: Settled | null,
 ): Promise<void> {
   if (settled?.resolution.kind !== 'END' || !settled.resolution.cancelJourney) return;
-  const request = await deps.db.paymentRequest.findUnique({ where: { id: ctx.paymentRequest.id } });
+  const request = await findPaymentRequest(deps.db, ctx.paymentRequest.id);
   if (request === null || request.klarnaPaymentRequestId === null) return;
   if (request.state !== 'SUBMITTED' && request.state !== 'IN_PROGRESS') return;
   const outcome = await deps.gateway.cancelPaymentRequest(

@@ -21,7 +21,8 @@ import type { ChargeTokenInput, FinalizeInput } from '../klarna/port.js';
 import { systemActor, type Actor } from '../store/audit.js';
 import { markAttemptSent, recordApprovedCharge, recordAttemptOutcome } from '../store/charge-outcomes.js';
 import { inTransaction, type Tx } from '../store/db.js';
-import type { ChargeAttempt } from '../store/generated/prisma/client.js';
+import type { ChargeAttempt } from '../store/signups.js';
+import { clearNextAction, insertChargeAttempt, noteAttemptFailure } from '../store/signup-writes.js';
 import { lockSignupContext, type SignupContext } from '../store/signups.js';
 import { revealCustomerToken, storeCustomerToken } from '../vault/customer-tokens.js';
 import { openSessionToken } from '../vault/session-tokens.js';
@@ -141,16 +142,7 @@ async function planFallback(
         correlationId: existing.klarnaCorrelationId,
         now,
       });
-      await tx.subscription.update({
-        where: { id: subscription.id },
-        data: {
-          nextActionKind: null,
-          nextActionAt: null,
-          nextActionLeaseUntil: null,
-          version: { increment: 1 },
-          updatedAt: now,
-        },
-      });
+      await clearNextAction(tx, subscription.id, now);
       return { kind: 'nothing' };
     }
   }
@@ -191,22 +183,18 @@ async function insertFallbackAttempt(
   const invoice = ctx.invoice;
   if (invoice === null) throw new Error('fallback without an invoice');
   const id = randomUUID();
-  return tx.chargeAttempt.create({
-    data: {
-      id,
-      merchantId: invoice.merchantId,
-      subscriptionId: ctx.subscription.id,
-      invoiceId: invoice.id,
-      attemptNumber: Math.max(0, ...ctx.attempts.map((a) => a.attemptNumber)) + 1,
-      kind: 'CUSTOMER_NOT_PRESENT',
-      tokenId,
-      idempotencyKey: klarnaIdempotencyKey('charge-attempt', id),
-      reference: id,
-      amountMinor: invoice.amountMinor,
-      currency: invoice.currency,
-      createdAt: now,
-      updatedAt: now,
-    },
+  return insertChargeAttempt(tx, {
+    id,
+    merchantId: invoice.merchantId,
+    subscriptionId: ctx.subscription.id,
+    invoiceId: invoice.id,
+    attemptNumber: Math.max(0, ...ctx.attempts.map((a) => a.attemptNumber)) + 1,
+    kind: 'CUSTOMER_NOT_PRESENT',
+    tokenId,
+    idempotencyKey: klarnaIdempotencyKey('charge-attempt', id),
+    amountMinor: invoice.amountMinor,
+    currency: invoice.currency,
+    at: now,
   });
 }
 
@@ -300,16 +288,7 @@ async function recordOutcome(
         correlationId: outcome.correlationId,
         now,
       });
-      await tx.subscription.update({
-        where: { id: subscriptionId },
-        data: {
-          nextActionKind: null,
-          nextActionAt: null,
-          nextActionLeaseUntil: null,
-          version: { increment: 1 },
-          updatedAt: now,
-        },
-      });
+      await clearNextAction(tx, subscriptionId, now);
       deps.log.error({ subscriptionId, attemptId: attempt.id, errorCode }, 'finalize held for an operator');
       return { enqueue: null };
     }
@@ -349,13 +328,10 @@ async function recordOutcome(
   const finalizeAt =
     retryAfter === null ? scheduled : new Date(Math.max(scheduled.getTime(), now.getTime() + retryAfter));
   if (outcome.kind !== 'answered') {
-    await tx.chargeAttempt.update({
-      where: { id: attempt.id },
-      data: {
-        klarnaCorrelationId: outcome.correlationId,
-        errorCode: outcome.kind === 'rate_limited' ? 'HTTP_429' : outcome.reason,
-        updatedAt: now,
-      },
+    await noteAttemptFailure(tx, attempt.id, {
+      correlationId: outcome.correlationId,
+      errorCode: outcome.kind === 'rate_limited' ? 'HTTP_429' : outcome.reason,
+      at: now,
     });
   }
   const settled = await settleSignup(tx, ctx, { ...parts(ctx, null), finalizeAt }, at);

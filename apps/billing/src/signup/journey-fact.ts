@@ -17,6 +17,7 @@ import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import type { CustomerTokenSecret, NetworkSessionTokenSecret } from '../secrets/secret.js';
 import type { Actor } from '../store/audit.js';
 import { inTransaction, type Tx } from '../store/db.js';
+import { insertChargeAttempt, updatePaymentRequest } from '../store/signup-writes.js';
 import { findSignupByKlarnaRequest, lockSignupContext, type SignupContext } from '../store/signups.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';
 import type { Vault } from '../vault/vault.js';
@@ -110,17 +111,14 @@ export async function applyJourneyFactLocked(
   );
   if (effect.kind === 'IGNORE') return { result: { kind: 'ignored', why: effect.why }, settled: null };
 
-  const updated = await tx.paymentRequest.update({
-    where: { id: paymentRequest.id },
-    data: {
-      state: fact.state,
-      stateReason: fact.stateReason,
-      stateChangedAt: fact.occurredAt,
-      ...(fact.url === null ? {} : { url: fact.url }),
-      ...(fact.expiresAt === null ? {} : { expiresAt: fact.expiresAt }),
-      ...(fact.state === 'COMPLETED' ? { completedAt: fact.occurredAt } : {}),
-      updatedAt: now,
-    },
+  const updated = await updatePaymentRequest(tx, paymentRequest.id, {
+    state: fact.state,
+    stateReason: fact.stateReason,
+    stateChangedAt: fact.occurredAt,
+    ...(fact.url === null ? {} : { url: fact.url }),
+    ...(fact.expiresAt === null ? {} : { expiresAt: fact.expiresAt }),
+    ...(fact.state === 'COMPLETED' ? { completedAt: fact.occurredAt } : {}),
+    updatedAt: now,
   });
   const next: SignupContext = { ...ctx, paymentRequest: updated };
   // A signup already decided (at once, or ended by the janitor) only records the journey's state.
@@ -202,25 +200,19 @@ async function insertFinalizeAttempt(
   if (invoice === null) return;
   if (ctx.attempts.some((a) => a.kind === 'FINALIZE')) return;
   const id = randomUUID();
-  const sealed = sealSessionToken(opts.vault, sessionToken, id);
-  const number = Math.max(0, ...ctx.attempts.map((a) => a.attemptNumber)) + 1;
-  await tx.chargeAttempt.create({
-    data: {
-      id,
-      merchantId: invoice.merchantId,
-      subscriptionId: ctx.subscription.id,
-      invoiceId: invoice.id,
-      attemptNumber: number,
-      kind: 'FINALIZE',
-      idempotencyKey: klarnaIdempotencyKey('charge-attempt', id),
-      reference: id,
-      amountMinor: invoice.amountMinor,
-      currency: invoice.currency,
-      sealedSessionToken: Uint8Array.from(sealed.ciphertext),
-      sealedKeyId: sealed.keyId,
-      deadlineAt: opts.deadlineAt,
-      createdAt: opts.now,
-      updatedAt: opts.now,
-    },
+  await insertChargeAttempt(tx, {
+    id,
+    merchantId: invoice.merchantId,
+    subscriptionId: ctx.subscription.id,
+    invoiceId: invoice.id,
+    attemptNumber: Math.max(0, ...ctx.attempts.map((a) => a.attemptNumber)) + 1,
+    kind: 'FINALIZE',
+    tokenId: null,
+    idempotencyKey: klarnaIdempotencyKey('charge-attempt', id),
+    amountMinor: invoice.amountMinor,
+    currency: invoice.currency,
+    sealedSessionToken: sealSessionToken(opts.vault, sessionToken, id),
+    deadlineAt: opts.deadlineAt,
+    at: opts.now,
   });
 }

@@ -12,6 +12,7 @@ import {
 import type { RunNextActionPayload } from '../queue/catalog.js';
 import { audit, type Actor } from '../store/audit.js';
 import type { Tx } from '../store/db.js';
+import { markInvoicePaid, updatePaymentRequest, voidInvoice } from '../store/signup-writes.js';
 import { updateSubscriptionVersioned, type SignupContext } from '../store/signups.js';
 
 /** Why a signup ended, as the subscription's endedReason shows it. */
@@ -51,9 +52,10 @@ export async function settleSignup(
   const resolution = resolveSignup({ payment: change.payment, token: change.token, trial });
 
   if (change.payment !== paymentRequest.paymentPart || change.token !== paymentRequest.tokenPart) {
-    await tx.paymentRequest.update({
-      where: { id: paymentRequest.id },
-      data: { paymentPart: change.payment, tokenPart: change.token, updatedAt: now },
+    await updatePaymentRequest(tx, paymentRequest.id, {
+      paymentPart: change.payment,
+      tokenPart: change.token,
+      updatedAt: now,
     });
   }
 
@@ -106,12 +108,7 @@ export async function settleSignup(
         nextActionLeaseUntil: null,
         updatedAt: now,
       });
-      if (paid && invoice.status === 'OPEN') {
-        await tx.invoice.update({
-          where: { id: invoice.id },
-          data: { status: 'PAID', paidAt: now, updatedAt: now },
-        });
-      }
+      if (paid) await markInvoicePaid(tx, invoice.id, now);
       await audit(tx, {
         actor,
         merchantId: subscription.merchantId,
@@ -138,12 +135,7 @@ export async function settleSignup(
         nextActionLeaseUntil: null,
         updatedAt: now,
       });
-      if (invoice !== null && invoice.status === 'OPEN') {
-        await tx.invoice.update({
-          where: { id: invoice.id },
-          data: { status: 'VOID', voidedAt: now, updatedAt: now },
-        });
-      }
+      if (invoice !== null) await voidInvoice(tx, invoice.id, now);
       await audit(tx, {
         actor,
         merchantId: subscription.merchantId,

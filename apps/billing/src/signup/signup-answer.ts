@@ -7,6 +7,7 @@ import type { AuthorizeOutcome } from '../klarna/outcome.js';
 import type { Actor } from '../store/audit.js';
 import { recordApprovedCharge, recordAttemptOutcome } from '../store/charge-outcomes.js';
 import type { Tx } from '../store/db.js';
+import { updatePaymentRequest } from '../store/signup-writes.js';
 import type { SignupContext } from '../store/signups.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';
 import type { Vault } from '../vault/vault.js';
@@ -84,27 +85,27 @@ export async function applySignupAnswer(
 
   const journey = answer.paymentRequest;
   const anyApproved = payment === 'APPROVED' || token === 'APPROVED';
-  const updated = await tx.paymentRequest.update({
-    where: { id: paymentRequest.id },
-    data:
-      journey !== null
-        ? {
-            klarnaPaymentRequestId: journey.paymentRequestId,
-            state: journey.state === 'UNKNOWN' ? 'SUBMITTED' : journey.state,
-            stateReason: journey.stateReason,
-            url: journey.url,
-            expiresAt: journey.expiresAt ?? paymentRequest.expiresAt,
-            stateChangedAt: journey.updatedAt ?? journey.createdAt ?? now,
-            updatedAt: now,
-          }
-        : {
-            // Klarna decided at once and opened no journey.
-            state: anyApproved ? 'COMPLETED' : 'DECLINED',
-            completedAt: anyApproved ? now : null,
-            stateChangedAt: now,
-            updatedAt: now,
-          },
-  });
+  const updated = await updatePaymentRequest(
+    tx,
+    paymentRequest.id,
+    journey !== null
+      ? {
+          klarnaPaymentRequestId: journey.paymentRequestId,
+          state: journey.state === 'UNKNOWN' ? 'SUBMITTED' : journey.state,
+          stateReason: journey.stateReason,
+          url: journey.url,
+          expiresAt: journey.expiresAt ?? paymentRequest.expiresAt,
+          stateChangedAt: journey.updatedAt ?? journey.createdAt ?? now,
+          updatedAt: now,
+        }
+      : {
+          // Klarna decided at once and opened no journey.
+          state: anyApproved ? 'COMPLETED' : 'DECLINED',
+          completedAt: anyApproved ? now : null,
+          stateChangedAt: now,
+          updatedAt: now,
+        },
+  );
   return settleSignup(
     tx,
     { ...ctx, paymentRequest: updated },

@@ -11,6 +11,7 @@ import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import { isKlarnaPaymentRequestState } from '../domain/index.js';
 import { systemActor } from '../store/audit.js';
 import { inTransaction } from '../store/db.js';
+import { rescheduleSignupExpiry } from '../store/signup-writes.js';
 import { lockSignupContext, readSignupContext, type SignupContext } from '../store/signups.js';
 import type { SignupDeps } from './deps.js';
 import { applyJourneyFact, type JourneyFact } from './journey-fact.js';
@@ -158,17 +159,7 @@ async function reschedule(deps: SignupDeps, subscriptionId: string, afterMs: num
 }
 
 async function rescheduleAt(deps: SignupDeps, subscriptionId: string, at: Date): Promise<void> {
-  await inTransaction(deps.db, async (tx) => {
-    await tx.subscription.updateMany({
-      where: { id: subscriptionId, status: 'PENDING_TOKENIZATION', nextActionKind: 'SIGNUP_EXPIRY' },
-      data: {
-        nextActionAt: at,
-        nextActionLeaseUntil: null,
-        version: { increment: 1 },
-        updatedAt: deps.clock.now(),
-      },
-    });
-  });
+  await rescheduleSignupExpiry(deps.db, subscriptionId, at, deps.clock.now());
 }
 
 async function endAs(deps: SignupDeps, subscriptionId: string, endedReason: 'SIGNUP_EXPIRED'): Promise<void> {

@@ -10,6 +10,7 @@ import { audit, type Actor } from '../store/audit.js';
 import { recordAttemptOutcome, markAttemptSent } from '../store/charge-outcomes.js';
 import { inTransaction } from '../store/db.js';
 import { setIdempotencyResource } from '../store/idempotency.js';
+import { readSignupInputs, subscriptionBelongsTo, updatePaymentRequest } from '../store/signup-writes.js';
 import {
   insertSignupRows,
   lockSignupContext,
@@ -54,17 +55,10 @@ const MAX_RETRY_AFTER_WAIT_MS = 2_000;
 
 export async function startSignup(deps: SignupDeps, input: StartSignupInput): Promise<StartSignupResult> {
   const created = await inTransaction(deps.db, async (tx) => {
-    const [customer, plan, merchant] = await Promise.all([
-      tx.customer.findFirst({ where: { id: input.customerId, merchantId: input.merchantId } }),
-      tx.plan.findFirst({
-        where: { id: input.planId, merchantId: input.merchantId },
-        include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
-      }),
-      tx.merchant.findUniqueOrThrow({ where: { id: input.merchantId } }),
-    ]);
+    const { customer, plan, merchant } = await readSignupInputs(tx, input);
     if (customer === null) return { kind: 'not_found', field: 'customer_id' } as const;
-    const version = plan?.versions[0];
-    if (plan === null || version === undefined) return { kind: 'not_found', field: 'plan_id' } as const;
+    const version = plan?.latest ?? null;
+    if (plan === null || version === null) return { kind: 'not_found', field: 'plan_id' } as const;
     if (plan.status === 'ARCHIVED') return { kind: 'plan_archived' } as const;
 
     const now = deps.clock.now();
@@ -125,11 +119,8 @@ export async function resumeSignup(
   subscriptionId: string,
   actor: Actor,
 ): Promise<StartSignupResult> {
-  const owned = await deps.db.subscription.findFirst({
-    where: { id: subscriptionId, merchantId },
-    select: { id: true },
-  });
-  if (owned === null) return { kind: 'not_found', field: 'customer_id' };
+  if (!(await subscriptionBelongsTo(deps.db, merchantId, subscriptionId)))
+    return { kind: 'not_found', field: 'customer_id' };
   return sendSignupRequest(deps, subscriptionId, actor);
 }
 
@@ -190,9 +181,9 @@ export async function sendSignupRequest(
             now,
           });
         }
-        await tx.paymentRequest.update({
-          where: { id: locked.paymentRequest.id },
-          data: { stateReason: `KLARNA_REJECTED:${rejected.errorCode ?? rejected.status}`, updatedAt: now },
+        await updatePaymentRequest(tx, locked.paymentRequest.id, {
+          stateReason: `KLARNA_REJECTED:${rejected.errorCode ?? rejected.status}`,
+          updatedAt: now,
         });
         await settleSignup(
           tx,

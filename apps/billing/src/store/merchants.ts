@@ -94,3 +94,12 @@ export async function createMerchant(db: Db, input: CreateMerchantInput): Promis
     throw error;
   }
 }
+
+/** The merchant whose Klarna partner account this is (webhooks name it as subject_account_id). */
+export async function findMerchantIdByKlarnaAccount(
+  db: Db,
+  klarnaPartnerAccountId: string,
+): Promise<string | null> {
+  const row = await db.merchant.findUnique({ where: { klarnaPartnerAccountId }, select: { id: true } });
+  return row?.id ?? null;
+}

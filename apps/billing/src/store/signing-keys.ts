@@ -47,3 +47,10 @@ export async function upsertWebhookRegistration(
     },
   });
 }
+
+export async function retireSigningKeys(db: DbOrTx, ids: readonly string[], at: Date): Promise<void> {
+  await db.klarnaSigningKey.updateMany({
+    where: { id: { in: [...ids] } },
+    data: { status: 'RETIRED', retiredAt: at },
+  });
+}

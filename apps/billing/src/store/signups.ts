@@ -17,6 +17,8 @@ import type {
 } from './generated/prisma/client.js';
 import type { Tx } from './db.js';
 
+export type { ChargeAttempt };
+
 export interface SignupContext {
   readonly subscription: Subscription;
   readonly merchant: Merchant;

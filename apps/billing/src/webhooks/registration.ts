@@ -10,7 +10,12 @@ import { REBILL_KEY_NAMESPACE } from '../ids/idempotency-keys.js';
 import type { KlarnaNotifications } from '../klarna/notifications.js';
 import { audit, systemActor } from '../store/audit.js';
 import { inTransaction, type Db } from '../store/db.js';
-import { activeSigningKeys, insertSigningKey, upsertWebhookRegistration } from '../store/signing-keys.js';
+import {
+  activeSigningKeys,
+  insertSigningKey,
+  retireSigningKeys,
+  upsertWebhookRegistration,
+} from '../store/signing-keys.js';
 import type { Vault } from '../vault/vault.js';
 
 export const WEBHOOK_EVENT_TYPES = ['payment.request.*'];
@@ -47,10 +52,11 @@ export async function ensureWebhookRegistration(
   if (stale.length > 0) {
     const now = deps.clock.now();
     await inTransaction(deps.db, async (tx) => {
-      await tx.klarnaSigningKey.updateMany({
-        where: { id: { in: stale.map((k) => k.id) } },
-        data: { status: 'RETIRED', retiredAt: now },
-      });
+      await retireSigningKeys(
+        tx,
+        stale.map((k) => k.id),
+        now,
+      );
       for (const key of stale) {
         await audit(tx, {
           actor,
