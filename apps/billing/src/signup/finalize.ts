@@ -18,7 +18,7 @@ import {
 import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import type { AuthorizeOutcome } from '../klarna/outcome.js';
 import type { ChargeTokenInput, FinalizeInput } from '../klarna/port.js';
-import { systemActor, type Actor } from '../store/audit.js';
+import { audit, systemActor, type Actor } from '../store/audit.js';
 import { markAttemptSent, recordApprovedCharge, recordAttemptOutcome } from '../store/charge-outcomes.js';
 import { inTransaction, type Tx } from '../store/db.js';
 import type { ChargeAttempt } from '../store/signups.js';
@@ -98,10 +98,21 @@ async function planSend(tx: Tx, deps: SignupDeps, subscriptionId: string): Promi
         { keyId: open.sealedKeyId, ciphertext: Buffer.from(open.sealedSessionToken) },
         open.id,
       );
+      await audit(tx, {
+        actor: ACTOR,
+        merchantId: open.merchantId,
+        subscriptionId: open.subscriptionId,
+        entityType: 'charge_attempt',
+        entityId: open.id,
+        action: 'network_session_token.decrypted',
+        after: { purpose: 'finalize', key_id: open.sealedKeyId, send: open.sendCount + 1 },
+        at: now,
+      });
       await markAttemptSent(tx, open, now);
       return { kind: 'finalize', attempt: open, input: finalizeInput(ctx, open, sessionToken) };
     }
-    await recordAttemptOutcome(tx, open.id, {
+    await recordAttemptOutcome(tx, open, {
+      actor: ACTOR,
       status: 'DECLINED',
       declineReason: 'FINALIZE_WINDOW_MISSED',
       declineCategory: 'SOFT',
@@ -137,7 +148,8 @@ async function planFallback(
   if (existing !== null && existing.firstSentAt !== null) {
     if (now.getTime() - existing.firstSentAt.getTime() >= SAME_KEY_REPLAY_WINDOW_MS) {
       // Klarna no longer dedupes this key: an operator must find out whether it charged.
-      await recordAttemptOutcome(tx, existing.id, {
+      await recordAttemptOutcome(tx, existing, {
+        actor: ACTOR,
         status: 'UNKNOWN',
         correlationId: existing.klarnaCorrelationId,
         now,
@@ -241,6 +253,7 @@ async function recordOutcome(
     const payment = outcome.payment;
     if (payment?.result === 'APPROVED') {
       await recordApprovedCharge(tx, attempt, payment.transaction, {
+        actor: ACTOR,
         correlationId: outcome.correlationId,
         now,
       });
@@ -259,7 +272,8 @@ async function recordOutcome(
         finalizing &&
         attempt.deadlineAt !== null &&
         finalizeDeclineMeans(attempt.lastSentAt ?? now, attempt.deadlineAt) === 'WINDOW_MISSED';
-      await recordAttemptOutcome(tx, attempt.id, {
+      await recordAttemptOutcome(tx, attempt, {
+        actor: ACTOR,
         status: 'DECLINED',
         declineReason: late ? 'FINALIZE_WINDOW_MISSED' : reason,
         declineCategory: declineCategoryOf(classified),
@@ -282,7 +296,8 @@ async function recordOutcome(
     if (finalizing && outcome.status === 409) {
       // The session token was finalized before under another request: money may have moved.
       // Hold for an operator rather than charge again.
-      await recordAttemptOutcome(tx, attempt.id, {
+      await recordAttemptOutcome(tx, attempt, {
+        actor: ACTOR,
         status: 'UNKNOWN',
         errorCode,
         correlationId: outcome.correlationId,
@@ -292,7 +307,8 @@ async function recordOutcome(
       deps.log.error({ subscriptionId, attemptId: attempt.id, errorCode }, 'finalize held for an operator');
       return { enqueue: null };
     }
-    await recordAttemptOutcome(tx, attempt.id, {
+    await recordAttemptOutcome(tx, attempt, {
+      actor: ACTOR,
       status: 'FAILED',
       errorCode,
       correlationId: outcome.correlationId,

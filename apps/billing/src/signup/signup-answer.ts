@@ -31,6 +31,7 @@ export async function applySignupAnswer(
     const part = answer.payment;
     if (part.result === 'APPROVED') {
       await recordApprovedCharge(tx, signupAttempt, part.transaction, {
+        actor,
         correlationId: answer.correlationId,
         now,
       });
@@ -41,7 +42,8 @@ export async function applySignupAnswer(
         result: 'DECLINED',
         resultReason: part.reason,
       });
-      await recordAttemptOutcome(tx, signupAttempt.id, {
+      await recordAttemptOutcome(tx, signupAttempt, {
+        actor,
         status: 'DECLINED',
         declineReason: part.reason,
         declineCategory: declineCategoryOf(outcome),
@@ -50,7 +52,8 @@ export async function applySignupAnswer(
       });
       payment = 'DECLINED';
     } else {
-      await recordAttemptOutcome(tx, signupAttempt.id, {
+      await recordAttemptOutcome(tx, signupAttempt, {
+        actor,
         status: 'STEP_UP_REQUIRED',
         correlationId: answer.correlationId,
         now,

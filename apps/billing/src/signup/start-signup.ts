@@ -174,7 +174,8 @@ export async function sendSignupRequest(
         const now = deps.clock.now();
         const signupAttempt = locked.attempts.find((a) => a.kind === 'SIGNUP');
         if (signupAttempt !== undefined) {
-          await recordAttemptOutcome(tx, signupAttempt.id, {
+          await recordAttemptOutcome(tx, signupAttempt, {
+            actor,
             status: 'FAILED',
             errorCode: `HTTP_${rejected.status}${rejected.errorCode === null ? '' : `:${rejected.errorCode}`}`,
             correlationId: rejected.correlationId,

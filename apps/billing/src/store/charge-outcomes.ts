@@ -2,6 +2,7 @@
 // (Klarna's payment transaction) with the Capture that `capture: NOW` performed in the same call.
 import { randomUUID } from 'node:crypto';
 import type { ChargeAttempt, ChargeAttemptStatus, DeclineCategory } from './generated/prisma/client.js';
+import { audit, type Actor } from './audit.js';
 import type { Tx } from './db.js';
 
 export interface ApprovedTransactionFacts {
@@ -30,7 +31,7 @@ export async function recordApprovedCharge(
   tx: Tx,
   attempt: ChargeAttempt,
   transaction: ApprovedTransactionFacts,
-  meta: { readonly correlationId: string | null; readonly now: Date },
+  meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
 ): Promise<RecordedCharge> {
   const { now } = meta;
   const existing = await tx.charge.findFirst({
@@ -88,6 +89,24 @@ export async function recordApprovedCharge(
       },
     });
   }
+  await audit(tx, {
+    actor: meta.actor,
+    merchantId: attempt.merchantId,
+    subscriptionId: attempt.subscriptionId,
+    entityType: 'charge',
+    entityId: chargeId,
+    action: 'charge.approved',
+    after: {
+      attempt_id: attempt.id,
+      invoice_id: attempt.invoiceId,
+      klarna_payment_transaction_id: transaction.paymentTransactionId,
+      amount: attempt.amountMinor,
+      currency: attempt.currency,
+      captured,
+      klarna_correlation_id: meta.correlationId,
+    },
+    at: now,
+  });
   return { chargeId, captured };
 }
 
@@ -103,17 +122,34 @@ export interface AttemptOutcomeUpdate {
   readonly errorCode?: string | null;
   readonly correlationId: string | null;
   readonly now: Date;
+  readonly actor: Actor;
 }
 
-/** Records a non-approval outcome on an attempt (declined, failed, unknown, stepped up). */
+/** Records a non-approval outcome on an attempt (declined, failed, unknown, stepped up), audited. */
 export async function recordAttemptOutcome(
   tx: Tx,
-  attemptId: string,
+  attempt: Pick<ChargeAttempt, 'id' | 'merchantId' | 'subscriptionId' | 'status'>,
   update: AttemptOutcomeUpdate,
 ): Promise<void> {
   const terminal = update.status !== 'PENDING' && update.status !== 'UNKNOWN';
+  await audit(tx, {
+    actor: update.actor,
+    merchantId: attempt.merchantId,
+    subscriptionId: attempt.subscriptionId,
+    entityType: 'charge_attempt',
+    entityId: attempt.id,
+    action: `charge_attempt.${update.status.toLowerCase()}`,
+    before: { status: attempt.status },
+    after: {
+      status: update.status,
+      decline_reason: update.declineReason ?? null,
+      error_code: update.errorCode ?? null,
+      klarna_correlation_id: update.correlationId,
+    },
+    at: update.now,
+  });
   await tx.chargeAttempt.update({
-    where: { id: attemptId },
+    where: { id: attempt.id },
     data: {
       status: update.status,
       declineReason: update.declineReason ?? null,
