@@ -42,6 +42,8 @@ export interface JourneyFact {
   readonly customerToken?: CustomerTokenSecret | undefined;
   readonly customerTokenScopes: readonly string[];
   readonly networkSessionToken?: NetworkSessionTokenSecret | undefined;
+  /** Why the signup ends if this fact ends it (the janitor abandoning an expired journey). */
+  readonly endedReason?: SignupEndedReason;
 }
 
 export type JourneyFactResult =
@@ -146,7 +148,7 @@ export async function applyJourneyFactLocked(
         token: parts.token,
         tokenId: null,
         finalizeAt: null,
-        endedReason: endReasonOf(fact.state),
+        endedReason: fact.endedReason ?? endReasonOf(fact.state),
       },
       at,
     );

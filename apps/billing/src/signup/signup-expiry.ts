@@ -84,7 +84,12 @@ async function settleFromView(
     );
     switch (cancel.kind) {
       case 'answered':
-        await applyJourneyFact(deps, factOf(cancel.paymentRequest, now), ACTOR);
+        // Rebill cancelled it because the customer did not finish in time.
+        await applyJourneyFact(
+          deps,
+          { ...factOf(cancel.paymentRequest, now), endedReason: 'SIGNUP_EXPIRED' },
+          ACTOR,
+        );
         return 'ABANDONED';
       case 'not_found':
         await applyJourneyFact(deps, expiredFact(view.paymentRequestId, now), ACTOR);
