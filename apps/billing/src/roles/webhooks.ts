@@ -3,7 +3,7 @@ import { isoDurationMs, parseConfig, webhooksConfigSchema, apiConfigSchema } fro
 import { buildWebhooksApp, KLARNA_WEBHOOK_PATH } from '../webhooks/app.js';
 import { applyStoredEvent } from '../webhooks/apply-event.js';
 import { MerchantDirectory } from '../webhooks/merchant-directory.js';
-import { ensureWebhookRegistration } from '../webhooks/registration.js';
+import { keepWebhookRegistered, type RegistrationLoop } from '../webhooks/registration-loop.js';
 import { SigningKeyRing } from '../webhooks/signing-key-ring.js';
 import { systemClock } from '../domain/index.js';
 import { createProcessDeps, readiness, signupDeps } from './process-deps.js';
@@ -18,6 +18,7 @@ export async function startWebhooksRole(env: NodeJS.ProcessEnv): Promise<Running
   const deps = await createProcessDeps('webhooks', config, env);
   const signups = signupDeps(deps, { iso: expiry, ms: isoDurationMs(expiry) });
   const keys = new SigningKeyRing(deps.db, deps.vault, systemClock);
+  let registration: RegistrationLoop | null = null;
   const app = buildWebhooksApp({
     db: deps.db,
     clock: deps.clock,
@@ -26,7 +27,15 @@ export async function startWebhooksRole(env: NodeJS.ProcessEnv): Promise<Running
     merchants: new MerchantDirectory(deps.db),
     log: deps.log,
     apply: (id) => applyStoredEvent(signups, id),
-    ready: () => readiness(deps),
+    ready: async () => {
+      const ready = await readiness(deps);
+      if (registration === null) return ready;
+      const registered = registration.registered();
+      return {
+        ok: ready.ok && registered,
+        checks: { ...ready.checks, klarna_webhook: registered ? 'registered' : 'pending' },
+      };
+    },
   });
   await app.listen({ host: config.WEBHOOKS_HOST, port: config.WEBHOOKS_PORT });
   const address = app.server.address();
@@ -34,27 +43,29 @@ export async function startWebhooksRole(env: NodeJS.ProcessEnv): Promise<Running
   const url = `http://${config.WEBHOOKS_HOST}:${port}`;
   const publicUrl = config.WEBHOOKS_PUBLIC_URL ?? `${url}${KLARNA_WEBHOOK_PATH}`;
   if (config.WEBHOOKS_REGISTER_ON_START) {
-    const registered = await ensureWebhookRegistration(
-      { db: deps.db, clock: deps.clock, vault: deps.vault, notifications: deps.notifications },
+    registration = keepWebhookRegistered(
+      {
+        db: deps.db,
+        clock: deps.clock,
+        vault: deps.vault,
+        notifications: deps.notifications,
+        log: deps.log,
+        onRegistered: () => keys.reload(),
+      },
       publicUrl,
     );
-    if (registered.kind === 'registered') {
-      deps.log.info({ webhookId: registered.webhookId, url: publicUrl }, 'webhook registered with Klarna');
-    } else {
-      // Not fatal: events cannot arrive until it is registered, and a restart or
-      // `rebill klarna register-webhook` tries again.
-      deps.log.error(
-        { step: registered.step, outcome: registered.outcome },
-        'webhook registration with Klarna failed',
-      );
-    }
-    await keys.reload();
+    // Serve at once; wait briefly for the first registration so a healthy start logs it first.
+    await Promise.race([
+      registration.firstSuccess,
+      new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+    ]);
   }
   deps.log.info({ url, webhookUrl: publicUrl }, 'listening');
   return {
     name: 'webhooks',
     url,
     async stop() {
+      registration?.stop();
       await app.close();
       await deps.close();
     },
