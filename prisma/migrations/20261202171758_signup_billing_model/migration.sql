@@ -1,23 +1,11 @@
 -- CreateEnum
-CREATE TYPE "BillingInterval" AS ENUM ('DAY', 'WEEK', 'MONTH', 'YEAR');
-
--- CreateEnum
 CREATE TYPE "PlanStatus" AS ENUM ('ACTIVE', 'ARCHIVED');
-
--- CreateEnum
-CREATE TYPE "TokenStatus" AS ENUM ('ACTIVE', 'REVOKED');
-
--- CreateEnum
-CREATE TYPE "SubscriptionStatus" AS ENUM ('PENDING_TOKENIZATION', 'TRIALING', 'ACTIVE', 'PAST_DUE', 'PAUSED', 'CANCELED', 'UNPAID', 'INCOMPLETE_EXPIRED');
 
 -- CreateEnum
 CREATE TYPE "NextActionKind" AS ENUM ('TRIAL_END', 'RENEWAL', 'DUNNING_RETRY', 'GRACE_END', 'CANCEL_AT_PERIOD_END', 'FINALIZE', 'SIGNUP_EXPIRY');
 
 -- CreateEnum
 CREATE TYPE "PaymentRequestPurpose" AS ENUM ('SIGNUP', 'TOKEN_REPLACEMENT');
-
--- CreateEnum
-CREATE TYPE "PaymentRequestState" AS ENUM ('CREATING', 'SUBMITTED', 'IN_PROGRESS', 'COMPLETED', 'EXPIRED', 'CANCELED', 'DECLINED');
 
 -- CreateEnum
 CREATE TYPE "SignupPartState" AS ENUM ('NOT_REQUESTED', 'PENDING', 'APPROVED', 'DECLINED');
@@ -29,12 +17,6 @@ CREATE TYPE "InvoiceStatus" AS ENUM ('OPEN', 'PAID', 'VOID', 'UNCOLLECTIBLE');
 CREATE TYPE "ChargeAttemptKind" AS ENUM ('SIGNUP', 'FINALIZE', 'CUSTOMER_NOT_PRESENT');
 
 -- CreateEnum
-CREATE TYPE "ChargeAttemptStatus" AS ENUM ('PENDING', 'APPROVED', 'DECLINED', 'FAILED', 'UNKNOWN', 'STEP_UP_REQUIRED');
-
--- CreateEnum
-CREATE TYPE "DeclineCategory" AS ENUM ('HARD', 'SOFT', 'TRANSIENT');
-
--- CreateEnum
 CREATE TYPE "CaptureMode" AS ENUM ('NOW', 'LATER');
 
 -- CreateEnum
@@ -44,57 +26,160 @@ CREATE TYPE "ChargeState" AS ENUM ('AUTHORIZED', 'COMPLETED', 'EXPIRED', 'CLOSED
 CREATE TYPE "MoneyOperationStatus" AS ENUM ('PENDING', 'SUCCEEDED', 'FAILED', 'UNKNOWN');
 
 -- CreateEnum
-CREATE TYPE "WebhookEventStatus" AS ENUM ('RECEIVED', 'PROCESSED', 'FAILED', 'IGNORED');
-
--- CreateEnum
 CREATE TYPE "SigningKeyStatus" AS ENUM ('ACTIVE', 'RETIRED');
 
 -- CreateEnum
 CREATE TYPE "ActorKind" AS ENUM ('API_KEY', 'OPERATOR', 'SYSTEM', 'KLARNA');
 
--- CreateTable
-CREATE TABLE "Merchant" (
-    "id" UUID NOT NULL,
-    "name" TEXT NOT NULL,
-    "timeZone" TEXT NOT NULL,
-    "klarnaPartnerAccountId" TEXT NOT NULL,
-    "invoicePrefix" TEXT NOT NULL,
-    "nextInvoiceSequence" INTEGER NOT NULL DEFAULT 1,
-    "createdAt" TIMESTAMPTZ(3) NOT NULL,
-    "updatedAt" TIMESTAMPTZ(3) NOT NULL,
+-- DropForeignKey
+ALTER TABLE "ApiKey" DROP CONSTRAINT "ApiKey_merchantId_fkey";
 
-    CONSTRAINT "Merchant_pkey" PRIMARY KEY ("id")
-);
+-- DropForeignKey
+ALTER TABLE "AuditEvent" DROP CONSTRAINT "AuditEvent_subscriptionId_merchantId_fkey";
 
--- CreateTable
-CREATE TABLE "ApiKey" (
-    "id" UUID NOT NULL,
-    "merchantId" UUID NOT NULL,
-    "name" TEXT NOT NULL,
-    "prefix" TEXT NOT NULL,
-    "secretHash" TEXT NOT NULL,
-    "createdAt" TIMESTAMPTZ(3) NOT NULL,
-    "lastUsedAt" TIMESTAMPTZ(3),
-    "revokedAt" TIMESTAMPTZ(3),
+-- DropForeignKey
+ALTER TABLE "AuditEvent" DROP CONSTRAINT "AuditEvent_tokenId_merchantId_fkey";
 
-    CONSTRAINT "ApiKey_pkey" PRIMARY KEY ("id")
-);
+-- DropForeignKey
+ALTER TABLE "Subscription" DROP CONSTRAINT "Subscription_planId_merchantId_fkey";
 
--- CreateTable
-CREATE TABLE "Plan" (
-    "id" UUID NOT NULL,
-    "merchantId" UUID NOT NULL,
-    "code" TEXT NOT NULL,
-    "name" TEXT NOT NULL,
-    "currency" CHAR(3) NOT NULL,
-    "status" "PlanStatus" NOT NULL DEFAULT 'ACTIVE',
-    "latestVersion" INTEGER NOT NULL DEFAULT 1,
-    "createdAt" TIMESTAMPTZ(3) NOT NULL,
-    "updatedAt" TIMESTAMPTZ(3) NOT NULL,
-    "archivedAt" TIMESTAMPTZ(3),
+-- DropForeignKey
+ALTER TABLE "Subscription" DROP CONSTRAINT "Subscription_tokenId_merchantId_fkey";
 
-    CONSTRAINT "Plan_pkey" PRIMARY KEY ("id")
-);
+-- DropIndex
+DROP INDEX "ApiKey_merchantId_idx";
+
+-- DropIndex
+DROP INDEX "AuditEvent_tokenId_createdAt_idx";
+
+-- DropIndex
+DROP INDEX "ChargeAttempt_klarnaTransactionId_key";
+
+-- DropIndex
+DROP INDEX "ChargeAttempt_merchantId_createdAt_idx";
+
+-- DropIndex
+DROP INDEX "ChargeAttempt_status_updatedAt_idx";
+
+-- DropIndex
+DROP INDEX "ChargeAttempt_subscriptionId_periodStart_attemptNumber_key";
+
+-- DropIndex
+DROP INDEX "Customer_merchantId_createdAt_idx";
+
+-- DropIndex
+DROP INDEX "PaymentRequest_merchantId_createdAt_idx";
+
+-- DropIndex
+DROP INDEX "PaymentRequest_state_expiresAt_idx";
+
+-- DropIndex
+DROP INDEX "Plan_merchantId_createdAt_idx";
+
+-- DropIndex
+DROP INDEX "Subscription_merchantId_status_createdAt_idx";
+
+-- DropIndex
+DROP INDEX "Subscription_nextChargeAt_idx";
+
+-- DropIndex
+DROP INDEX "Subscription_status_nextChargeAt_idx";
+
+-- DropIndex
+DROP INDEX "WebhookEvent_status_receivedAt_idx";
+
+-- AlterTable
+ALTER TABLE "ApiKey" ALTER COLUMN "createdAt" DROP DEFAULT;
+
+-- AlterTable
+ALTER TABLE "AuditEvent" DROP COLUMN "actor",
+DROP COLUMN "detail",
+DROP COLUMN "tokenId",
+ADD COLUMN     "actorId" TEXT NOT NULL,
+ADD COLUMN     "actorKind" "ActorKind" NOT NULL,
+ADD COLUMN     "after" JSONB,
+ADD COLUMN     "before" JSONB,
+ADD COLUMN     "entityId" TEXT NOT NULL,
+ADD COLUMN     "entityType" TEXT NOT NULL,
+ALTER COLUMN "merchantId" DROP NOT NULL,
+ALTER COLUMN "createdAt" DROP DEFAULT;
+
+-- AlterTable
+ALTER TABLE "ChargeAttempt" DROP COLUMN "klarnaTransactionId",
+DROP COLUMN "periodEnd",
+DROP COLUMN "periodStart",
+DROP COLUMN "requestedAt",
+ADD COLUMN     "captureMode" "CaptureMode" NOT NULL DEFAULT 'NOW',
+ADD COLUMN     "deadlineAt" TIMESTAMPTZ(3),
+ADD COLUMN     "firstSentAt" TIMESTAMPTZ(3),
+ADD COLUMN     "invoiceId" UUID NOT NULL,
+ADD COLUMN     "kind" "ChargeAttemptKind" NOT NULL,
+ADD COLUMN     "lastSentAt" TIMESTAMPTZ(3),
+ADD COLUMN     "sealedKeyId" TEXT,
+ADD COLUMN     "sealedSessionToken" BYTEA,
+ADD COLUMN     "tokenId" UUID,
+ALTER COLUMN "createdAt" DROP DEFAULT;
+
+-- AlterTable
+ALTER TABLE "Customer" ALTER COLUMN "createdAt" DROP DEFAULT;
+
+-- AlterTable
+ALTER TABLE "CustomerToken" ALTER COLUMN "createdAt" DROP DEFAULT;
+
+-- AlterTable
+ALTER TABLE "Merchant" ADD COLUMN     "invoicePrefix" TEXT NOT NULL,
+ADD COLUMN     "nextInvoiceSequence" INTEGER NOT NULL DEFAULT 1,
+ALTER COLUMN "klarnaPartnerAccountId" SET NOT NULL,
+ALTER COLUMN "createdAt" DROP DEFAULT;
+
+-- AlterTable
+ALTER TABLE "PaymentRequest" ADD COLUMN     "idempotencyKey" TEXT NOT NULL,
+ADD COLUMN     "paymentPart" "SignupPartState" NOT NULL DEFAULT 'NOT_REQUESTED',
+ADD COLUMN     "purpose" "PaymentRequestPurpose" NOT NULL DEFAULT 'SIGNUP',
+ADD COLUMN     "tokenPart" "SignupPartState" NOT NULL DEFAULT 'PENDING',
+ADD COLUMN     "tokenReference" TEXT NOT NULL,
+ALTER COLUMN "customerId" SET NOT NULL,
+ALTER COLUMN "subscriptionId" SET NOT NULL,
+ALTER COLUMN "klarnaPaymentRequestId" DROP NOT NULL,
+ALTER COLUMN "state" SET DEFAULT 'CREATING',
+ALTER COLUMN "currency" SET NOT NULL,
+ALTER COLUMN "createdAt" DROP DEFAULT;
+
+-- AlterTable
+ALTER TABLE "Plan" DROP COLUMN "active",
+DROP COLUMN "amountMinor",
+DROP COLUMN "dunningPolicy",
+DROP COLUMN "interval",
+DROP COLUMN "intervalCount",
+DROP COLUMN "trialDays",
+ADD COLUMN     "archivedAt" TIMESTAMPTZ(3),
+ADD COLUMN     "latestVersion" INTEGER NOT NULL DEFAULT 1,
+ADD COLUMN     "status" "PlanStatus" NOT NULL DEFAULT 'ACTIVE',
+ALTER COLUMN "createdAt" DROP DEFAULT;
+
+-- AlterTable
+ALTER TABLE "Subscription" DROP COLUMN "anchorAt",
+DROP COLUMN "nextChargeAt",
+DROP COLUMN "planId",
+ADD COLUMN     "currency" CHAR(3) NOT NULL,
+ADD COLUMN     "endedReason" TEXT,
+ADD COLUMN     "nextActionAt" TIMESTAMPTZ(3),
+ADD COLUMN     "nextActionKind" "NextActionKind",
+ADD COLUMN     "nextActionLeaseUntil" TIMESTAMPTZ(3),
+ADD COLUMN     "requiresNewToken" BOOLEAN NOT NULL DEFAULT false,
+ADD COLUMN     "returnUrl" TEXT NOT NULL,
+ALTER COLUMN "createdAt" DROP DEFAULT;
+
+-- AlterTable
+ALTER TABLE "WebhookEvent" DROP COLUMN "error",
+ADD COLUMN     "klarnaPaymentRequestId" TEXT,
+ADD COLUMN     "lastError" TEXT,
+ADD COLUMN     "nextAttemptAt" TIMESTAMPTZ(3) NOT NULL,
+ADD COLUMN     "sealedKeyId" TEXT,
+ADD COLUMN     "sealedSecrets" BYTEA,
+ADD COLUMN     "subjectAccountId" TEXT,
+ALTER COLUMN "receivedAt" DROP DEFAULT,
+ALTER COLUMN "signingKeyId" SET NOT NULL;
 
 -- CreateTable
 CREATE TABLE "PlanVersion" (
@@ -116,71 +201,6 @@ CREATE TABLE "PlanVersion" (
 );
 
 -- CreateTable
-CREATE TABLE "Customer" (
-    "id" UUID NOT NULL,
-    "merchantId" UUID NOT NULL,
-    "externalRef" TEXT NOT NULL,
-    "email" TEXT,
-    "name" TEXT,
-    "createdAt" TIMESTAMPTZ(3) NOT NULL,
-    "updatedAt" TIMESTAMPTZ(3) NOT NULL,
-
-    CONSTRAINT "Customer_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
-CREATE TABLE "CustomerToken" (
-    "id" UUID NOT NULL,
-    "merchantId" UUID NOT NULL,
-    "customerId" UUID NOT NULL,
-    "encryptedToken" BYTEA NOT NULL,
-    "keyId" TEXT NOT NULL,
-    "tokenFingerprint" TEXT NOT NULL,
-    "scopes" TEXT[],
-    "status" "TokenStatus" NOT NULL DEFAULT 'ACTIVE',
-    "reference" TEXT NOT NULL,
-    "createdAt" TIMESTAMPTZ(3) NOT NULL,
-    "lastUsedAt" TIMESTAMPTZ(3),
-    "revokedAt" TIMESTAMPTZ(3),
-    "revokedReason" TEXT,
-
-    CONSTRAINT "CustomerToken_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
-CREATE TABLE "Subscription" (
-    "id" UUID NOT NULL,
-    "merchantId" UUID NOT NULL,
-    "customerId" UUID NOT NULL,
-    "tokenId" UUID,
-    "status" "SubscriptionStatus" NOT NULL DEFAULT 'PENDING_TOKENIZATION',
-    "timeZone" TEXT NOT NULL,
-    "currency" CHAR(3) NOT NULL,
-    "returnUrl" TEXT NOT NULL,
-    "periodIndex" INTEGER NOT NULL DEFAULT 0,
-    "currentPeriodStart" TIMESTAMPTZ(3),
-    "currentPeriodEnd" TIMESTAMPTZ(3),
-    "trialEndsAt" TIMESTAMPTZ(3),
-    "paidThroughPeriodIndex" INTEGER,
-    "pastDuePeriodIndex" INTEGER,
-    "dunningAttempt" INTEGER NOT NULL DEFAULT 0,
-    "pastDueSince" TIMESTAMPTZ(3),
-    "requiresNewToken" BOOLEAN NOT NULL DEFAULT false,
-    "cancelAtPeriodEnd" BOOLEAN NOT NULL DEFAULT false,
-    "canceledAt" TIMESTAMPTZ(3),
-    "endedAt" TIMESTAMPTZ(3),
-    "endedReason" TEXT,
-    "nextActionAt" TIMESTAMPTZ(3),
-    "nextActionKind" "NextActionKind",
-    "nextActionLeaseUntil" TIMESTAMPTZ(3),
-    "version" INTEGER NOT NULL DEFAULT 0,
-    "createdAt" TIMESTAMPTZ(3) NOT NULL,
-    "updatedAt" TIMESTAMPTZ(3) NOT NULL,
-
-    CONSTRAINT "Subscription_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
 CREATE TABLE "SubscriptionPhase" (
     "id" UUID NOT NULL,
     "merchantId" UUID NOT NULL,
@@ -192,33 +212,6 @@ CREATE TABLE "SubscriptionPhase" (
     "createdAt" TIMESTAMPTZ(3) NOT NULL,
 
     CONSTRAINT "SubscriptionPhase_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
-CREATE TABLE "PaymentRequest" (
-    "id" UUID NOT NULL,
-    "merchantId" UUID NOT NULL,
-    "customerId" UUID NOT NULL,
-    "subscriptionId" UUID NOT NULL,
-    "purpose" "PaymentRequestPurpose" NOT NULL DEFAULT 'SIGNUP',
-    "klarnaPaymentRequestId" TEXT,
-    "reference" TEXT NOT NULL,
-    "tokenReference" TEXT NOT NULL,
-    "idempotencyKey" TEXT NOT NULL,
-    "state" "PaymentRequestState" NOT NULL DEFAULT 'CREATING',
-    "stateReason" TEXT,
-    "url" TEXT,
-    "paymentPart" "SignupPartState" NOT NULL DEFAULT 'NOT_REQUESTED',
-    "tokenPart" "SignupPartState" NOT NULL DEFAULT 'PENDING',
-    "amountMinor" INTEGER,
-    "currency" CHAR(3) NOT NULL,
-    "expiresAt" TIMESTAMPTZ(3),
-    "stateChangedAt" TIMESTAMPTZ(3),
-    "completedAt" TIMESTAMPTZ(3),
-    "createdAt" TIMESTAMPTZ(3) NOT NULL,
-    "updatedAt" TIMESTAMPTZ(3) NOT NULL,
-
-    CONSTRAINT "PaymentRequest_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -262,38 +255,6 @@ CREATE TABLE "InvoiceLine" (
     "periodEnd" TIMESTAMPTZ(3),
 
     CONSTRAINT "InvoiceLine_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
-CREATE TABLE "ChargeAttempt" (
-    "id" UUID NOT NULL,
-    "merchantId" UUID NOT NULL,
-    "subscriptionId" UUID NOT NULL,
-    "invoiceId" UUID NOT NULL,
-    "attemptNumber" INTEGER NOT NULL,
-    "kind" "ChargeAttemptKind" NOT NULL,
-    "tokenId" UUID,
-    "idempotencyKey" TEXT NOT NULL,
-    "reference" TEXT NOT NULL,
-    "amountMinor" INTEGER NOT NULL,
-    "currency" CHAR(3) NOT NULL,
-    "captureMode" "CaptureMode" NOT NULL DEFAULT 'NOW',
-    "status" "ChargeAttemptStatus" NOT NULL DEFAULT 'PENDING',
-    "declineReason" TEXT,
-    "declineCategory" "DeclineCategory",
-    "errorCode" TEXT,
-    "klarnaCorrelationId" TEXT,
-    "sealedSessionToken" BYTEA,
-    "sealedKeyId" TEXT,
-    "deadlineAt" TIMESTAMPTZ(3),
-    "sendCount" INTEGER NOT NULL DEFAULT 0,
-    "firstSentAt" TIMESTAMPTZ(3),
-    "lastSentAt" TIMESTAMPTZ(3),
-    "completedAt" TIMESTAMPTZ(3),
-    "createdAt" TIMESTAMPTZ(3) NOT NULL,
-    "updatedAt" TIMESTAMPTZ(3) NOT NULL,
-
-    CONSTRAINT "ChargeAttempt_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -390,29 +351,6 @@ CREATE TABLE "ApiIdempotencyRecord" (
 );
 
 -- CreateTable
-CREATE TABLE "WebhookEvent" (
-    "id" UUID NOT NULL,
-    "eventId" TEXT NOT NULL,
-    "eventType" TEXT NOT NULL,
-    "occurredAt" TIMESTAMPTZ(3) NOT NULL,
-    "receivedAt" TIMESTAMPTZ(3) NOT NULL,
-    "subjectAccountId" TEXT,
-    "merchantId" UUID,
-    "klarnaPaymentRequestId" TEXT,
-    "signingKeyId" TEXT NOT NULL,
-    "payload" JSONB NOT NULL,
-    "sealedSecrets" BYTEA,
-    "sealedKeyId" TEXT,
-    "status" "WebhookEventStatus" NOT NULL DEFAULT 'RECEIVED',
-    "applyCount" INTEGER NOT NULL DEFAULT 0,
-    "nextAttemptAt" TIMESTAMPTZ(3) NOT NULL,
-    "lastError" TEXT,
-    "processedAt" TIMESTAMPTZ(3),
-
-    CONSTRAINT "WebhookEvent_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
 CREATE TABLE "KlarnaSigningKey" (
     "id" UUID NOT NULL,
     "klarnaSigningKeyId" TEXT NOT NULL,
@@ -460,47 +398,6 @@ CREATE TABLE "RoleProcess" (
     CONSTRAINT "RoleProcess_pkey" PRIMARY KEY ("id")
 );
 
--- CreateTable
-CREATE TABLE "AuditEvent" (
-    "id" BIGSERIAL NOT NULL,
-    "merchantId" UUID,
-    "subscriptionId" UUID,
-    "actorKind" "ActorKind" NOT NULL,
-    "actorId" TEXT NOT NULL,
-    "entityType" TEXT NOT NULL,
-    "entityId" TEXT NOT NULL,
-    "action" TEXT NOT NULL,
-    "before" JSONB,
-    "after" JSONB,
-    "createdAt" TIMESTAMPTZ(3) NOT NULL,
-
-    CONSTRAINT "AuditEvent_pkey" PRIMARY KEY ("id")
-);
-
--- CreateIndex
-CREATE UNIQUE INDEX "Merchant_klarnaPartnerAccountId_key" ON "Merchant"("klarnaPartnerAccountId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "ApiKey_prefix_key" ON "ApiKey"("prefix");
-
--- CreateIndex
-CREATE UNIQUE INDEX "ApiKey_secretHash_key" ON "ApiKey"("secretHash");
-
--- CreateIndex
-CREATE INDEX "ApiKey_merchantId_createdAt_idx" ON "ApiKey"("merchantId", "createdAt");
-
--- CreateIndex
-CREATE UNIQUE INDEX "ApiKey_id_merchantId_key" ON "ApiKey"("id", "merchantId");
-
--- CreateIndex
-CREATE INDEX "Plan_merchantId_createdAt_id_idx" ON "Plan"("merchantId", "createdAt", "id");
-
--- CreateIndex
-CREATE UNIQUE INDEX "Plan_merchantId_code_key" ON "Plan"("merchantId", "code");
-
--- CreateIndex
-CREATE UNIQUE INDEX "Plan_id_merchantId_key" ON "Plan"("id", "merchantId");
-
 -- CreateIndex
 CREATE UNIQUE INDEX "PlanVersion_planId_version_key" ON "PlanVersion"("planId", "version");
 
@@ -508,64 +405,10 @@ CREATE UNIQUE INDEX "PlanVersion_planId_version_key" ON "PlanVersion"("planId", 
 CREATE UNIQUE INDEX "PlanVersion_id_merchantId_key" ON "PlanVersion"("id", "merchantId");
 
 -- CreateIndex
-CREATE INDEX "Customer_merchantId_createdAt_id_idx" ON "Customer"("merchantId", "createdAt", "id");
-
--- CreateIndex
-CREATE UNIQUE INDEX "Customer_merchantId_externalRef_key" ON "Customer"("merchantId", "externalRef");
-
--- CreateIndex
-CREATE UNIQUE INDEX "Customer_id_merchantId_key" ON "Customer"("id", "merchantId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "CustomerToken_reference_key" ON "CustomerToken"("reference");
-
--- CreateIndex
-CREATE INDEX "CustomerToken_merchantId_customerId_idx" ON "CustomerToken"("merchantId", "customerId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "CustomerToken_merchantId_tokenFingerprint_key" ON "CustomerToken"("merchantId", "tokenFingerprint");
-
--- CreateIndex
-CREATE UNIQUE INDEX "CustomerToken_id_merchantId_key" ON "CustomerToken"("id", "merchantId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "CustomerToken_id_customerId_merchantId_key" ON "CustomerToken"("id", "customerId", "merchantId");
-
--- CreateIndex
-CREATE INDEX "Subscription_merchantId_createdAt_id_idx" ON "Subscription"("merchantId", "createdAt", "id");
-
--- CreateIndex
-CREATE INDEX "Subscription_merchantId_status_createdAt_id_idx" ON "Subscription"("merchantId", "status", "createdAt", "id");
-
--- CreateIndex
-CREATE INDEX "Subscription_merchantId_customerId_idx" ON "Subscription"("merchantId", "customerId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "Subscription_id_merchantId_key" ON "Subscription"("id", "merchantId");
-
--- CreateIndex
 CREATE UNIQUE INDEX "SubscriptionPhase_subscriptionId_firstPeriodIndex_key" ON "SubscriptionPhase"("subscriptionId", "firstPeriodIndex");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "SubscriptionPhase_id_merchantId_key" ON "SubscriptionPhase"("id", "merchantId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "PaymentRequest_klarnaPaymentRequestId_key" ON "PaymentRequest"("klarnaPaymentRequestId");
-
--- CreateIndex
-CREATE UNIQUE INDEX "PaymentRequest_reference_key" ON "PaymentRequest"("reference");
-
--- CreateIndex
-CREATE UNIQUE INDEX "PaymentRequest_tokenReference_key" ON "PaymentRequest"("tokenReference");
-
--- CreateIndex
-CREATE UNIQUE INDEX "PaymentRequest_idempotencyKey_key" ON "PaymentRequest"("idempotencyKey");
-
--- CreateIndex
-CREATE INDEX "PaymentRequest_subscriptionId_createdAt_idx" ON "PaymentRequest"("subscriptionId", "createdAt");
-
--- CreateIndex
-CREATE UNIQUE INDEX "PaymentRequest_id_merchantId_key" ON "PaymentRequest"("id", "merchantId");
 
 -- CreateIndex
 CREATE INDEX "Invoice_merchantId_createdAt_id_idx" ON "Invoice"("merchantId", "createdAt", "id");
@@ -581,24 +424,6 @@ CREATE UNIQUE INDEX "Invoice_id_merchantId_key" ON "Invoice"("id", "merchantId")
 
 -- CreateIndex
 CREATE UNIQUE INDEX "InvoiceLine_invoiceId_position_key" ON "InvoiceLine"("invoiceId", "position");
-
--- CreateIndex
-CREATE UNIQUE INDEX "ChargeAttempt_idempotencyKey_key" ON "ChargeAttempt"("idempotencyKey");
-
--- CreateIndex
-CREATE UNIQUE INDEX "ChargeAttempt_reference_key" ON "ChargeAttempt"("reference");
-
--- CreateIndex
-CREATE INDEX "ChargeAttempt_subscriptionId_createdAt_idx" ON "ChargeAttempt"("subscriptionId", "createdAt");
-
--- CreateIndex
-CREATE INDEX "ChargeAttempt_merchantId_createdAt_id_idx" ON "ChargeAttempt"("merchantId", "createdAt", "id");
-
--- CreateIndex
-CREATE UNIQUE INDEX "ChargeAttempt_invoiceId_attemptNumber_key" ON "ChargeAttempt"("invoiceId", "attemptNumber");
-
--- CreateIndex
-CREATE UNIQUE INDEX "ChargeAttempt_id_merchantId_key" ON "ChargeAttempt"("id", "merchantId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "Charge_klarnaTransactionId_key" ON "Charge"("klarnaTransactionId");
@@ -658,15 +483,6 @@ CREATE INDEX "ApiIdempotencyRecord_expiresAt_idx" ON "ApiIdempotencyRecord"("exp
 CREATE UNIQUE INDEX "ApiIdempotencyRecord_merchantId_key_key" ON "ApiIdempotencyRecord"("merchantId", "key");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "WebhookEvent_eventId_key" ON "WebhookEvent"("eventId");
-
--- CreateIndex
-CREATE INDEX "WebhookEvent_merchantId_receivedAt_idx" ON "WebhookEvent"("merchantId", "receivedAt");
-
--- CreateIndex
-CREATE INDEX "WebhookEvent_klarnaPaymentRequestId_occurredAt_idx" ON "WebhookEvent"("klarnaPaymentRequestId", "occurredAt");
-
--- CreateIndex
 CREATE UNIQUE INDEX "KlarnaSigningKey_klarnaSigningKeyId_key" ON "KlarnaSigningKey"("klarnaSigningKeyId");
 
 -- CreateIndex
@@ -679,7 +495,10 @@ CREATE UNIQUE INDEX "KlarnaWebhookRegistration_url_key" ON "KlarnaWebhookRegistr
 CREATE INDEX "RoleProcess_lastSeenAt_idx" ON "RoleProcess"("lastSeenAt");
 
 -- CreateIndex
-CREATE INDEX "AuditEvent_merchantId_createdAt_idx" ON "AuditEvent"("merchantId", "createdAt");
+CREATE INDEX "ApiKey_merchantId_createdAt_idx" ON "ApiKey"("merchantId", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ApiKey_id_merchantId_key" ON "ApiKey"("id", "merchantId");
 
 -- CreateIndex
 CREATE INDEX "AuditEvent_entityType_entityId_createdAt_idx" ON "AuditEvent"("entityType", "entityId", "createdAt");
@@ -687,32 +506,59 @@ CREATE INDEX "AuditEvent_entityType_entityId_createdAt_idx" ON "AuditEvent"("ent
 -- CreateIndex
 CREATE INDEX "AuditEvent_subscriptionId_createdAt_idx" ON "AuditEvent"("subscriptionId", "createdAt");
 
--- AddForeignKey
-ALTER TABLE "ApiKey" ADD CONSTRAINT "ApiKey_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+-- CreateIndex
+CREATE INDEX "ChargeAttempt_subscriptionId_createdAt_idx" ON "ChargeAttempt"("subscriptionId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "ChargeAttempt_merchantId_createdAt_id_idx" ON "ChargeAttempt"("merchantId", "createdAt", "id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ChargeAttempt_invoiceId_attemptNumber_key" ON "ChargeAttempt"("invoiceId", "attemptNumber");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ChargeAttempt_id_merchantId_key" ON "ChargeAttempt"("id", "merchantId");
+
+-- CreateIndex
+CREATE INDEX "Customer_merchantId_createdAt_id_idx" ON "Customer"("merchantId", "createdAt", "id");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "CustomerToken_id_customerId_merchantId_key" ON "CustomerToken"("id", "customerId", "merchantId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Merchant_klarnaPartnerAccountId_key" ON "Merchant"("klarnaPartnerAccountId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "PaymentRequest_tokenReference_key" ON "PaymentRequest"("tokenReference");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "PaymentRequest_idempotencyKey_key" ON "PaymentRequest"("idempotencyKey");
+
+-- CreateIndex
+CREATE INDEX "PaymentRequest_subscriptionId_createdAt_idx" ON "PaymentRequest"("subscriptionId", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "PaymentRequest_id_merchantId_key" ON "PaymentRequest"("id", "merchantId");
+
+-- CreateIndex
+CREATE INDEX "Plan_merchantId_createdAt_id_idx" ON "Plan"("merchantId", "createdAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Subscription_merchantId_createdAt_id_idx" ON "Subscription"("merchantId", "createdAt", "id");
+
+-- CreateIndex
+CREATE INDEX "Subscription_merchantId_status_createdAt_id_idx" ON "Subscription"("merchantId", "status", "createdAt", "id");
+
+-- CreateIndex
+CREATE INDEX "WebhookEvent_klarnaPaymentRequestId_occurredAt_idx" ON "WebhookEvent"("klarnaPaymentRequestId", "occurredAt");
 
 -- AddForeignKey
-ALTER TABLE "Plan" ADD CONSTRAINT "Plan_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "ApiKey" ADD CONSTRAINT "ApiKey_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "PlanVersion" ADD CONSTRAINT "PlanVersion_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "PlanVersion" ADD CONSTRAINT "PlanVersion_planId_merchantId_fkey" FOREIGN KEY ("planId", "merchantId") REFERENCES "Plan"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "Customer" ADD CONSTRAINT "Customer_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "CustomerToken" ADD CONSTRAINT "CustomerToken_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "CustomerToken" ADD CONSTRAINT "CustomerToken_customerId_merchantId_fkey" FOREIGN KEY ("customerId", "merchantId") REFERENCES "Customer"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_customerId_merchantId_fkey" FOREIGN KEY ("customerId", "merchantId") REFERENCES "Customer"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "Subscription" ADD CONSTRAINT "Subscription_tokenId_customerId_merchantId_fkey" FOREIGN KEY ("tokenId", "customerId", "merchantId") REFERENCES "CustomerToken"("id", "customerId", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
@@ -725,15 +571,6 @@ ALTER TABLE "SubscriptionPhase" ADD CONSTRAINT "SubscriptionPhase_subscriptionId
 
 -- AddForeignKey
 ALTER TABLE "SubscriptionPhase" ADD CONSTRAINT "SubscriptionPhase_planVersionId_merchantId_fkey" FOREIGN KEY ("planVersionId", "merchantId") REFERENCES "PlanVersion"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "PaymentRequest" ADD CONSTRAINT "PaymentRequest_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "PaymentRequest" ADD CONSTRAINT "PaymentRequest_customerId_merchantId_fkey" FOREIGN KEY ("customerId", "merchantId") REFERENCES "Customer"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "PaymentRequest" ADD CONSTRAINT "PaymentRequest_subscriptionId_merchantId_fkey" FOREIGN KEY ("subscriptionId", "merchantId") REFERENCES "Subscription"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "Invoice" ADD CONSTRAINT "Invoice_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
@@ -755,12 +592,6 @@ ALTER TABLE "InvoiceLine" ADD CONSTRAINT "InvoiceLine_invoiceId_merchantId_fkey"
 
 -- AddForeignKey
 ALTER TABLE "InvoiceLine" ADD CONSTRAINT "InvoiceLine_planVersionId_merchantId_fkey" FOREIGN KEY ("planVersionId", "merchantId") REFERENCES "PlanVersion"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "ChargeAttempt" ADD CONSTRAINT "ChargeAttempt_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "ChargeAttempt" ADD CONSTRAINT "ChargeAttempt_subscriptionId_merchantId_fkey" FOREIGN KEY ("subscriptionId", "merchantId") REFERENCES "Subscription"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "ChargeAttempt" ADD CONSTRAINT "ChargeAttempt_invoiceId_merchantId_fkey" FOREIGN KEY ("invoiceId", "merchantId") REFERENCES "Invoice"("id", "merchantId") ON DELETE RESTRICT ON UPDATE CASCADE;
@@ -805,13 +636,7 @@ ALTER TABLE "Void" ADD CONSTRAINT "Void_chargeId_merchantId_fkey" FOREIGN KEY ("
 ALTER TABLE "ApiIdempotencyRecord" ADD CONSTRAINT "ApiIdempotencyRecord_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "WebhookEvent" ADD CONSTRAINT "WebhookEvent_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
 ALTER TABLE "KlarnaWebhookRegistration" ADD CONSTRAINT "KlarnaWebhookRegistration_signingKeyId_fkey" FOREIGN KEY ("signingKeyId") REFERENCES "KlarnaSigningKey"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "AuditEvent" ADD CONSTRAINT "AuditEvent_merchantId_fkey" FOREIGN KEY ("merchantId") REFERENCES "Merchant"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- ---------------------------------------------------------------------------------------------
 -- Hand-written: what schema.prisma cannot express. Prisma's diff ignores these, so

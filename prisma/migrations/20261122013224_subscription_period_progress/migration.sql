@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Subscription" ADD COLUMN     "paidThroughPeriodIndex" INTEGER,
+ADD COLUMN     "pastDuePeriodIndex" INTEGER;
