@@ -13,6 +13,14 @@ export async function findSigningKey(
   return db.klarnaSigningKey.findFirst({ where: { klarnaSigningKeyId, status: 'ACTIVE' } });
 }
 
+/** The key with this Klarna id, ACTIVE or RETIRED. */
+export async function findAnySigningKey(
+  db: DbOrTx,
+  klarnaSigningKeyId: string,
+): Promise<KlarnaSigningKey | null> {
+  return db.klarnaSigningKey.findUnique({ where: { klarnaSigningKeyId } });
+}
+
 export async function insertSigningKey(
   db: DbOrTx,
   row: {
@@ -24,6 +32,24 @@ export async function insertSigningKey(
   },
 ): Promise<void> {
   await db.klarnaSigningKey.create({ data: { ...row, status: 'ACTIVE' } });
+}
+
+/** Marks those of `ids` that are ACTIVE as RETIRED; returns the ids it changed. */
+export async function retireSigningKeys(db: DbOrTx, ids: readonly string[], at: Date): Promise<string[]> {
+  const active = await db.klarnaSigningKey.findMany({
+    where: { id: { in: [...ids] }, status: 'ACTIVE' },
+    select: { id: true },
+  });
+  const retired: string[] = [];
+  for (const { id } of active) {
+    // Compare-and-set on the status: a concurrent retirement counts once.
+    const { count } = await db.klarnaSigningKey.updateMany({
+      where: { id, status: 'ACTIVE' },
+      data: { status: 'RETIRED', retiredAt: at },
+    });
+    if (count === 1) retired.push(id);
+  }
+  return retired;
 }
 
 export async function findWebhookRegistration(
