@@ -27,7 +27,7 @@ import {
   vaultOf,
   type Planted,
   type PlantedRows,
-} from './vault-reseal.test-support.js';
+} from '../testing/sealed-rows.js';
 
 const before = vaultOf([k1]);
 const during = vaultOf([k1, k2]); // the last listed key is active

@@ -1,6 +1,7 @@
-// Rows sealed the way Rebill's own code seals them (storeCustomerToken, the registration's signing
-// key, the ingester's webhook secrets, the finalize attempt's session token), and readers that open
-// them the way Rebill's own code does, for the reseal's tests.
+// Test rows in the four tables that hold vault ciphertext, sealed the way Rebill's own code seals
+// them (storeCustomerToken, the registration's signing key, the ingester's webhook secrets, the
+// finalize attempt's session token), and readers that open them the way Rebill's own code does.
+// For the reseal's tests and the leak scan's.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { systemClock } from '../domain/index.js';
 import { Secret, type SecretKind } from '../secrets/secret.js';
