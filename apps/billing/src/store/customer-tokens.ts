@@ -1,4 +1,5 @@
 // CustomerToken rows: ciphertext, key id, keyed fingerprint. The vault is the only caller.
+import type { CustomerToken } from './generated/prisma/client.js';
 import type { Tx } from './db.js';
 
 export interface CustomerTokenRowInput {
@@ -33,4 +34,17 @@ export async function insertCustomerTokenRow(tx: Tx, row: CustomerTokenRowInput)
             ${row.keyId}, ${row.tokenFingerprint}, ${row.scopes}::text[], 'ACTIVE', ${row.reference}, ${row.createdAt})
     ON CONFLICT ("merchantId", "tokenFingerprint") DO NOTHING`;
   return inserted === 1;
+}
+
+/** The merchant's token row by Rebill's id, whatever its status. */
+export async function findCustomerTokenById(
+  tx: Tx,
+  merchantId: string,
+  tokenId: string,
+): Promise<CustomerToken | null> {
+  return tx.customerToken.findFirst({ where: { id: tokenId, merchantId } });
+}
+
+export async function touchCustomerToken(tx: Tx, tokenId: string, at: Date): Promise<void> {
+  await tx.customerToken.update({ where: { id: tokenId }, data: { lastUsedAt: at } });
 }

@@ -2,6 +2,8 @@
 import type { KlarnaSigningKey, KlarnaWebhookRegistration } from './generated/prisma/client.js';
 import type { DbOrTx } from './db.js';
 
+export type SigningKeyRow = KlarnaSigningKey;
+
 export async function activeSigningKeys(db: DbOrTx): Promise<KlarnaSigningKey[]> {
   return db.klarnaSigningKey.findMany({ where: { status: 'ACTIVE' }, orderBy: { createdAt: 'desc' } });
 }

@@ -5,7 +5,12 @@ import { randomUUID } from 'node:crypto';
 import type { CustomerTokenSecret } from '../secrets/secret.js';
 import { audit, type Actor } from '../store/audit.js';
 import type { Tx } from '../store/db.js';
-import { findCustomerTokenRow, insertCustomerTokenRow } from '../store/customer-tokens.js';
+import {
+  findCustomerTokenById,
+  findCustomerTokenRow,
+  insertCustomerTokenRow,
+  touchCustomerToken,
+} from '../store/customer-tokens.js';
 import type { Vault } from './vault.js';
 
 export interface StoreCustomerTokenInput {
@@ -84,9 +89,7 @@ export async function revealCustomerToken(
   vault: Vault,
   input: RevealCustomerTokenInput,
 ): Promise<RevealedToken> {
-  const row = await tx.customerToken.findFirst({
-    where: { id: input.tokenId, merchantId: input.merchantId },
-  });
+  const row = await findCustomerTokenById(tx, input.merchantId, input.tokenId);
   if (row === null) return { kind: 'not_usable', reason: 'NOT_FOUND' };
   if (row.status === 'REVOKED') return { kind: 'not_usable', reason: 'REVOKED' };
   const token = vault.open(
@@ -104,6 +107,6 @@ export async function revealCustomerToken(
     after: { purpose: input.purpose, key_id: row.keyId },
     at: input.at,
   });
-  await tx.customerToken.update({ where: { id: row.id }, data: { lastUsedAt: input.at } });
+  await touchCustomerToken(tx, row.id, input.at);
   return { kind: 'revealed', token, scopes: row.scopes };
 }

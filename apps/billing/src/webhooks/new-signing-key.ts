@@ -6,8 +6,7 @@ import type { Clock } from '../domain/index.js';
 import type { KlarnaNotifications } from '../klarna/notifications.js';
 import { audit, type Actor } from '../store/audit.js';
 import { inTransaction, type Db } from '../store/db.js';
-import type { KlarnaSigningKey } from '../store/generated/prisma/client.js';
-import { findSigningKey, insertSigningKey } from '../store/signing-keys.js';
+import { findSigningKey, insertSigningKey, type SigningKeyRow } from '../store/signing-keys.js';
 import type { Vault } from '../vault/vault.js';
 
 export interface SigningKeyDeps {
@@ -18,7 +17,7 @@ export interface SigningKeyDeps {
 }
 
 export type NewSigningKeyResult =
-  | { readonly kind: 'stored'; readonly key: KlarnaSigningKey }
+  | { readonly kind: 'stored'; readonly key: SigningKeyRow }
   | { readonly kind: 'failed'; readonly step: string; readonly outcome: string };
 
 export async function createSigningKey(

@@ -9,8 +9,12 @@ import { REBILL_KEY_NAMESPACE } from '../ids/idempotency-keys.js';
 import type { WebhookRegistration } from '../klarna/notifications.js';
 import { audit, systemActor, type Actor } from '../store/audit.js';
 import { inTransaction } from '../store/db.js';
-import type { KlarnaSigningKey } from '../store/generated/prisma/client.js';
-import { activeSigningKeys, retireSigningKeys, upsertWebhookRegistration } from '../store/signing-keys.js';
+import {
+  activeSigningKeys,
+  retireSigningKeys,
+  upsertWebhookRegistration,
+  type SigningKeyRow,
+} from '../store/signing-keys.js';
 import { createSigningKey, type SigningKeyDeps } from './new-signing-key.js';
 
 export const WEBHOOK_EVENT_TYPES = ['payment.request.*'];
@@ -93,7 +97,7 @@ export async function putWebhook(
   deps: RegistrationDeps,
   actor: Actor,
   url: string,
-  signingKey: KlarnaSigningKey,
+  signingKey: SigningKeyRow,
   existing: readonly WebhookRegistration[],
 ): Promise<{ readonly kind: 'put'; readonly webhookId: string } | Failed> {
   for (const webhook of existing) {
@@ -147,7 +151,7 @@ export async function putWebhook(
 async function retireForgottenKeys(
   deps: RegistrationDeps,
   actor: Actor,
-  stale: readonly KlarnaSigningKey[],
+  stale: readonly SigningKeyRow[],
 ): Promise<void> {
   const now = deps.clock.now();
   await inTransaction(deps.db, async (tx) => {
