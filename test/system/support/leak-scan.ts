@@ -1,9 +1,14 @@
 // The secret-leak scan over a whole test world: every raw Klarna customer token the sandbox issued
-// (and every network session token its webhooks carried), in the forms a leak takes (raw, base64,
-// base64url, hex, URL-encoded, JSON-escaped), searched for in every process's output, every text,
-// JSON and bytea column of the world's database except the vault's ciphertext columns, every Redis
-// value under the world's prefix (job data, failedReason, stack traces) and every HTTP answer.
-import { readdirSync, readFileSync } from 'node:fs';
+// (and every network session token its webhooks carried), in the forms a leak takes (raw, base64
+// and base64url at any alignment, hex, URL-encoded, JSON-escaped), searched for in every file of
+// the process-output folder (sub-folders too), every column of the world's database that can hold
+// text or bytes, every Redis key name, value and hash field under the world's prefix (job data,
+// failedReason, stack traces) and every HTTP answer (headers and body).
+//
+// The vault's ciphertext columns are searched like any other: AES-GCM output carries no trace of
+// its plaintext, so a sealed token is never reported there, while a raw one stored by mistake is.
+// test/system/leak-scan.test.ts plants a token in each place and form to prove none is missed.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
@@ -11,7 +16,7 @@ import pg from 'pg';
 export interface LeakSources {
   /** The raw secrets to look for. */
   readonly secrets: readonly string[];
-  /** Folder whose files are process output. */
+  /** Folder whose files (at any depth) are process output. */
   readonly logDir: string;
   readonly databaseUrl: string;
   readonly redis: Redis;
@@ -22,75 +27,116 @@ export interface LeakSources {
 
 export interface Leak {
   readonly where: string;
+  /** How it was written, e.g. `hex`; forms that look the same for this secret are joined by ` or `. */
   readonly form: string;
 }
 
-/** Columns that hold vault ciphertext: the one place a token may be (encrypted). */
-const CIPHERTEXT_COLUMNS = new Set([
-  'CustomerToken.encryptedToken',
-  'ChargeAttempt.sealedSessionToken',
-  'WebhookEvent.sealedSecrets',
-  'KlarnaSigningKey.encryptedSecret',
+/** Column types that cannot hold a secret's text; every other column is read as text or bytes. */
+const NON_TEXT_TYPES = new Set([
+  'smallint',
+  'integer',
+  'bigint',
+  'numeric',
+  'real',
+  'double precision',
+  'boolean',
+  'date',
+  'interval',
+  'uuid',
+  'time without time zone',
+  'time with time zone',
+  'timestamp without time zone',
+  'timestamp with time zone',
 ]);
 
-/** The encodings a leaked secret would show up in. */
-export function leakForms(secret: string): { form: string; needle: Buffer }[] {
-  const raw = Buffer.from(secret, 'utf8');
-  const forms = [
-    ['raw', secret],
-    ['base64', raw.toString('base64')],
-    ['base64url', raw.toString('base64url')],
-    ['hex', raw.toString('hex')],
-    ['HEX', raw.toString('hex').toUpperCase()],
-    ['url-encoded', encodeURIComponent(secret)],
-    ['json-escaped', JSON.stringify(secret).slice(1, -1)],
-  ] as const;
-  const seen = new Set<string>();
-  return forms
-    .filter(([, text]) => !seen.has(text) && seen.add(text))
-    .map(([form, text]) => ({ form, needle: Buffer.from(text, 'utf8') }));
+/**
+ * base64 of the secret wherever it starts inside a larger encoded value: at a byte offset of
+ * 0, 1 or 2 (mod 3) it encodes differently, so each alignment has its own needle: the characters
+ * that depend on the secret's bytes alone.
+ */
+function base64Needles(raw: Buffer, alphabet: 'base64' | 'base64url'): string[] {
+  return [0, 1, 2].map((shift) => {
+    const encoded = Buffer.concat([Buffer.alloc(shift), raw]).toString(alphabet);
+    return encoded.slice(Math.ceil((8 * shift) / 6), Math.floor((8 * (shift + raw.length)) / 6));
+  });
 }
 
-export function findIn(haystack: Buffer | string, secrets: readonly string[], where: string): Leak[] {
+/** The encodings a leaked secret would show up in; needles that coincide are one form. */
+export function leakForms(secret: string): { form: string; needle: Buffer }[] {
+  const raw = Buffer.from(secret, 'utf8');
+  const urlEncoded = encodeURIComponent(secret);
+  const forms: [string, string][] = [
+    ['raw', secret],
+    ...base64Needles(raw, 'base64').map((n): [string, string] => ['base64', n]),
+    ...base64Needles(raw, 'base64url').map((n): [string, string] => ['base64url', n]),
+    ['hex', raw.toString('hex')],
+    ['HEX', raw.toString('hex').toUpperCase()],
+    ['url-encoded', urlEncoded],
+    // Percent-escapes are case-insensitive; some encoders write them in lower case.
+    ['url-encoded', urlEncoded.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())],
+    ['json-escaped', JSON.stringify(secret).slice(1, -1)],
+  ];
+  const byNeedle = new Map<string, Set<string>>();
+  for (const [form, text] of forms) byNeedle.set(text, (byNeedle.get(text) ?? new Set()).add(form));
+  return [...byNeedle].map(([text, names]) => ({
+    form: [...names].join(' or '),
+    needle: Buffer.from(text, 'utf8'),
+  }));
+}
+
+/** What to search for: every form of every secret, computed once per scan. */
+export type Needles = readonly { readonly form: string; readonly needle: Buffer }[];
+
+export function needlesFor(secrets: readonly string[]): Needles {
+  return secrets.filter((s) => s.length >= 8).flatMap(leakForms);
+}
+
+export function findIn(haystack: Buffer | string, needles: Needles, where: string): Leak[] {
   const bytes = typeof haystack === 'string' ? Buffer.from(haystack, 'utf8') : haystack;
-  const leaks: Leak[] = [];
-  for (const secret of secrets) {
-    for (const { form, needle } of leakForms(secret)) {
-      if (bytes.includes(needle)) leaks.push({ where, form });
-    }
-  }
-  return leaks;
+  const forms = new Set<string>();
+  for (const { form, needle } of needles) if (bytes.includes(needle)) forms.add(form);
+  return [...forms].map((form) => ({ where, form }));
 }
 
 export async function scanForLeaks(sources: LeakSources): Promise<Leak[]> {
-  const secrets = sources.secrets.filter((s) => s.length >= 8);
-  if (secrets.length === 0) return [];
+  const needles = needlesFor(sources.secrets);
+  if (needles.length === 0) return [];
   const leaks: Leak[] = [];
-  for (const name of readdirSync(sources.logDir)) {
-    leaks.push(...findIn(readFileSync(join(sources.logDir, name)), secrets, `process output ${name}`));
+  for (const name of filesUnder(sources.logDir)) {
+    leaks.push(...findIn(readFileSync(join(sources.logDir, name)), needles, `process output ${name}`));
   }
-  sources.httpResponses.forEach((text, i) => leaks.push(...findIn(text, secrets, `HTTP response #${i}`)));
-  leaks.push(...(await scanDatabase(sources.databaseUrl, secrets)));
-  leaks.push(...(await scanRedis(sources.redis, sources.redisPattern, secrets)));
+  sources.httpResponses.forEach((text, i) => leaks.push(...findIn(text, needles, `HTTP response #${i}`)));
+  leaks.push(...(await scanDatabase(sources.databaseUrl, needles)));
+  leaks.push(...(await scanRedis(sources.redis, sources.redisPattern, needles)));
   return leaks;
 }
 
-async function scanDatabase(databaseUrl: string, secrets: readonly string[]): Promise<Leak[]> {
+/** Paths of the files under `dir`, relative to it, at any depth. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => statSync(join(dir, name)).isFile())
+    .sort();
+}
+
+async function scanDatabase(databaseUrl: string, needles: Needles): Promise<Leak[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const columns = await client.query<{ table_name: string; column_name: string; data_type: string }>(`
-      SELECT table_name, column_name, data_type FROM information_schema.columns
-      WHERE table_schema = current_schema()
-        AND data_type IN ('text', 'character varying', 'character', 'jsonb', 'json', 'bytea', 'ARRAY')`);
+      SELECT c.table_name, c.column_name, c.data_type
+      FROM information_schema.columns c
+      JOIN information_schema.tables t USING (table_schema, table_name)
+      WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+      ORDER BY c.table_name, c.ordinal_position`);
     const leaks: Leak[] = [];
     for (const { table_name: table, column_name: column, data_type: type } of columns.rows) {
-      if (CIPHERTEXT_COLUMNS.has(`${table}.${column}`)) continue;
-      const expression = type === 'bytea' ? `"${column}"` : `convert_to("${column}"::text, 'UTF8')`;
+      if (NON_TEXT_TYPES.has(type)) continue;
+      const name = pg.escapeIdentifier(column);
+      const expression = type === 'bytea' ? name : `convert_to(${name}::text, 'UTF8')`;
       const rows = await client.query<{ value: Buffer }>(
-        `SELECT ${expression} AS value FROM "${table}" WHERE "${column}" IS NOT NULL`,
+        `SELECT ${expression} AS value FROM ${pg.escapeIdentifier(table)} WHERE ${name} IS NOT NULL`,
       );
-      for (const row of rows.rows) leaks.push(...findIn(row.value, secrets, `database ${table}.${column}`));
+      for (const row of rows.rows) leaks.push(...findIn(row.value, needles, `database ${table}.${column}`));
     }
     return leaks;
   } finally {
@@ -98,29 +144,32 @@ async function scanDatabase(databaseUrl: string, secrets: readonly string[]): Pr
   }
 }
 
-async function scanRedis(redis: Redis, pattern: string, secrets: readonly string[]): Promise<Leak[]> {
+async function scanRedis(redis: Redis, pattern: string, needles: Needles): Promise<Leak[]> {
   const leaks: Leak[] = [];
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
     cursor = next;
     for (const key of keys) {
-      leaks.push(...findIn(key, secrets, `redis key name ${key}`));
+      leaks.push(...findIn(key, needles, `redis key name ${key}`));
       for (const value of await redisValues(redis, key))
-        leaks.push(...findIn(value, secrets, `redis ${key}`));
+        leaks.push(...findIn(value, needles, `redis ${key}`));
     }
   } while (cursor !== '0');
   return leaks;
 }
 
+/** Every byte string stored under `key`: values, hash field names, set members, stream fields. */
 async function redisValues(redis: Redis, key: string): Promise<Buffer[]> {
   switch (await redis.type(key)) {
     case 'string': {
       const value = await redis.getBuffer(key);
       return value === null ? [] : [value];
     }
-    case 'hash':
-      return Object.values(await redis.hgetallBuffer(key));
+    case 'hash': {
+      const fields = await redis.hgetallBuffer(key);
+      return [...Object.keys(fields).map((field) => Buffer.from(field, 'utf8')), ...Object.values(fields)];
+    }
     case 'list':
       return redis.lrangeBuffer(key, 0, -1);
     case 'set':

@@ -14,6 +14,7 @@ import { createPrismaClient, disconnect } from '../store/prisma-client.js';
 import { runClockCommand } from './clock.js';
 import { runKlarnaCommand } from './klarna.js';
 import { runMerchantCommand } from './merchant.js';
+import { runVaultCommand } from './vault.js';
 
 const ROLES: Record<string, (env: NodeJS.ProcessEnv) => Promise<RunningRole>> = {
   api: startApiRole,
@@ -26,7 +27,10 @@ const USAGE = `usage: rebill <command>
   api | webhooks | worker | scheduler        start a role (stops cleanly on SIGTERM/SIGINT)
   merchant create --name <n> --klarna-account <krn> [--time-zone <IANA zone>]
   clock show | clock advance <duration>      the shared virtual clock (CLOCK_MODE=virtual)
-  klarna register-webhook                    register Rebill's webhook and signing key (idempotent)`;
+  klarna register-webhook                    register Rebill's webhook and signing key (idempotent)
+  klarna rotate-signing-key                  new signing key for Rebill's webhook; the old one stays active
+  klarna retire-signing-key <signing key id> stop accepting an old signing key (deleted at Klarna if unused)
+  vault reseal [--dry-run] [--batch-size n]  re-encrypt every stored secret under the active vault key`;
 
 export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
@@ -43,6 +47,8 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
         return await runClock(rest, env);
       case 'klarna':
         return await runKlarnaCommand(rest, env);
+      case 'vault':
+        return await runVaultCommand(rest, env);
       default:
         process.stderr.write(`${USAGE}\n`);
         return 2;

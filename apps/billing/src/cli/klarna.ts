@@ -1,28 +1,55 @@
-// `rebill klarna register-webhook`: registers Rebill's webhook URL and a signing key with Klarna
-// (idempotent; the webhooks role does the same at start). Prints the registration as JSON.
+// `rebill klarna ...` with this process's own connections: PostgreSQL, the vault keys, the Klarna
+// client and the CLI clock. Logs go to stderr; stdout carries only the JSON result.
+import { pino } from 'pino';
 import { parseConfig, webhooksConfigSchema } from '../config/config.js';
-import { createProcessDeps } from '../roles/process-deps.js';
+import { createLogger } from '../config/logger.js';
+import { KlarnaHttp } from '../klarna/http.js';
+import { KlarnaNotifications } from '../klarna/notifications.js';
+import { createPrismaClient, disconnect } from '../store/prisma-client.js';
+import { loadVaultKeyring } from '../vault/vault-config.js';
+import { Vault } from '../vault/vault.js';
 import { KLARNA_WEBHOOK_PATH } from '../webhooks/app.js';
-import { ensureWebhookRegistration } from '../webhooks/registration.js';
+import { cliClock } from './cli-clock.js';
+import { KLARNA_USAGE, parseKlarnaArgs, runKlarnaWebhookCommand } from './klarna-webhook-commands.js';
 
 export async function runKlarnaCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  if (argv[0] !== 'register-webhook' || argv.length > 1) {
-    process.stderr.write('usage: rebill klarna register-webhook\n');
+  const command = parseKlarnaArgs(argv);
+  if (command.kind === 'usage_error') {
+    process.stderr.write(`rebill klarna: ${command.message}\n\n${KLARNA_USAGE}`);
     return 2;
   }
   const config = parseConfig(webhooksConfigSchema, env);
+  const { keyring, warning } = loadVaultKeyring(env);
   const url =
     config.WEBHOOKS_PUBLIC_URL ??
     `http://${config.WEBHOOKS_HOST}:${config.WEBHOOKS_PORT}${KLARNA_WEBHOOK_PATH}`;
-  const deps = await createProcessDeps('webhooks', config, env);
+  const log = createLogger({
+    level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+    name: 'cli',
+    destination: pino.destination({ fd: 2, sync: true }),
+  });
+  if (warning !== undefined) log.warn(warning);
+  const db = createPrismaClient({ databaseUrl: config.DATABASE_URL });
+  const clock = await cliClock(config.CLOCK_MODE, db);
+  const http = new KlarnaHttp({
+    baseUrl: config.KLARNA_BASE_URL,
+    apiKey: config.KLARNA_API_KEY,
+    logger: log,
+    clock,
+    connectTimeoutMs: config.KLARNA_CONNECT_TIMEOUT_MS,
+    headersTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
+    bodyTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
+    requestTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
+  });
   try {
-    const result = await ensureWebhookRegistration(
-      { db: deps.db, clock: deps.clock, vault: deps.vault, notifications: deps.notifications },
+    return await runKlarnaWebhookCommand(
+      command,
+      { db, clock, vault: new Vault(keyring), notifications: new KlarnaNotifications(http) },
       url,
+      { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
     );
-    process.stdout.write(`${JSON.stringify({ url, ...result })}\n`);
-    return result.kind === 'registered' ? 0 : 1;
   } finally {
-    await deps.close();
+    await http.close();
+    await disconnect(db);
   }
 }

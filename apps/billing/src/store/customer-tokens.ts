@@ -36,8 +36,8 @@ export async function insertCustomerTokenRow(tx: Tx, row: CustomerTokenRowInput)
   return inserted === 1;
 }
 
-/** A token row of this merchant, or null. */
-export async function findMerchantCustomerToken(
+/** The merchant's token row by Rebill's id, whatever its status. */
+export async function findCustomerTokenById(
   tx: Tx,
   merchantId: string,
   tokenId: string,

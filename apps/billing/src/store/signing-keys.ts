@@ -2,6 +2,8 @@
 import type { KlarnaSigningKey, KlarnaWebhookRegistration } from './generated/prisma/client.js';
 import type { DbOrTx } from './db.js';
 
+export type SigningKeyRow = KlarnaSigningKey;
+
 export async function activeSigningKeys(db: DbOrTx): Promise<KlarnaSigningKey[]> {
   return db.klarnaSigningKey.findMany({ where: { status: 'ACTIVE' }, orderBy: { createdAt: 'desc' } });
 }
@@ -11,6 +13,14 @@ export async function findSigningKey(
   klarnaSigningKeyId: string,
 ): Promise<KlarnaSigningKey | null> {
   return db.klarnaSigningKey.findFirst({ where: { klarnaSigningKeyId, status: 'ACTIVE' } });
+}
+
+/** The key with this Klarna id, ACTIVE or RETIRED. */
+export async function findAnySigningKey(
+  db: DbOrTx,
+  klarnaSigningKeyId: string,
+): Promise<KlarnaSigningKey | null> {
+  return db.klarnaSigningKey.findUnique({ where: { klarnaSigningKeyId } });
 }
 
 export async function insertSigningKey(
@@ -24,6 +34,24 @@ export async function insertSigningKey(
   },
 ): Promise<void> {
   await db.klarnaSigningKey.create({ data: { ...row, status: 'ACTIVE' } });
+}
+
+/** Marks those of `ids` that are ACTIVE as RETIRED; returns the ids it changed. */
+export async function retireSigningKeys(db: DbOrTx, ids: readonly string[], at: Date): Promise<string[]> {
+  const active = await db.klarnaSigningKey.findMany({
+    where: { id: { in: [...ids] }, status: 'ACTIVE' },
+    select: { id: true },
+  });
+  const retired: string[] = [];
+  for (const { id } of active) {
+    // Compare-and-set on the status: a concurrent retirement counts once.
+    const { count } = await db.klarnaSigningKey.updateMany({
+      where: { id, status: 'ACTIVE' },
+      data: { status: 'RETIRED', retiredAt: at },
+    });
+    if (count === 1) retired.push(id);
+  }
+  return retired;
 }
 
 export async function findWebhookRegistration(
@@ -48,9 +76,3 @@ export async function upsertWebhookRegistration(
   });
 }
 
-export async function retireSigningKeys(db: DbOrTx, ids: readonly string[], at: Date): Promise<void> {
-  await db.klarnaSigningKey.updateMany({
-    where: { id: { in: [...ids] } },
-    data: { status: 'RETIRED', retiredAt: at },
-  });
-}

@@ -6,8 +6,8 @@ import type { CustomerTokenSecret } from '../secrets/secret.js';
 import { audit, type Actor } from '../store/audit.js';
 import type { Tx } from '../store/db.js';
 import {
+  findCustomerTokenById,
   findCustomerTokenRow,
-  findMerchantCustomerToken,
   insertCustomerTokenRow,
   touchCustomerToken,
 } from '../store/customer-tokens.js';
@@ -89,7 +89,7 @@ export async function revealCustomerToken(
   vault: Vault,
   input: RevealCustomerTokenInput,
 ): Promise<RevealedToken> {
-  const row = await findMerchantCustomerToken(tx, input.merchantId, input.tokenId);
+  const row = await findCustomerTokenById(tx, input.merchantId, input.tokenId);
   if (row === null) return { kind: 'not_usable', reason: 'NOT_FOUND' };
   if (row.status === 'REVOKED') return { kind: 'not_usable', reason: 'REVOKED' };
   const token = vault.open(

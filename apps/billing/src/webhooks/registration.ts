@@ -1,31 +1,25 @@
 // Keeps Rebill's webhook registered with Klarna (CONTRACT.md §4, §10): one signing key Klarna
 // knows (created if none, its secret sealed in the database; several stay active during a
-// rotation) and one webhook for Rebill's URL using it. Idempotent: run at every start of the
-// webhooks role and by `rebill klarna register-webhook`; a Klarna that forgot everything (a
+// rotation) and one webhook for Rebill's URL using one of them. Idempotent: run at every start of
+// the webhooks role and by `rebill klarna register-webhook`; a Klarna that forgot everything (a
 // restarted sandbox) gets both again.
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../domain/index.js';
 import { uuidv5 } from '../ids/uuidv5.js';
 import { REBILL_KEY_NAMESPACE } from '../ids/idempotency-keys.js';
-import type { KlarnaNotifications } from '../klarna/notifications.js';
-import { audit, systemActor } from '../store/audit.js';
-import { inTransaction, type Db } from '../store/db.js';
+import type { WebhookRegistration } from '../klarna/notifications.js';
+import { audit, systemActor, type Actor } from '../store/audit.js';
+import { inTransaction } from '../store/db.js';
 import {
   activeSigningKeys,
-  insertSigningKey,
   retireSigningKeys,
   upsertWebhookRegistration,
+  type SigningKeyRow,
 } from '../store/signing-keys.js';
-import type { Vault } from '../vault/vault.js';
+import { createSigningKey, type SigningKeyDeps } from './new-signing-key.js';
 
 export const WEBHOOK_EVENT_TYPES = ['payment.request.*'];
 
-export interface RegistrationDeps {
-  readonly db: Db;
-  readonly clock: Clock;
-  readonly vault: Vault;
-  readonly notifications: KlarnaNotifications;
-}
+export type RegistrationDeps = SigningKeyDeps;
 
 export type RegistrationResult =
   | {
@@ -35,6 +29,8 @@ export type RegistrationResult =
       readonly created: boolean;
     }
   | { readonly kind: 'failed'; readonly step: string; readonly outcome: string };
+
+type Failed = Extract<RegistrationResult, { kind: 'failed' }>;
 
 export async function ensureWebhookRegistration(
   deps: RegistrationDeps,
@@ -47,94 +43,133 @@ export async function ensureWebhookRegistration(
   const known = new Set(listedKeys.signingKeys.map((k) => k.signingKeyId));
 
   // Keys Klarna no longer knows are retired: nothing can be signed with them any more.
-  const ours = await activeSigningKeys(deps.db);
+  let ours = await activeSigningKeys(deps.db);
   const stale = ours.filter((k) => !known.has(k.klarnaSigningKeyId));
-  if (stale.length > 0) {
-    const now = deps.clock.now();
-    await inTransaction(deps.db, async (tx) => {
-      await retireSigningKeys(
-        tx,
-        stale.map((k) => k.id),
-        now,
-      );
-      for (const key of stale) {
-        await audit(tx, {
-          actor,
-          merchantId: null,
-          entityType: 'klarna_signing_key',
-          entityId: key.id,
-          action: 'klarna_signing_key.retired',
-          after: { klarna_signing_key_id: key.klarnaSigningKeyId, reason: 'unknown to Klarna' },
-          at: now,
-        });
-      }
+  if (stale.length > 0) await retireForgottenKeys(deps, actor, stale);
+  ours = ours.filter((k) => known.has(k.klarnaSigningKeyId));
+
+  const listed = await deps.notifications.listWebhooks();
+  if (listed.kind !== 'answered') return { kind: 'failed', step: 'list webhooks', outcome: listed.kind };
+  const forUrl = listed.webhooks.filter((w) => w.url === url);
+  const usable = forUrl.find((w) => ours.some((k) => k.klarnaSigningKeyId === w.signingKeyId));
+  if (usable !== undefined) {
+    const key = ours.find((k) => k.klarnaSigningKeyId === usable.signingKeyId);
+    if (key === undefined) return { kind: 'failed', step: 'find signing key', outcome: 'missing' };
+    await upsertWebhookRegistration(deps.db, {
+      klarnaWebhookId: usable.webhookId,
+      url,
+      eventTypes: WEBHOOK_EVENT_TYPES,
+      signingKeyId: key.id,
+      createdAt: deps.clock.now(),
     });
+    return {
+      kind: 'registered',
+      webhookId: usable.webhookId,
+      signingKeyId: key.klarnaSigningKeyId,
+      created: false,
+    };
   }
-  let signingKey = ours.find((k) => known.has(k.klarnaSigningKeyId)) ?? null;
-  if (signingKey === null) {
-    const created = await deps.notifications.createSigningKey(randomUUID());
-    if (created.kind !== 'created')
-      return { kind: 'failed', step: 'create signing key', outcome: created.kind };
-    const id = randomUUID();
-    const sealed = deps.vault.seal(created.secret, { purpose: 'signing-key', rowId: id });
-    const now = deps.clock.now();
-    await inTransaction(deps.db, async (tx) => {
-      await insertSigningKey(tx, {
-        id,
-        klarnaSigningKeyId: created.signingKeyId,
-        encryptedSecret: Uint8Array.from(sealed.ciphertext),
-        keyId: sealed.keyId,
-        createdAt: now,
-      });
+
+  // The newest key Klarna knows (rows come newest first), else a new one.
+  let signingKey = ours[0];
+  if (signingKey === undefined) {
+    const made = await createSigningKey(deps, actor, 'none usable');
+    if (made.kind !== 'stored') return made;
+    signingKey = made.key;
+  }
+  const put = await putWebhook(deps, actor, url, signingKey, forUrl);
+  if (put.kind !== 'put') return put;
+  return {
+    kind: 'registered',
+    webhookId: put.webhookId,
+    signingKeyId: signingKey.klarnaSigningKeyId,
+    created: true,
+  };
+}
+
+/**
+ * Makes `signingKey` the key of Rebill's webhook for `url`. The Notifications API has no update,
+ * and refuses a second webhook with the same configuration, so the ones there (`existing`) are
+ * deleted first and a new one is created. Deliveries Klarna still retries for a deleted webhook
+ * are dropped by Klarna; the signup janitor reads what they would have said.
+ */
+export async function putWebhook(
+  deps: RegistrationDeps,
+  actor: Actor,
+  url: string,
+  signingKey: SigningKeyRow,
+  existing: readonly WebhookRegistration[],
+): Promise<{ readonly kind: 'put'; readonly webhookId: string } | Failed> {
+  for (const webhook of existing) {
+    const deleted = await deps.notifications.deleteWebhook(webhook.webhookId, randomUUID());
+    if (deleted.kind !== 'deleted' && deleted.kind !== 'not_found') {
+      return { kind: 'failed', step: 'delete webhook', outcome: deleted.kind };
+    }
+  }
+  const made = await deps.notifications.createWebhook(
+    { url, eventTypes: WEBHOOK_EVENT_TYPES, signingKeyId: signingKey.klarnaSigningKeyId },
+    uuidv5(`webhook:${url}:${signingKey.klarnaSigningKeyId}`, REBILL_KEY_NAMESPACE),
+  );
+  let webhookId: string;
+  if (made.kind === 'created') {
+    webhookId = made.webhook.webhookId;
+  } else if (made.kind === 'already_exists') {
+    // Another process registered the same configuration meanwhile.
+    const again = await deps.notifications.listWebhooks();
+    const found = again.kind === 'answered' ? again.webhooks.find((w) => w.url === url) : undefined;
+    if (found === undefined) return { kind: 'failed', step: 'find existing webhook', outcome: 'missing' };
+    webhookId = found.webhookId;
+  } else {
+    return { kind: 'failed', step: 'create webhook', outcome: made.kind };
+  }
+  const now = deps.clock.now();
+  await inTransaction(deps.db, async (tx) => {
+    await upsertWebhookRegistration(tx, {
+      klarnaWebhookId: webhookId,
+      url,
+      eventTypes: WEBHOOK_EVENT_TYPES,
+      signingKeyId: signingKey.id,
+      createdAt: now,
+    });
+    await audit(tx, {
+      actor,
+      merchantId: null,
+      entityType: 'klarna_webhook',
+      entityId: webhookId,
+      action: 'klarna_webhook.registered',
+      after: {
+        url,
+        klarna_signing_key_id: signingKey.klarnaSigningKeyId,
+        replaced_webhook_ids: existing.map((w) => w.webhookId),
+      },
+      at: now,
+    });
+  });
+  return { kind: 'put', webhookId };
+}
+
+async function retireForgottenKeys(
+  deps: RegistrationDeps,
+  actor: Actor,
+  stale: readonly SigningKeyRow[],
+): Promise<void> {
+  const now = deps.clock.now();
+  await inTransaction(deps.db, async (tx) => {
+    const retired = await retireSigningKeys(
+      tx,
+      stale.map((k) => k.id),
+      now,
+    );
+    for (const key of stale.filter((k) => retired.includes(k.id))) {
       await audit(tx, {
         actor,
         merchantId: null,
         entityType: 'klarna_signing_key',
-        entityId: id,
-        action: 'klarna_signing_key.created',
-        after: { klarna_signing_key_id: created.signingKeyId, vault_key_id: sealed.keyId },
+        entityId: key.id,
+        action: 'klarna_signing_key.retired',
+        after: { klarna_signing_key_id: key.klarnaSigningKeyId, reason: 'unknown to Klarna' },
         at: now,
       });
-    });
-    signingKey = (await activeSigningKeys(deps.db)).find((k) => k.id === id) ?? null;
-    if (signingKey === null) return { kind: 'failed', step: 'store signing key', outcome: 'missing' };
-  }
-
-  const listed = await deps.notifications.listWebhooks();
-  if (listed.kind !== 'answered') return { kind: 'failed', step: 'list webhooks', outcome: listed.kind };
-  const existing = listed.webhooks.find((w) => w.url === url);
-  const activeIds = new Set((await activeSigningKeys(deps.db)).map((k) => k.klarnaSigningKeyId));
-  let webhookId: string;
-  let created = false;
-  if (existing !== undefined && existing.signingKeyId !== null && activeIds.has(existing.signingKeyId)) {
-    webhookId = existing.webhookId;
-  } else {
-    if (existing !== undefined) {
-      // Registered with a key Rebill cannot verify: replace it.
-      await deps.notifications.deleteWebhook(existing.webhookId, randomUUID());
     }
-    const made = await deps.notifications.createWebhook(
-      { url, eventTypes: WEBHOOK_EVENT_TYPES, signingKeyId: signingKey.klarnaSigningKeyId },
-      uuidv5(`webhook:${url}:${signingKey.klarnaSigningKeyId}`, REBILL_KEY_NAMESPACE),
-    );
-    if (made.kind === 'created') {
-      webhookId = made.webhook.webhookId;
-      created = true;
-    } else if (made.kind === 'already_exists') {
-      const again = await deps.notifications.listWebhooks();
-      const found = again.kind === 'answered' ? again.webhooks.find((w) => w.url === url) : undefined;
-      if (found === undefined) return { kind: 'failed', step: 'find existing webhook', outcome: 'missing' };
-      webhookId = found.webhookId;
-    } else {
-      return { kind: 'failed', step: 'create webhook', outcome: made.kind };
-    }
-  }
-  await upsertWebhookRegistration(deps.db, {
-    klarnaWebhookId: webhookId,
-    url,
-    eventTypes: WEBHOOK_EVENT_TYPES,
-    signingKeyId: signingKey.id,
-    createdAt: deps.clock.now(),
   });
-  return { kind: 'registered', webhookId, signingKeyId: signingKey.klarnaSigningKeyId, created };
 }
