@@ -4,34 +4,18 @@
 // and the API's idempotency replay.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from './support/eventually.js';
-import type { HttpAnswer } from './support/recording-http.js';
-import { World, type Merchant } from './support/world.js';
-
-interface Subscription {
-  id: string;
-  status: string;
-  requires_new_token: boolean;
-  token_id: string | null;
-  ended_reason: string | null;
-  next_action: { kind: string; at: string } | null;
-  current_period: { index: number; start: string; end: string } | null;
-  payment_request: { state: string; url: string | null } | null;
-  payment_request_url?: string | null;
-}
+import { Shop } from './support/shop.js';
+import { World } from './support/world.js';
 
 let world: World;
-let merchant: Merchant;
+let shop: Shop;
 let planId: string;
 
 beforeAll(async () => {
   // Short Klarna timeouts, so a scripted TIMEOUT costs seconds, not the default 30 s.
   world = await World.start({ env: { KLARNA_REQUEST_TIMEOUT_MS: '1500' } });
-  merchant = await world.createMerchant('Edge Shop');
-  const plan = await world.api<{ id: string }>(merchant, 'POST', '/v1/plans', {
-    body: { code: 'basic', name: 'Basic', currency: 'SEK', amount: 4900, interval: 'MONTH' },
-  });
-  expect(plan.status, plan.text).toBe(201);
-  planId = plan.body.id;
+  shop = await Shop.open(world, 'Edge Shop');
+  planId = await shop.createPlan({ code: 'basic', name: 'Basic', currency: 'SEK', amount: 4900 });
 }, 180_000);
 
 afterEach(async () => {
@@ -42,53 +26,6 @@ afterEach(async () => {
 afterAll(async () => {
   await world?.stop();
 }, 120_000);
-
-async function newCustomer(): Promise<string> {
-  const res = await world.api<{ id: string }>(merchant, 'POST', '/v1/customers', {
-    body: { external_ref: `c-${Math.random().toString(36).slice(2)}` },
-  });
-  return res.body.id;
-}
-
-async function subscribe(
-  headers: Record<string, string> = {},
-  customerId?: string,
-): Promise<HttpAnswer<Subscription & { subscription_id?: string }>> {
-  return world.api<Subscription & { subscription_id?: string }>(merchant, 'POST', '/v1/subscriptions', {
-    body: {
-      customer_id: customerId ?? (await newCustomer()),
-      plan_id: planId,
-      return_url: 'https://shop.example/r',
-    },
-    headers,
-  });
-}
-
-async function get(id: string): Promise<Subscription> {
-  return (await world.api<Subscription>(merchant, 'GET', `/v1/subscriptions/${id}`)).body;
-}
-
-function journeyId(sub: Subscription): string {
-  const url = sub.payment_request_url ?? sub.payment_request?.url ?? '';
-  return decodeURIComponent(url.split('/journey/')[1] ?? '');
-}
-
-async function customer(action: string, sub: Subscription): Promise<void> {
-  const res = await world.sandbox.sim(
-    'POST',
-    `/payment-requests/${encodeURIComponent(journeyId(sub))}/${action}`,
-  );
-  expect(res.status, res.text).toBe(200);
-}
-
-async function settledAs(id: string, status: string): Promise<Subscription> {
-  await world.advanceClock('PT1S');
-  return eventually(async () => {
-    const sub = await get(id);
-    expect(sub.status).toBe(status);
-    return sub;
-  });
-}
 
 async function attempts(
   id: string,
@@ -118,11 +55,11 @@ describe('mixed results (CONTRACT.md §7.1)', () => {
       { result: 'MIXED', payment: 'APPROVED', token: 'STEP_UP_REQUIRED' },
       { scenario: 'tokenize_and_pay' },
     );
-    const { body: sub } = await subscribe();
+    const sub = await shop.subscribe(planId);
     expect(sub.status).toBe('PENDING_TOKENIZATION');
     expect(await charges(sub.id)).toBe(1);
-    await customer('complete', sub);
-    const done = await settledAs(sub.id, 'ACTIVE');
+    await shop.customer('complete', sub);
+    const done = await shop.settledAs(sub.id, 'ACTIVE');
     expect(done.token_id).not.toBeNull();
     expect(done.requires_new_token).toBe(false);
     expect(await charges(sub.id)).toBe(1);
@@ -133,11 +70,11 @@ describe('mixed results (CONTRACT.md §7.1)', () => {
       { result: 'MIXED', payment: 'STEP_UP_REQUIRED', token: 'APPROVED' },
       { scenario: 'tokenize_and_pay' },
     );
-    const { body: sub } = await subscribe();
+    const sub = await shop.subscribe(planId);
     expect(sub.token_id).not.toBeNull();
     expect(sub.status).toBe('PENDING_TOKENIZATION');
-    await customer('complete', sub);
-    await settledAs(sub.id, 'ACTIVE');
+    await shop.customer('complete', sub);
+    await shop.settledAs(sub.id, 'ACTIVE');
     expect(await charges(sub.id)).toBe(1);
   });
 
@@ -146,7 +83,7 @@ describe('mixed results (CONTRACT.md §7.1)', () => {
       { result: 'MIXED', payment: 'APPROVED', token: 'DECLINED' },
       { scenario: 'tokenize_and_pay' },
     );
-    const { body: sub } = await subscribe();
+    const sub = await shop.subscribe(planId);
     expect(sub).toMatchObject({ status: 'ACTIVE', requires_new_token: true, token_id: null });
     expect(sub.current_period?.index).toBe(0);
     expect(sub.next_action?.kind).toBe('RENEWAL');
@@ -158,7 +95,7 @@ describe('mixed results (CONTRACT.md §7.1)', () => {
       { result: 'MIXED', payment: 'DECLINED', token: 'APPROVED' },
       { scenario: 'tokenize_and_pay' },
     );
-    const { body: sub } = await subscribe();
+    const sub = await shop.subscribe(planId);
     expect(sub).toMatchObject({ status: 'INCOMPLETE_EXPIRED', ended_reason: 'FIRST_PAYMENT_DECLINED' });
     expect(sub.token_id).not.toBeNull();
     expect(await charges(sub.id)).toBe(0);
@@ -173,11 +110,11 @@ describe('mixed results (CONTRACT.md §7.1)', () => {
 describe('finalize window', () => {
   it('missed (the COMPLETED webhook arrives after 61 minutes): the new token is charged once, customer not present', async () => {
     await world.sandbox.sim('PUT', '/webhook-faults', { delay_ms: 61 * 60_000 });
-    const { body: sub } = await subscribe();
+    const sub = await shop.subscribe(planId);
     await world.sandbox.sim('DELETE', '/webhook-faults');
-    await customer('complete', sub);
+    await shop.customer('complete', sub);
     await world.advanceClock('PT62M');
-    await settledAs(sub.id, 'ACTIVE');
+    await shop.settledAs(sub.id, 'ACTIVE');
     expect(await attempts(sub.id)).toEqual([
       { kind: 'SIGNUP', status: 'STEP_UP_REQUIRED', declineReason: null },
       { kind: 'FINALIZE', status: 'DECLINED', declineReason: 'FINALIZE_WINDOW_MISSED' },
@@ -188,12 +125,12 @@ describe('finalize window', () => {
 
   it('missed, and the fallback charge is declined: INCOMPLETE_EXPIRED', async () => {
     await world.sandbox.sim('PUT', '/webhook-faults', { delay_ms: 61 * 60_000 });
-    const { body: sub } = await subscribe();
+    const sub = await shop.subscribe(planId);
     await world.sandbox.sim('DELETE', '/webhook-faults');
     await script({ result: 'DECLINED', reason: 'CUSTOMER_ACTION_REQUIRED' }, { scenario: 'cnp_charge' });
-    await customer('complete', sub);
+    await shop.customer('complete', sub);
     await world.advanceClock('PT62M');
-    const done = await settledAs(sub.id, 'INCOMPLETE_EXPIRED');
+    const done = await shop.settledAs(sub.id, 'INCOMPLETE_EXPIRED');
     expect(done.ended_reason).toBe('FIRST_PAYMENT_DECLINED');
     expect((await attempts(sub.id)).map((a) => `${a.kind}:${a.status}`)).toEqual([
       'SIGNUP:STEP_UP_REQUIRED',
@@ -203,11 +140,11 @@ describe('finalize window', () => {
   });
 
   it('a transient error on the finalize is retried with the same key and succeeds within the window', async () => {
-    const { body: sub } = await subscribe();
+    const sub = await shop.subscribe(planId);
     await script({ result: 'HTTP_ERROR', status: 503 }, { scenario: 'finalize' }, 2);
-    await customer('complete', sub);
+    await shop.customer('complete', sub);
     await world.advanceClock('PT1M');
-    await settledAs(sub.id, 'ACTIVE');
+    await shop.settledAs(sub.id, 'ACTIVE');
     const rows = await world.sql<{ kind: string; sendCount: number; status: string }>(
       'SELECT kind, "sendCount", status FROM "ChargeAttempt" WHERE "subscriptionId" = $1 AND kind = $2',
       [sub.id, 'FINALIZE'],
@@ -221,10 +158,10 @@ describe('the janitor', () => {
   it('ends an abandoned signup whose expiry webhook never arrived, by asking Klarna', async () => {
     // Every delivery is signed with a wrong key: Rebill rejects them all, as if none arrived.
     await world.sandbox.sim('PUT', '/webhook-faults', { bad_signature: { ratio: 1 } });
-    const { body: sub } = await subscribe();
-    await customer('enter', sub);
+    const sub = await shop.subscribe(planId);
+    await shop.customer('enter', sub);
     await world.advanceClock('PT1H5M');
-    const done = await settledAs(sub.id, 'INCOMPLETE_EXPIRED');
+    const done = await shop.settledAs(sub.id, 'INCOMPLETE_EXPIRED');
     expect(done.ended_reason).toBe('SIGNUP_EXPIRED');
     const [row] = await world.sql<{ state: string }>(
       'SELECT state FROM "PaymentRequest" WHERE "subscriptionId" = $1',
@@ -235,12 +172,12 @@ describe('the janitor', () => {
 
   it('applies a completed journey it finds when the webhook was lost', async () => {
     await world.sandbox.sim('PUT', '/webhook-faults', { bad_signature: { ratio: 1 } });
-    const { body: sub } = await subscribe();
-    await customer('complete', sub);
+    const sub = await shop.subscribe(planId);
+    await shop.customer('complete', sub);
     // Rebill hears nothing; at the journey's expiry the janitor reads the request: COMPLETED,
     // with the token, but the session token's hour is long over: the fallback charge runs.
     await world.advanceClock('PT1H5M');
-    await settledAs(sub.id, 'ACTIVE');
+    await shop.settledAs(sub.id, 'ACTIVE');
     expect((await attempts(sub.id)).map((a) => a.kind)).toContain('CUSTOMER_NOT_PRESENT');
   });
 });
@@ -248,14 +185,14 @@ describe('the janitor', () => {
 describe('Klarna unreachable at signup', () => {
   it('answers 503, a retry with the same Idempotency-Key resumes the same subscription', async () => {
     await script({ result: 'TIMEOUT' }, { scenario: 'tokenize_and_pay' }, 3);
-    const customerId = await newCustomer();
+    const customerId = await shop.createCustomer();
     const key = `signup-${Math.random().toString(36).slice(2)}`;
-    const first = await subscribe({ 'idempotency-key': key }, customerId);
+    const first = await shop.trySubscribe(planId, { headers: { 'idempotency-key': key }, customerId });
     expect(first.status, first.text).toBe(503);
     const subscriptionId = first.body.subscription_id;
     expect(subscriptionId).toMatch(/^[0-9a-f-]{36}$/);
 
-    const retry = await subscribe({ 'idempotency-key': key }, customerId);
+    const retry = await shop.trySubscribe(planId, { headers: { 'idempotency-key': key }, customerId });
     expect(retry.status, retry.text).toBe(201);
     expect(retry.body.id).toBe(subscriptionId);
     expect(retry.body.payment_request_url).toMatch(/\/journey\//);
@@ -265,39 +202,39 @@ describe('Klarna unreachable at signup', () => {
       [subscriptionId],
     );
     expect(pr?.n).toBe(1);
-    const replay = await subscribe({ 'idempotency-key': key }, customerId);
+    const replay = await shop.trySubscribe(planId, { headers: { 'idempotency-key': key }, customerId });
     expect(replay.status).toBe(201);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('without a retry, the janitor replays the same call and the customer can still finish', async () => {
     await script({ result: 'HTTP_ERROR', status: 503 }, { scenario: 'tokenize_and_pay' }, 3);
-    const first = await subscribe();
+    const first = await shop.trySubscribe(planId);
     expect(first.status, first.text).toBe(503);
     const id = first.body.subscription_id ?? '';
-    expect((await get(id)).status).toBe('PENDING_TOKENIZATION');
+    expect((await shop.subscription(id)).status).toBe('PENDING_TOKENIZATION');
 
     await world.advanceClock('PT1H1M');
     const sub = await eventually(async () => {
-      const s = await get(id);
+      const s = await shop.subscription(id);
       expect(s.payment_request?.state).toBe('SUBMITTED');
       return s;
     });
-    await customer('complete', sub);
-    await settledAs(id, 'ACTIVE');
+    await shop.customer('complete', sub);
+    await shop.settledAs(id, 'ACTIVE');
   });
 });
 
 describe('API idempotency', () => {
   it('replays the same request and refuses another body under the same key', async () => {
-    const customerId = await newCustomer();
+    const customerId = await shop.createCustomer();
     const key = `k-${Math.random().toString(36).slice(2)}`;
-    const first = await subscribe({ 'idempotency-key': key }, customerId);
-    const again = await subscribe({ 'idempotency-key': key }, customerId);
+    const first = await shop.trySubscribe(planId, { headers: { 'idempotency-key': key }, customerId });
+    const again = await shop.trySubscribe(planId, { headers: { 'idempotency-key': key }, customerId });
     expect(again.status).toBe(first.status);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const other = await subscribe({ 'idempotency-key': key }, await newCustomer());
+    const other = await shop.trySubscribe(planId, { headers: { 'idempotency-key': key } });
     expect(other.status).toBe(422);
     const [count] = await world.sql<{ n: number }>(
       'SELECT count(*)::int AS n FROM "Subscription" WHERE "customerId" = $1',

@@ -115,7 +115,7 @@ export class World {
   async startRole(role: RoleName): Promise<RoleProcess> {
     const process = spawnRebill(role, [role], this.env, join(this.logDir, `${role}-${Date.now()}.log`));
     this.roles.set(role, process);
-    await process.waitForLine((line) => logFields(line)?.msg === READY_MESSAGE[role], 60_000);
+    await process.waitForLine((line) => logFields(line)?.msg === READY_MESSAGE[role], 120_000);
     return process;
   }
 

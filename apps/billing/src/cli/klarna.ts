@@ -3,7 +3,7 @@
 import { pino } from 'pino';
 import { parseConfig, webhooksConfigSchema } from '../config/config.js';
 import { createLogger } from '../config/logger.js';
-import { KlarnaHttp } from '../klarna/http.js';
+import { klarnaHttpFor } from '../roles/process-deps.js';
 import { KlarnaNotifications } from '../klarna/notifications.js';
 import { createPrismaClient, disconnect } from '../store/prisma-client.js';
 import { loadVaultKeyring } from '../vault/vault-config.js';
@@ -31,16 +31,7 @@ export async function runKlarnaCommand(argv: readonly string[], env: NodeJS.Proc
   if (warning !== undefined) log.warn(warning);
   const db = createPrismaClient({ databaseUrl: config.DATABASE_URL });
   const clock = await cliClock(config.CLOCK_MODE, db);
-  const http = new KlarnaHttp({
-    baseUrl: config.KLARNA_BASE_URL,
-    apiKey: config.KLARNA_API_KEY,
-    logger: log,
-    clock,
-    connectTimeoutMs: config.KLARNA_CONNECT_TIMEOUT_MS,
-    headersTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
-    bodyTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
-    requestTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
-  });
+  const http = klarnaHttpFor(config, log, clock);
   try {
     return await runKlarnaWebhookCommand(
       command,

@@ -13,9 +13,13 @@ import {
 const read = (path: string) => readFileSync(fileURLToPath(new URL(path, import.meta.url)), 'utf8');
 const variables = [
   ...new Set(
-    [apiConfigSchema, webhooksConfigSchema, workerConfigSchema, schedulerConfigSchema, vaultConfigSchema].flatMap(
-      (schema) => Object.keys(schema.shape),
-    ),
+    [
+      apiConfigSchema,
+      webhooksConfigSchema,
+      workerConfigSchema,
+      schedulerConfigSchema,
+      vaultConfigSchema,
+    ].flatMap((schema) => Object.keys(schema.shape)),
   ),
 ].filter((name) => name !== 'NODE_ENV');
 

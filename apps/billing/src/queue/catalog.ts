@@ -8,7 +8,7 @@
 // by the next sweep once the lease has expired.
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import type { NextActionKind } from '../domain/index.js';
+import { NEXT_ACTION_KINDS, type NextActionKind } from '../domain/index.js';
 
 const uuid = z.uuid();
 
@@ -34,15 +34,7 @@ const RETRY: JobsOptions = {
 export const runNextActionPayload = z.object({
   subscriptionId: uuid,
   /** The action the sweep saw; the processor checks it is still the subscription's next action. */
-  kind: z.enum([
-    'TRIAL_END',
-    'RENEWAL',
-    'DUNNING_RETRY',
-    'GRACE_END',
-    'CANCEL_AT_PERIOD_END',
-    'FINALIZE',
-    'SIGNUP_EXPIRY',
-  ] as const satisfies readonly NextActionKind[]),
+  kind: z.enum(NEXT_ACTION_KINDS),
   /** nextActionAt the sweep saw, epoch ms. */
   dueAtMs: z.number().int(),
 });

@@ -9,6 +9,7 @@ import { createClockOperations, type ClockOperations } from '../clock/operations
 import { createProcessClock, type ProcessClock } from '../clock/process-clock.js';
 import { createQuiescenceProbe } from '../clock/quiescence.js';
 import type { BaseConfig } from '../config/config.js';
+import type { Clock } from '../domain/index.js';
 import { createLogger } from '../config/logger.js';
 import { KlarnaHttp } from '../klarna/http.js';
 import { KlarnaNetworkGateway } from '../klarna/klarna-network-gateway.js';
@@ -66,17 +67,7 @@ export async function createProcessDeps(
     log,
   });
   await clock.start();
-  const klarnaHttp = new KlarnaHttp({
-    baseUrl: config.KLARNA_BASE_URL,
-    apiKey: config.KLARNA_API_KEY,
-    logger: log,
-    clock,
-    connectTimeoutMs: config.KLARNA_CONNECT_TIMEOUT_MS,
-    headersTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
-    bodyTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
-    requestTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
-    connections: config.KLARNA_CONNECTIONS,
-  });
+  const klarnaHttp = klarnaHttpFor(config, log, clock);
   return {
     role,
     config,
@@ -118,6 +109,21 @@ export function signupDeps(deps: ProcessDeps, interactionExpiry: { iso: string; 
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
+}
+
+/** The Klarna HTTP client for this configuration (a role's, or a CLI command's). */
+export function klarnaHttpFor(config: BaseConfig, log: Logger, clock: Clock): KlarnaHttp {
+  return new KlarnaHttp({
+    baseUrl: config.KLARNA_BASE_URL,
+    apiKey: config.KLARNA_API_KEY,
+    logger: log,
+    clock,
+    connectTimeoutMs: config.KLARNA_CONNECT_TIMEOUT_MS,
+    headersTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
+    bodyTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
+    requestTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
+    connections: config.KLARNA_CONNECTIONS,
+  });
 }
 
 /** What the CLI and the operator endpoint do with the clock, for this process's configuration. */
