@@ -17,7 +17,7 @@ import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import type { CustomerTokenSecret, NetworkSessionTokenSecret } from '../secrets/secret.js';
 import type { Actor } from '../store/audit.js';
 import { inTransaction, type Tx } from '../store/db.js';
-import { findSignupByKlarnaRequest, lockSignupContext, type SignupContext } from '../store/signups.js';
+import { lockSignupByKlarnaRequest, readSignupContext, type SignupContext } from '../store/signups.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';
 import type { Vault } from '../vault/vault.js';
 import { sealSessionToken } from '../vault/session-tokens.js';
@@ -71,13 +71,12 @@ export async function applyJourneyFact(
 ): Promise<JourneyFactResult> {
   let ctxForAfter: SignupContext | null = null;
   const result = await inTransaction(deps.db, async (tx) => {
-    const owner =
-      (await findSignupByKlarnaRequest(tx, { klarnaPaymentRequestId: fact.klarnaPaymentRequestId })) ??
-      (fact.reference === null ? null : await findSignupByKlarnaRequest(tx, { reference: fact.reference }));
+    // Finding the owner locks its subscription row; what is read after it is current.
+    const owner = await lockSignupByKlarnaRequest(tx, fact.klarnaPaymentRequestId, fact.reference);
     if (owner === null || (fact.merchantId !== null && owner.merchantId !== fact.merchantId)) {
       return { result: { kind: 'unknown_request' } as const, settled: null };
     }
-    const ctx = await lockSignupContext(tx, owner.subscriptionId);
+    const ctx = await readSignupContext(tx, owner.subscriptionId);
     if (ctx === null) return { result: { kind: 'unknown_request' } as const, settled: null };
     ctxForAfter = ctx;
     return applyJourneyFactLocked(tx, ctx, fact, { vault: deps.vault, now: deps.clock.now(), actor });
