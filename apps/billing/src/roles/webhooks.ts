@@ -1,7 +1,7 @@
 // Composition root of the webhooks role: Klarna's notifications in, stored, applied.
 import { isoDurationMs, parseConfig, webhooksConfigSchema, apiConfigSchema } from '../config/config.js';
 import { buildWebhooksApp, KLARNA_WEBHOOK_PATH } from '../webhooks/app.js';
-import { applyStoredEvent } from '../webhooks/apply-event.js';
+import { applyReceivedEvent } from '../webhooks/apply-event.js';
 import { MerchantDirectory } from '../webhooks/merchant-directory.js';
 import { ensureWebhookRegistration } from '../webhooks/registration.js';
 import { SigningKeyRing } from '../webhooks/signing-key-ring.js';
@@ -25,7 +25,7 @@ export async function startWebhooksRole(env: NodeJS.ProcessEnv): Promise<Running
     keys,
     merchants: new MerchantDirectory(deps.db),
     log: deps.log,
-    apply: (id) => applyStoredEvent(signups, id),
+    apply: (received) => applyReceivedEvent(signups, received),
     ready: () => readiness(deps),
   });
   await app.listen({ host: config.WEBHOOKS_HOST, port: config.WEBHOOKS_PORT });

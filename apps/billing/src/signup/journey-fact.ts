@@ -64,28 +64,49 @@ function endReasonOf(state: KlarnaPaymentRequestState): SignupEndedReason {
   }
 }
 
+/**
+ * Applies the fact in one transaction. `alsoInTransaction` runs last in that transaction with the
+ * result, so that what the caller records about it (a webhook event's verdict) commits with it.
+ */
 export async function applyJourneyFact(
   deps: SignupDeps,
   fact: JourneyFact,
   actor: Actor,
+  alsoInTransaction?: (tx: Tx, result: JourneyFactResult) => Promise<void>,
 ): Promise<JourneyFactResult> {
   let ctxForAfter: SignupContext | null = null;
   const result = await inTransaction(deps.db, async (tx) => {
-    // Finding the owner locks its subscription row; what is read after it is current.
-    const owner = await lockSignupByKlarnaRequest(tx, fact.klarnaPaymentRequestId, fact.reference);
-    if (owner === null || (fact.merchantId !== null && owner.merchantId !== fact.merchantId)) {
-      return { result: { kind: 'unknown_request' } as const, settled: null };
-    }
-    const ctx = await readSignupContext(tx, owner.subscriptionId);
-    if (ctx === null) return { result: { kind: 'unknown_request' } as const, settled: null };
-    ctxForAfter = ctx;
-    return applyJourneyFactLocked(tx, ctx, fact, { vault: deps.vault, now: deps.clock.now(), actor });
+    const applied = await applyJourneyFactInTransaction(tx, deps, fact, actor);
+    ctxForAfter = applied.ctx;
+    await alsoInTransaction?.(tx, applied.result);
+    return applied;
   });
   if (ctxForAfter !== null) {
     await enqueueAfterCommit(deps, result.settled?.enqueue);
     await cancelJourneyIfAsked(deps, ctxForAfter, result.settled);
   }
   return result.result;
+}
+
+async function applyJourneyFactInTransaction(
+  tx: Tx,
+  deps: SignupDeps,
+  fact: JourneyFact,
+  actor: Actor,
+): Promise<{ result: JourneyFactResult; settled: Settled | null; ctx: SignupContext | null }> {
+  // Finding the owner locks its subscription row; what is read after it is current.
+  const owner = await lockSignupByKlarnaRequest(tx, fact.klarnaPaymentRequestId, fact.reference);
+  if (owner === null || (fact.merchantId !== null && owner.merchantId !== fact.merchantId)) {
+    return { result: { kind: 'unknown_request' }, settled: null, ctx: null };
+  }
+  const ctx = await readSignupContext(tx, owner.subscriptionId);
+  if (ctx === null) return { result: { kind: 'unknown_request' }, settled: null, ctx: null };
+  const applied = await applyJourneyFactLocked(tx, ctx, fact, {
+    vault: deps.vault,
+    now: deps.clock.now(),
+    actor,
+  });
+  return { ...applied, ctx };
 }
 
 export async function applyJourneyFactLocked(

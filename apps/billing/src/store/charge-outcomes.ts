@@ -35,7 +35,7 @@ export async function recordApprovedCharge(
   const { now } = meta;
   const existing = await tx.charge.findFirst({
     where: { attemptId: attempt.id },
-    include: { captures: true },
+    select: { id: true, capturedMinor: true },
   });
   if (existing !== null) return { chargeId: existing.id, captured: existing.capturedMinor > 0 };
   await tx.chargeAttempt.update({
