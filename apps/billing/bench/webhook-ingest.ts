@@ -7,6 +7,7 @@
 //   npm run bench:webhooks -w @rebill/billing [-- --events 6000 --concurrency 32 --seconds 15]
 //   ... -- --skip-pgbench            (no floor: faster, for profiling)
 //   ... -- --cpu-prof /tmp/prof      (V8 CPU profiles of the webhooks and worker roles)
+//   ... -- --keep-database           (leave its database for a look at plans and statistics)
 //
 // Everything runs as real processes: the Klarna sandbox, and the webhooks, worker and scheduler
 // roles through `rebill <role>`, on a database and Redis prefix of their own (removed at the end).
@@ -46,6 +47,8 @@ const { values: args } = parseArgs({
     /** Longest wait, after the last answer, for every event to be applied and finalized. */
     'settle-timeout': { type: 'string', default: '180' },
     'cpu-prof': { type: 'string' },
+    /** Keep the database afterwards (its URL is printed), to look at plans and table statistics. */
+    'keep-database': { type: 'boolean', default: false },
   },
 });
 
@@ -86,13 +89,15 @@ async function main(): Promise<number> {
     cpuProfileDir: args['cpu-prof'],
   });
   let stopping: Promise<unknown> | undefined;
-  const stopSystem = () => (stopping ??= system.stop());
+  const stopSystem = () => (stopping ??= system.stop({ keepDatabase: args['keep-database'] }));
   process.once('SIGINT', () => {
     say('interrupted: cleaning up ...');
     void stopSystem().finally(() => process.exit(130));
   });
   let connections: KeepAliveConnection[] = [];
   const poll = new pg.Client({ connectionString: system.databaseUrl });
+  let pollClosed: Promise<void> | undefined;
+  const closePoll = () => (pollClosed ??= poll.end().catch(() => undefined));
   try {
     await system.startProcesses();
     say(`setting up ${warmup + events} signups (${warmup} for the warm-up) ...`);
@@ -103,10 +108,13 @@ async function main(): Promise<number> {
       progress: say,
     });
     say(`  done in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
+    // A database that grew from empty within a minute has no statistics yet (autovacuum has not
+    // come round): without them the planner scans small tables whole. Production tables have them.
+    await poll.connect();
+    await poll.query('ANALYZE');
     const requests = fixtures.events.map((event) => toRequest(system, fixtures.signingKeyId, event));
     const completedTotal = fixtures.events.filter((e) => e.state === 'COMPLETED').length;
 
-    await poll.connect();
     const pollPid = (await poll.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? -1;
     connections = await openConnections(system.webhooksUrl, concurrency);
     const classify = (status: number, body: string): string =>
@@ -143,11 +151,17 @@ async function main(): Promise<number> {
       postgres: postgresSnapshot(system.databaseName, new Set([pollPid])),
       bench: process.cpuUsage(),
     });
+    const dbBefore = await databaseCounters(system.databaseUrl, system.databaseName);
+    pollQueries = 0;
     const before = snapshot();
     const result = await runClosedLoop(connections, requests.slice(warmup), classify);
     const settled = await waitUntilSettled(poll, warmup + events, completedTotal, settleTimeoutMs);
     const settledAt = performance.now();
     const after = snapshot();
+    // Backends report their counters when they end: stop the roles (and the polls) before reading them.
+    const exits = await system.stopProcesses();
+    await closePoll();
+    const dbAfter = await databaseCounters(system.databaseUrl, system.databaseName);
 
     const wall = (settledAt - result.startedAt) / 1000;
     const ingestWall = (result.finishedAt - result.startedAt) / 1000;
@@ -169,6 +183,8 @@ async function main(): Promise<number> {
       `  final state       ${JSON.stringify(settled.counts)}`,
       `  CPU per event     (ms of CPU per event; share of one core over the ${wall.toFixed(1)} s)`,
       ...cpuLines(before, after, events, wall),
+      `  database per event ${databaseLine(dbBefore, dbAfter, events)} (pg_stat_database of its own database, the benchmark's polls left out)`,
+      `  processes ended   ${JSON.stringify(exits)}`,
     ].filter((line) => line !== '');
     process.stdout.write(`${lines.join('\n')}\n`);
     if (!isAllStored(result.statuses, events) || !settled.ok) {
@@ -178,9 +194,10 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     for (const c of connections) c.close();
-    await poll.end().catch(() => undefined);
+    await closePoll();
     const exits = await stopSystem();
     say(`stopped: ${JSON.stringify(exits)}; logs in ${system.logDir}`);
+    if (args['keep-database']) say(`database kept: ${system.databaseUrl} (drop it when done)`);
   }
 }
 
@@ -227,6 +244,7 @@ async function waitUntilSettled(
     await sleep(50);
   }
   const counts: Record<string, number> = {};
+  pollQueries += 1;
   const rows = await client.query<{ status: string; n: number }>(
     `SELECT 'event ' || status AS status, count(*)::int AS n FROM "WebhookEvent" GROUP BY status
      UNION ALL SELECT 'subscription ' || status, count(*)::int FROM "Subscription" GROUP BY status
@@ -242,8 +260,47 @@ async function waitUntilSettled(
   return { ok, counts };
 }
 
+/** Statements the benchmark itself ran on the database (each its own transaction). */
+let pollQueries = 0;
+
 async function scalar(client: pg.Client, sql: string): Promise<number> {
+  pollQueries += 1;
   return (await client.query<{ n: number }>(sql)).rows[0]?.n ?? 0;
+}
+
+interface DatabaseCounters {
+  readonly commits: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly polls: number;
+}
+
+/** The database's counters, read over a connection of its own (whose own commit counts after it closes). */
+async function databaseCounters(url: string, database: string): Promise<DatabaseCounters> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<Omit<DatabaseCounters, 'polls'>>(
+      `SELECT xact_commit::float8 AS commits, tup_inserted::float8 AS inserted, tup_updated::float8 AS updated
+       FROM pg_stat_database WHERE datname = $1`,
+      [database],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error(`no pg_stat_database row for ${database}`);
+    return { ...row, polls: pollQueries };
+  } finally {
+    await client.end();
+  }
+}
+
+function databaseLine(before: DatabaseCounters, after: DatabaseCounters, events: number): string {
+  const per = (value: number) => (value / events).toFixed(1);
+  // Each poll is a transaction of its own, and so is the reading of the counters before.
+  const commits = after.commits - before.commits - after.polls - 1;
+  return (
+    `${per(commits)} commits, ${per(after.inserted - before.inserted)} rows inserted, ` +
+    `${per(after.updated - before.updated)} updated`
+  );
 }
 
 function isAllStored(statuses: ReadonlyMap<string, number>, expected: number): boolean {

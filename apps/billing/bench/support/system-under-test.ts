@@ -147,16 +147,26 @@ export class SystemUnderTest {
     }
   }
 
-  /** Stops every process (each should exit 0), drops the database, removes the Redis keys. */
-  async stop(): Promise<Record<string, number | string>> {
+  /** Stops every process (SIGTERM; each should exit 0) and says how each ended. Idempotent. */
+  async stopProcesses(): Promise<Record<string, number | string>> {
     const exits: Record<string, number | string> = {};
+    const roles = [...this.roles];
+    this.roles.clear();
     await Promise.all(
-      [...this.roles].map(async ([role, child]) => {
+      roles.map(async ([role, child]) => {
         exits[role] = await child.stop();
       }),
     );
-    if (this.sandbox !== undefined) exits.sandbox = await this.sandbox.stop();
-    await dropDatabase(this.databaseUrl);
+    const sandbox = this.sandbox;
+    this.sandbox = undefined;
+    if (sandbox !== undefined) exits.sandbox = await sandbox.stop();
+    return exits;
+  }
+
+  /** Stops what still runs, drops the database (unless kept for a look), removes the Redis keys. */
+  async stop(options: { keepDatabase?: boolean } = {}): Promise<Record<string, number | string>> {
+    const exits = await this.stopProcesses();
+    if (options.keepDatabase !== true) await dropDatabase(this.databaseUrl);
     const redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: 3 });
     try {
       await deleteKeys(redis, `${bullPrefix(this.redisPrefix)}*`);
