@@ -333,16 +333,3 @@ export async function nextInvoiceNumber(tx: Tx, merchantId: string): Promise<str
   if (row === undefined) throw new Error(`merchant ${merchantId} not found`);
   return `${row.invoicePrefix}-${String(row.sequence).padStart(6, '0')}`;
 }
-
-/** Updates the subscription under its optimistic lock; false when another writer got there first. */
-export async function updateSubscriptionVersioned(
-  tx: Tx,
-  subscription: Pick<Subscription, 'id' | 'version'>,
-  data: Prisma.SubscriptionUncheckedUpdateManyInput,
-): Promise<boolean> {
-  const { count } = await tx.subscription.updateMany({
-    where: { id: subscription.id, version: subscription.version },
-    data: { ...data, version: { increment: 1 } },
-  });
-  return count === 1;
-}
