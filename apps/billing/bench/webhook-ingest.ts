@@ -178,7 +178,7 @@ async function main(): Promise<number> {
         : `  pgbench           ${floor.tps.toFixed(0)} TPS (${floor.command}, same server, just before)`,
       floor === null
         ? ''
-        : `  ratio             ${(perSecond / floor.tps).toFixed(2)}x pgbench -N (target ${TARGET_RATIO}x: ${perSecond / floor.tps >= TARGET_RATIO ? 'met' : 'NOT met'})`,
+        : `  ratio             ${(perSecond / floor.tps).toFixed(3)}x pgbench -N (target ${TARGET_RATIO}x: ${perSecond / floor.tps >= TARGET_RATIO ? 'met' : 'NOT met'})`,
       `  answers           ${describe(result.statuses)}`,
       `  final state       ${JSON.stringify(settled.counts)}`,
       `  CPU per event     (ms of CPU per event; share of one core over the ${wall.toFixed(1)} s)`,
@@ -248,7 +248,8 @@ async function waitUntilSettled(
   const rows = await client.query<{ status: string; n: number }>(
     `SELECT 'event ' || status AS status, count(*)::int AS n FROM "WebhookEvent" GROUP BY status
      UNION ALL SELECT 'subscription ' || status, count(*)::int FROM "Subscription" GROUP BY status
-     UNION ALL SELECT 'charge ' || state, count(*)::int FROM "Charge" GROUP BY state`,
+     UNION ALL SELECT 'charge ' || state, count(*)::int FROM "Charge" GROUP BY state
+     UNION ALL SELECT 'event applied more than once', count(*)::int FROM "WebhookEvent" WHERE "applyCount" > 1`,
   );
   for (const row of rows.rows) counts[row.status] = row.n;
   const ok =
