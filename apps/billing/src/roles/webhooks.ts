@@ -1,7 +1,7 @@
 // Composition root of the webhooks role: Klarna's notifications in, stored, applied.
 import { isoDurationMs, parseConfig, webhooksConfigSchema, apiConfigSchema } from '../config/config.js';
 import { buildWebhooksApp, KLARNA_WEBHOOK_PATH } from '../webhooks/app.js';
-import { applyStoredEvent } from '../webhooks/apply-event.js';
+import { applyReceivedEvent } from '../webhooks/apply-event.js';
 import { MerchantDirectory } from '../webhooks/merchant-directory.js';
 import { keepWebhookRegistered, type RegistrationLoop } from '../webhooks/registration-loop.js';
 import { SigningKeyRing } from '../webhooks/signing-key-ring.js';
@@ -26,7 +26,7 @@ export async function startWebhooksRole(env: NodeJS.ProcessEnv): Promise<Running
     keys,
     merchants: new MerchantDirectory(deps.db),
     log: deps.log,
-    apply: (id) => applyStoredEvent(signups, id),
+    apply: (received) => applyReceivedEvent(signups, received),
     ready: async () => {
       const ready = await readiness(deps);
       if (registration === null) return ready;

@@ -17,8 +17,7 @@ import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import type { CustomerTokenSecret, NetworkSessionTokenSecret } from '../secrets/secret.js';
 import type { Actor } from '../store/audit.js';
 import { inTransaction, type Tx } from '../store/db.js';
-import { insertChargeAttempt, updatePaymentRequest } from '../store/signup-writes.js';
-import { findSignupByKlarnaRequest, lockSignupContext, type SignupContext } from '../store/signups.js';
+import { lockSignupByKlarnaRequest, readSignupContext, type SignupContext } from '../store/signups.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';
 import type { Vault } from '../vault/vault.js';
 import { sealSessionToken } from '../vault/session-tokens.js';
@@ -67,29 +66,49 @@ function endReasonOf(state: KlarnaPaymentRequestState): SignupEndedReason {
   }
 }
 
+/**
+ * Applies the fact in one transaction. `alsoInTransaction` runs last in that transaction with the
+ * result, so that what the caller records about it (a webhook event's verdict) commits with it.
+ */
 export async function applyJourneyFact(
   deps: SignupDeps,
   fact: JourneyFact,
   actor: Actor,
+  alsoInTransaction?: (tx: Tx, result: JourneyFactResult) => Promise<void>,
 ): Promise<JourneyFactResult> {
   let ctxForAfter: SignupContext | null = null;
   const result = await inTransaction(deps.db, async (tx) => {
-    const owner =
-      (await findSignupByKlarnaRequest(tx, { klarnaPaymentRequestId: fact.klarnaPaymentRequestId })) ??
-      (fact.reference === null ? null : await findSignupByKlarnaRequest(tx, { reference: fact.reference }));
-    if (owner === null || (fact.merchantId !== null && owner.merchantId !== fact.merchantId)) {
-      return { result: { kind: 'unknown_request' } as const, settled: null };
-    }
-    const ctx = await lockSignupContext(tx, owner.subscriptionId);
-    if (ctx === null) return { result: { kind: 'unknown_request' } as const, settled: null };
-    ctxForAfter = ctx;
-    return applyJourneyFactLocked(tx, ctx, fact, { vault: deps.vault, now: deps.clock.now(), actor });
+    const applied = await applyJourneyFactInTransaction(tx, deps, fact, actor);
+    ctxForAfter = applied.ctx;
+    await alsoInTransaction?.(tx, applied.result);
+    return applied;
   });
   if (ctxForAfter !== null) {
     await enqueueAfterCommit(deps, result.settled?.enqueue);
     await cancelJourneyIfAsked(deps, ctxForAfter, result.settled);
   }
   return result.result;
+}
+
+async function applyJourneyFactInTransaction(
+  tx: Tx,
+  deps: SignupDeps,
+  fact: JourneyFact,
+  actor: Actor,
+): Promise<{ result: JourneyFactResult; settled: Settled | null; ctx: SignupContext | null }> {
+  // Finding the owner locks its subscription row; what is read after it is current.
+  const owner = await lockSignupByKlarnaRequest(tx, fact.klarnaPaymentRequestId, fact.reference);
+  if (owner === null || (fact.merchantId !== null && owner.merchantId !== fact.merchantId)) {
+    return { result: { kind: 'unknown_request' }, settled: null, ctx: null };
+  }
+  const ctx = await readSignupContext(tx, owner.subscriptionId);
+  if (ctx === null) return { result: { kind: 'unknown_request' }, settled: null, ctx: null };
+  const applied = await applyJourneyFactLocked(tx, ctx, fact, {
+    vault: deps.vault,
+    now: deps.clock.now(),
+    actor,
+  });
+  return { ...applied, ctx };
 }
 
 export async function applyJourneyFactLocked(
@@ -113,14 +132,17 @@ export async function applyJourneyFactLocked(
   );
   if (effect.kind === 'IGNORE') return { result: { kind: 'ignored', why: effect.why }, settled: null };
 
-  const updated = await updatePaymentRequest(tx, paymentRequest.id, {
-    state: fact.state,
-    stateReason: fact.stateReason,
-    stateChangedAt: fact.occurredAt,
-    ...(fact.url === null ? {} : { url: fact.url }),
-    ...(fact.expiresAt === null ? {} : { expiresAt: fact.expiresAt }),
-    ...(fact.state === 'COMPLETED' ? { completedAt: fact.occurredAt } : {}),
-    updatedAt: now,
+  const updated = await tx.paymentRequest.update({
+    where: { id: paymentRequest.id },
+    data: {
+      state: fact.state,
+      stateReason: fact.stateReason,
+      stateChangedAt: fact.occurredAt,
+      ...(fact.url === null ? {} : { url: fact.url }),
+      ...(fact.expiresAt === null ? {} : { expiresAt: fact.expiresAt }),
+      ...(fact.state === 'COMPLETED' ? { completedAt: fact.occurredAt } : {}),
+      updatedAt: now,
+    },
   });
   const next: SignupContext = { ...ctx, paymentRequest: updated };
   // A signup already decided (at once, or ended by the janitor) only records the journey's state.
@@ -202,19 +224,25 @@ async function insertFinalizeAttempt(
   if (invoice === null) return;
   if (ctx.attempts.some((a) => a.kind === 'FINALIZE')) return;
   const id = randomUUID();
-  await insertChargeAttempt(tx, {
-    id,
-    merchantId: invoice.merchantId,
-    subscriptionId: ctx.subscription.id,
-    invoiceId: invoice.id,
-    attemptNumber: Math.max(0, ...ctx.attempts.map((a) => a.attemptNumber)) + 1,
-    kind: 'FINALIZE',
-    tokenId: null,
-    idempotencyKey: klarnaIdempotencyKey('charge-attempt', id),
-    amountMinor: invoice.amountMinor,
-    currency: invoice.currency,
-    sealedSessionToken: sealSessionToken(opts.vault, sessionToken, id),
-    deadlineAt: opts.deadlineAt,
-    at: opts.now,
+  const sealed = sealSessionToken(opts.vault, sessionToken, id);
+  const number = Math.max(0, ...ctx.attempts.map((a) => a.attemptNumber)) + 1;
+  await tx.chargeAttempt.create({
+    data: {
+      id,
+      merchantId: invoice.merchantId,
+      subscriptionId: ctx.subscription.id,
+      invoiceId: invoice.id,
+      attemptNumber: number,
+      kind: 'FINALIZE',
+      idempotencyKey: klarnaIdempotencyKey('charge-attempt', id),
+      reference: id,
+      amountMinor: invoice.amountMinor,
+      currency: invoice.currency,
+      sealedSessionToken: Uint8Array.from(sealed.ciphertext),
+      sealedKeyId: sealed.keyId,
+      deadlineAt: opts.deadlineAt,
+      createdAt: opts.now,
+      updatedAt: opts.now,
+    },
   });
 }

@@ -1,6 +1,7 @@
 // Writes what the domain's resolveSignup decides, in the caller's transaction, with the
 // subscription row locked: the signup's part states, the subscription's status and first period,
-// the invoice's status, the next action (from the domain's nextAction) and the audit rows.
+// the invoice's status, the next action (from the domain's nextAction) and the audit rows, all in
+// one statement.
 import {
   nextAction,
   resolveSignup,
@@ -10,10 +11,14 @@ import {
   type SignupSchedule,
 } from '../domain/index.js';
 import type { RunNextActionPayload } from '../queue/catalog.js';
-import { audit, type Actor } from '../store/audit.js';
+import type { Actor, AuditEntry } from '../store/audit.js';
 import type { Tx } from '../store/db.js';
-import { markInvoicePaid, updatePaymentRequest, voidInvoice } from '../store/signup-writes.js';
-import { updateSubscriptionVersioned, type SignupContext } from '../store/signups.js';
+import {
+  writeSignupDecision,
+  type SignupDecisionWrites,
+  type SignupSubscriptionChange,
+} from '../store/signup-decisions.js';
+import type { SignupContext } from '../store/signups.js';
 
 /** Why a signup ended, as the subscription's endedReason shows it. */
 export type SignupEndedReason =
@@ -51,13 +56,14 @@ export async function settleSignup(
   const trial = ctx.phase.planVersion.trialDays > 0;
   const resolution = resolveSignup({ payment: change.payment, token: change.token, trial });
 
-  if (change.payment !== paymentRequest.paymentPart || change.token !== paymentRequest.tokenPart) {
-    await updatePaymentRequest(tx, paymentRequest.id, {
-      paymentPart: change.payment,
-      tokenPart: change.token,
-      updatedAt: now,
-    });
-  }
+  const paymentRequestParts =
+    change.payment !== paymentRequest.paymentPart || change.token !== paymentRequest.tokenPart
+      ? { id: paymentRequest.id, paymentPart: change.payment, tokenPart: change.token, updatedAt: now }
+      : null;
+  const write = (
+    subscriptionChange: SignupSubscriptionChange,
+    rest: Pick<SignupDecisionWrites, 'invoice' | 'audit'> = { invoice: null, audit: null },
+  ) => writeOrFail(tx, { subscription, change: subscriptionChange, paymentRequestParts, ...rest });
 
   switch (resolution.kind) {
     case 'WAIT': {
@@ -68,7 +74,7 @@ export async function settleSignup(
       const next = nextAction({ ...facts(ctx), status: 'PENDING_TOKENIZATION', signup });
       const fastPath = next !== null && next.kind === 'FINALIZE' && next.at.getTime() <= now.getTime();
       const leaseUntil = fastPath ? new Date(now.getTime() + NEXT_ACTION_LEASE_MS) : null;
-      await write(tx, subscription, {
+      await write({
         tokenId: change.tokenId ?? subscription.tokenId,
         nextActionKind: next?.kind ?? null,
         nextActionAt: next?.at ?? null,
@@ -95,21 +101,7 @@ export async function settleSignup(
         currentPeriodEnd: period?.end ?? null,
         trialEndsAt: subscription.trialEndsAt,
       });
-      await write(tx, subscription, {
-        status,
-        tokenId: change.tokenId ?? subscription.tokenId,
-        requiresNewToken: resolution.requiresNewToken,
-        periodIndex: 0,
-        currentPeriodStart: period?.start ?? null,
-        currentPeriodEnd: period?.end ?? null,
-        paidThroughPeriodIndex: paid ? 0 : null,
-        nextActionKind: next?.kind ?? null,
-        nextActionAt: next?.at ?? null,
-        nextActionLeaseUntil: null,
-        updatedAt: now,
-      });
-      if (paid) await markInvoicePaid(tx, invoice.id, now);
-      await audit(tx, {
+      const audit: AuditEntry = {
         actor,
         merchantId: subscription.merchantId,
         subscriptionId: subscription.id,
@@ -119,34 +111,60 @@ export async function settleSignup(
         before: { status: subscription.status },
         after: { status, requires_new_token: resolution.requiresNewToken, first_period_paid: paid },
         at: now,
-      });
+      };
+      await write(
+        {
+          status,
+          tokenId: change.tokenId ?? subscription.tokenId,
+          requiresNewToken: resolution.requiresNewToken,
+          periodIndex: 0,
+          currentPeriodStart: period?.start ?? null,
+          currentPeriodEnd: period?.end ?? null,
+          paidThroughPeriodIndex: paid ? 0 : null,
+          nextActionKind: next?.kind ?? null,
+          nextActionAt: next?.at ?? null,
+          nextActionLeaseUntil: null,
+          updatedAt: now,
+        },
+        {
+          invoice: paid && invoice.status === 'OPEN' ? { id: invoice.id, status: 'PAID', at: now } : null,
+          audit,
+        },
+      );
       return { resolution, next, enqueue: null };
     }
 
     case 'END': {
       const endedReason = change.endedReason ?? resolution.reason;
-      await write(tx, subscription, {
-        status: 'INCOMPLETE_EXPIRED',
-        tokenId: change.tokenId ?? subscription.tokenId,
-        endedAt: now,
-        endedReason,
-        nextActionKind: null,
-        nextActionAt: null,
-        nextActionLeaseUntil: null,
-        updatedAt: now,
-      });
-      if (invoice !== null) await voidInvoice(tx, invoice.id, now);
-      await audit(tx, {
-        actor,
-        merchantId: subscription.merchantId,
-        subscriptionId: subscription.id,
-        entityType: 'subscription',
-        entityId: subscription.id,
-        action: 'subscription.signup_ended',
-        before: { status: subscription.status },
-        after: { status: 'INCOMPLETE_EXPIRED', ended_reason: endedReason },
-        at: now,
-      });
+      await write(
+        {
+          status: 'INCOMPLETE_EXPIRED',
+          tokenId: change.tokenId ?? subscription.tokenId,
+          endedAt: now,
+          endedReason,
+          nextActionKind: null,
+          nextActionAt: null,
+          nextActionLeaseUntil: null,
+          updatedAt: now,
+        },
+        {
+          invoice:
+            invoice !== null && invoice.status === 'OPEN'
+              ? { id: invoice.id, status: 'VOID', at: now }
+              : null,
+          audit: {
+            actor,
+            merchantId: subscription.merchantId,
+            subscriptionId: subscription.id,
+            entityType: 'subscription',
+            entityId: subscription.id,
+            action: 'subscription.signup_ended',
+            before: { status: subscription.status },
+            after: { status: 'INCOMPLETE_EXPIRED', ended_reason: endedReason },
+            at: now,
+          },
+        },
+      );
       return { resolution, next: null, enqueue: null };
     }
   }
@@ -162,13 +180,9 @@ function facts(ctx: SignupContext) {
   };
 }
 
-async function write(
-  tx: Tx,
-  subscription: SignupContext['subscription'],
-  data: Parameters<typeof updateSubscriptionVersioned>[2],
-): Promise<void> {
-  if (!(await updateSubscriptionVersioned(tx, subscription, data))) {
+async function writeOrFail(tx: Tx, writes: SignupDecisionWrites): Promise<void> {
+  if (!(await writeSignupDecision(tx, writes))) {
     // The row is locked for this transaction, so only a writer that skipped the lock can get here.
-    throw new Error(`subscription ${subscription.id} changed under its row lock`);
+    throw new Error(`subscription ${writes.subscription.id} changed under its row lock`);
   }
 }

@@ -1,6 +1,6 @@
 // The audit trail: one append-only row per mutation (the database refuses UPDATE and DELETE on
 // it). Written in the same transaction as the change it records.
-import type { Prisma } from './generated/prisma/client.js';
+import { Prisma } from './generated/prisma/client.js';
 import type { Tx } from './db.js';
 
 export type ActorKind = 'API_KEY' | 'OPERATOR' | 'SYSTEM' | 'KLARNA';
@@ -28,7 +28,24 @@ export interface AuditEntry {
 }
 
 export async function audit(tx: Tx, entry: AuditEntry): Promise<void> {
-  await tx.auditEvent.create({ data: auditRow(entry) });
+  await tx.$executeRaw(auditInsert(entry));
+}
+
+/**
+ * The INSERT of one audit row, as a statement of its own or a step of a larger one (a
+ * data-modifying WITH), so that a change and its audit row go in one round trip. `onlyIf`, a
+ * condition on the larger statement's other steps, writes the row only when it holds.
+ */
+export function auditInsert(entry: AuditEntry, onlyIf?: Prisma.Sql): Prisma.Sql {
+  const json = (value: Prisma.InputJsonValue | null | undefined) =>
+    value === undefined || value === null ? null : JSON.stringify(value);
+  return Prisma.sql`
+    INSERT INTO "AuditEvent" ("merchantId", "subscriptionId", "actorKind", "actorId", "entityType", "entityId",
+      action, before, after, "createdAt")
+    SELECT ${entry.merchantId}::uuid, ${entry.subscriptionId ?? null}::uuid, ${entry.actor.kind}::"ActorKind",
+      ${entry.actor.id}::text, ${entry.entityType}::text, ${entry.entityId}::text, ${entry.action}::text,
+      ${json(entry.before)}::jsonb, ${json(entry.after)}::jsonb, ${entry.at}::timestamptz
+    ${onlyIf === undefined ? Prisma.empty : Prisma.sql`WHERE ${onlyIf}`}`;
 }
 
 export async function auditMany(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {

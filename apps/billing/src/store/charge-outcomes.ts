@@ -1,8 +1,13 @@
 // An authorize call's recorded outcome: the attempt row's status, and for an approval the Charge
 // (Klarna's payment transaction) with the Capture that `capture: NOW` performed in the same call.
 import { randomUUID } from 'node:crypto';
-import type { ChargeAttempt, ChargeAttemptStatus, DeclineCategory } from './generated/prisma/client.js';
-import { audit, type Actor } from './audit.js';
+import {
+  Prisma,
+  type ChargeAttempt,
+  type ChargeAttemptStatus,
+  type DeclineCategory,
+} from './generated/prisma/client.js';
+import { auditInsert, type Actor } from './audit.js';
 import type { Tx } from './db.js';
 
 export interface ApprovedTransactionFacts {
@@ -24,8 +29,9 @@ export interface RecordedCharge {
 }
 
 /**
- * Marks the attempt APPROVED and records its Charge (and Capture) once: a replayed answer for the
- * same attempt finds the Charge already there (unique per attempt and per Klarna transaction).
+ * Marks the attempt APPROVED and records its Charge (and Capture) once, in one statement: a
+ * replayed answer for the same attempt finds the Charge already there (unique per attempt and per
+ * Klarna transaction) and changes nothing.
  */
 export async function recordApprovedCharge(
   tx: Tx,
@@ -34,80 +40,66 @@ export async function recordApprovedCharge(
   meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
 ): Promise<RecordedCharge> {
   const { now } = meta;
-  const existing = await tx.charge.findFirst({
-    where: { attemptId: attempt.id },
-    include: { captures: true },
-  });
-  if (existing !== null) return { chargeId: existing.id, captured: existing.capturedMinor > 0 };
-  await tx.chargeAttempt.update({
-    where: { id: attempt.id },
-    data: {
-      status: 'APPROVED',
-      klarnaCorrelationId: meta.correlationId,
-      completedAt: now,
-      updatedAt: now,
-      sealedSessionToken: null,
-      sealedKeyId: null,
-    },
-  });
   const captured = transaction.capture !== null;
   const chargeId = randomUUID();
-  await tx.charge.create({
-    data: {
-      id: chargeId,
+  const audited = auditInsert(
+    {
+      actor: meta.actor,
       merchantId: attempt.merchantId,
       subscriptionId: attempt.subscriptionId,
-      invoiceId: attempt.invoiceId,
-      attemptId: attempt.id,
-      klarnaTransactionId: transaction.paymentTransactionId,
-      amountMinor: attempt.amountMinor,
-      currency: attempt.currency,
-      state: chargeState(transaction.state, captured),
-      captureMode: attempt.captureMode,
-      capturedMinor: captured ? (transaction.capture?.amount ?? attempt.amountMinor) : 0,
-      authorizedAt: transaction.authorizedAt ?? now,
-      expiresAt: transaction.expiresAt,
-      createdAt: now,
-      updatedAt: now,
-    },
-  });
-  if (transaction.capture !== null) {
-    const captureId = randomUUID();
-    await tx.capture.create({
-      data: {
-        id: captureId,
-        merchantId: attempt.merchantId,
-        chargeId,
-        amountMinor: transaction.capture.amount ?? attempt.amountMinor,
+      entityType: 'charge',
+      entityId: chargeId,
+      action: 'charge.approved',
+      after: {
+        attempt_id: attempt.id,
+        invoice_id: attempt.invoiceId,
+        klarna_payment_transaction_id: transaction.paymentTransactionId,
+        amount: attempt.amountMinor,
         currency: attempt.currency,
-        reference: captureId,
-        klarnaCaptureId: transaction.capture.paymentCaptureId,
-        status: 'SUCCEEDED',
-        capturedAt: transaction.capture.capturedAt ?? now,
-        createdAt: now,
-        updatedAt: now,
+        captured,
+        klarna_correlation_id: meta.correlationId,
       },
-    });
-  }
-  await audit(tx, {
-    actor: meta.actor,
-    merchantId: attempt.merchantId,
-    subscriptionId: attempt.subscriptionId,
-    entityType: 'charge',
-    entityId: chargeId,
-    action: 'charge.approved',
-    after: {
-      attempt_id: attempt.id,
-      invoice_id: attempt.invoiceId,
-      klarna_payment_transaction_id: transaction.paymentTransactionId,
-      amount: attempt.amountMinor,
-      currency: attempt.currency,
-      captured,
-      klarna_correlation_id: meta.correlationId,
+      at: now,
     },
-    at: now,
-  });
-  return { chargeId, captured };
+    Prisma.sql`EXISTS (SELECT 1 FROM charge)`,
+  );
+  const captureId = randomUUID();
+  const captureStep =
+    transaction.capture === null
+      ? Prisma.empty
+      : Prisma.sql`,
+    capture AS (
+      INSERT INTO "Capture" (id, "merchantId", "chargeId", "amountMinor", currency, reference, "klarnaCaptureId",
+        status, "capturedAt", "createdAt", "updatedAt")
+      SELECT ${captureId}::uuid, ${attempt.merchantId}::uuid, charge.id,
+        ${transaction.capture.amount ?? attempt.amountMinor}::int, ${attempt.currency}::text,
+        ${captureId}::text, ${transaction.capture.paymentCaptureId}::text, 'SUCCEEDED'::"MoneyOperationStatus",
+        ${transaction.capture.capturedAt ?? now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
+      FROM charge)`;
+  const [row] = await tx.$queryRaw<{ id: string; capturedMinor: number; existed: boolean }[]>`
+    WITH existing AS (SELECT id, "capturedMinor" FROM "Charge" WHERE "attemptId" = ${attempt.id}::uuid),
+    approved AS (
+      UPDATE "ChargeAttempt" SET status = 'APPROVED', "klarnaCorrelationId" = ${meta.correlationId},
+        "completedAt" = ${now}, "updatedAt" = ${now}, "sealedSessionToken" = NULL, "sealedKeyId" = NULL
+      WHERE id = ${attempt.id}::uuid AND NOT EXISTS (SELECT 1 FROM existing)),
+    charge AS (
+      INSERT INTO "Charge" (id, "merchantId", "subscriptionId", "invoiceId", "attemptId", "klarnaTransactionId",
+        "amountMinor", currency, state, "captureMode", "capturedMinor", "authorizedAt", "expiresAt",
+        "createdAt", "updatedAt")
+      SELECT ${chargeId}::uuid, ${attempt.merchantId}::uuid, ${attempt.subscriptionId}::uuid,
+        ${attempt.invoiceId}::uuid, ${attempt.id}::uuid, ${transaction.paymentTransactionId}::text,
+        ${attempt.amountMinor}::int, ${attempt.currency}::text,
+        ${chargeState(transaction.state, captured)}::"ChargeState", ${attempt.captureMode}::"CaptureMode",
+        ${captured ? (transaction.capture?.amount ?? attempt.amountMinor) : 0}::int,
+        ${transaction.authorizedAt ?? now}::timestamptz, ${transaction.expiresAt}::timestamptz,
+        ${now}::timestamptz, ${now}::timestamptz
+      WHERE NOT EXISTS (SELECT 1 FROM existing)
+      RETURNING id)${captureStep},
+    audited AS (${audited} RETURNING id)
+    SELECT id, "capturedMinor", true AS existed FROM existing
+    UNION ALL SELECT id, 0, false FROM charge`;
+  if (row === undefined) throw new Error(`attempt ${attempt.id}: no charge recorded`);
+  return row.existed ? { chargeId: row.id, captured: row.capturedMinor > 0 } : { chargeId, captured };
 }
 
 function chargeState(state: string | null, captured: boolean): 'AUTHORIZED' | 'COMPLETED' {
@@ -125,14 +117,17 @@ export interface AttemptOutcomeUpdate {
   readonly actor: Actor;
 }
 
-/** Records a non-approval outcome on an attempt (declined, failed, unknown, stepped up), audited. */
+/**
+ * Records a non-approval outcome on an attempt (declined, failed, unknown, stepped up) with its
+ * audit row, in one statement.
+ */
 export async function recordAttemptOutcome(
   tx: Tx,
   attempt: Pick<ChargeAttempt, 'id' | 'merchantId' | 'subscriptionId' | 'status'>,
   update: AttemptOutcomeUpdate,
 ): Promise<void> {
   const terminal = update.status !== 'PENDING' && update.status !== 'UNKNOWN';
-  await audit(tx, {
+  const audited = auditInsert({
     actor: update.actor,
     merchantId: attempt.merchantId,
     subscriptionId: attempt.subscriptionId,
@@ -148,18 +143,18 @@ export async function recordAttemptOutcome(
     },
     at: update.now,
   });
-  await tx.chargeAttempt.update({
-    where: { id: attempt.id },
-    data: {
-      status: update.status,
-      declineReason: update.declineReason ?? null,
-      declineCategory: update.declineCategory ?? null,
-      errorCode: update.errorCode ?? null,
-      klarnaCorrelationId: update.correlationId,
-      ...(terminal ? { completedAt: update.now, sealedSessionToken: null, sealedKeyId: null } : {}),
-      updatedAt: update.now,
-    },
-  });
+  await tx.$executeRaw`
+    WITH updated AS (
+      UPDATE "ChargeAttempt" SET status = ${update.status}::"ChargeAttemptStatus",
+        "declineReason" = ${update.declineReason ?? null}, "declineCategory" = ${update.declineCategory ?? null}::"DeclineCategory",
+        "errorCode" = ${update.errorCode ?? null}, "klarnaCorrelationId" = ${update.correlationId},
+        "completedAt" = CASE WHEN ${terminal} THEN ${update.now}::timestamptz ELSE "completedAt" END,
+        "sealedSessionToken" = CASE WHEN ${terminal} THEN NULL ELSE "sealedSessionToken" END,
+        "sealedKeyId" = CASE WHEN ${terminal} THEN NULL ELSE "sealedKeyId" END,
+        "updatedAt" = ${update.now}
+      WHERE id = ${attempt.id}::uuid
+      RETURNING id)
+    ${audited}`;
 }
 
 /** Counts a send of the attempt (same key every time) before the HTTP call goes out. */

@@ -1,5 +1,6 @@
 // CustomerToken rows: ciphertext, key id, keyed fingerprint. The vault is the only caller.
-import type { CustomerToken } from './generated/prisma/client.js';
+import { auditInsert, type AuditEntry } from './audit.js';
+import { Prisma, type CustomerToken } from './generated/prisma/client.js';
 import type { Tx } from './db.js';
 
 export interface CustomerTokenRowInput {
@@ -25,18 +26,28 @@ export async function findCustomerTokenRow(
   });
 }
 
-/** Inserts unless the merchant already holds the same token (fingerprint); true when inserted. */
-export async function insertCustomerTokenRow(tx: Tx, row: CustomerTokenRowInput): Promise<boolean> {
-  const inserted = await tx.$executeRaw`
-    INSERT INTO "CustomerToken" (id, "merchantId", "customerId", "encryptedToken", "keyId", "tokenFingerprint",
-                                 scopes, status, reference, "createdAt")
-    VALUES (${row.id}::uuid, ${row.merchantId}::uuid, ${row.customerId}::uuid, ${row.encryptedToken},
-            ${row.keyId}, ${row.tokenFingerprint}, ${row.scopes}::text[], 'ACTIVE', ${row.reference}, ${row.createdAt})
-    ON CONFLICT ("merchantId", "tokenFingerprint") DO NOTHING`;
-  return inserted === 1;
+/**
+ * Inserts the row, with its audit row, unless the merchant already holds the same token
+ * (fingerprint): one statement. True when inserted (and audited).
+ */
+export async function insertCustomerTokenRow(
+  tx: Tx,
+  row: CustomerTokenRowInput,
+  auditEntry: AuditEntry,
+): Promise<boolean> {
+  const [result] = await tx.$queryRaw<{ inserted: number }[]>`
+    WITH token AS (
+      INSERT INTO "CustomerToken" (id, "merchantId", "customerId", "encryptedToken", "keyId", "tokenFingerprint",
+                                   scopes, status, reference, "createdAt")
+      VALUES (${row.id}::uuid, ${row.merchantId}::uuid, ${row.customerId}::uuid, ${row.encryptedToken},
+              ${row.keyId}, ${row.tokenFingerprint}, ${row.scopes}::text[], 'ACTIVE', ${row.reference}, ${row.createdAt})
+      ON CONFLICT ("merchantId", "tokenFingerprint") DO NOTHING
+      RETURNING id),
+    audited AS (${auditInsert(auditEntry, Prisma.sql`EXISTS (SELECT 1 FROM token)`)} RETURNING id)
+    SELECT count(*)::int AS inserted FROM token`;
+  return result?.inserted === 1;
 }
 
-/** The merchant's token row by Rebill's id, whatever its status. */
 export async function findCustomerTokenById(
   tx: Tx,
   merchantId: string,

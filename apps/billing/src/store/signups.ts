@@ -2,20 +2,21 @@
 // attempt (paid plans), and the payment request for the customer's journey. Written before any
 // call to Klarna; everything after is an update of these rows under the subscription's row lock.
 import { randomUUID } from 'node:crypto';
-import type {
-  ChargeAttempt,
-  Customer,
-  Invoice,
-  InvoiceLine,
-  Merchant,
-  PaymentRequest,
-  Plan,
-  PlanVersion,
+import {
   Prisma,
-  Subscription,
-  SubscriptionPhase,
+  type ChargeAttempt,
+  type Customer,
+  type Invoice,
+  type InvoiceLine,
+  type Merchant,
+  type PaymentRequest,
+  type Plan,
+  type PlanVersion,
+  type Subscription,
+  type SubscriptionPhase,
 } from './generated/prisma/client.js';
 import type { Tx } from './db.js';
+import { jsonRowReader } from './json-rows.js';
 
 export type { ChargeAttempt };
 
@@ -34,7 +35,9 @@ export interface SignupContext {
 
 /**
  * Locks the subscription row (FOR UPDATE: the webhook ingester, the finalize job and the janitor
- * may act on the same signup at once) and reads everything a signup decision needs.
+ * may act on the same signup at once) and reads everything a signup decision needs. Two
+ * statements: the read must come after the lock, so that (READ COMMITTED) it sees what the
+ * transaction that held the lock committed.
  */
 export async function lockSignupContext(tx: Tx, subscriptionId: string): Promise<SignupContext | null> {
   const locked = await tx.$queryRaw<{ id: string }[]>`
@@ -43,44 +46,150 @@ export async function lockSignupContext(tx: Tx, subscriptionId: string): Promise
   return readSignupContext(tx, subscriptionId);
 }
 
-export async function readSignupContext(tx: Tx, subscriptionId: string): Promise<SignupContext | null> {
-  const subscription = await tx.subscription.findUnique({
-    where: { id: subscriptionId },
-    include: {
-      merchant: true,
-      customer: true,
-      phases: {
-        orderBy: { firstPeriodIndex: 'asc' },
-        take: 1,
-        include: { planVersion: { include: { plan: true } } },
-      },
-      paymentRequests: { where: { purpose: 'SIGNUP' }, orderBy: { createdAt: 'desc' }, take: 1 },
-      invoices: { where: { periodIndex: 0 }, include: { lines: { orderBy: { position: 'asc' } } } },
-    },
-  });
-  if (subscription === null) return null;
-  const { merchant, customer, phases, paymentRequests, invoices, ...row } = subscription;
-  const phase = phases[0];
-  const paymentRequest = paymentRequests[0];
-  if (phase === undefined || paymentRequest === undefined) return null;
-  const invoice = invoices[0] ?? null;
-  const attempts =
-    invoice === null
-      ? []
-      : await tx.chargeAttempt.findMany({
-          where: { invoiceId: invoice.id },
-          orderBy: { attemptNumber: 'asc' },
-        });
-  return { subscription: row, merchant, customer, phase, paymentRequest, invoice, attempts };
+/**
+ * Finds the signup a Klarna payment request id (or, failing that, Rebill's own reference) belongs
+ * to and locks its subscription row, in one statement per lookup.
+ */
+export async function lockSignupByKlarnaRequest(
+  tx: Tx,
+  klarnaPaymentRequestId: string,
+  reference: string | null,
+): Promise<{ subscriptionId: string; merchantId: string } | null> {
+  const [byId] = await tx.$queryRaw<{ subscriptionId: string; merchantId: string }[]>`
+    SELECT s.id AS "subscriptionId", s."merchantId" FROM "Subscription" s
+    WHERE s.id = (SELECT "subscriptionId" FROM "PaymentRequest" WHERE "klarnaPaymentRequestId" = ${klarnaPaymentRequestId} LIMIT 1)
+    FOR UPDATE`;
+  if (byId !== undefined || reference === null) return byId ?? null;
+  const [byReference] = await tx.$queryRaw<{ subscriptionId: string; merchantId: string }[]>`
+    SELECT s.id AS "subscriptionId", s."merchantId" FROM "Subscription" s
+    WHERE s.id = (SELECT "subscriptionId" FROM "PaymentRequest" WHERE reference = ${reference} LIMIT 1)
+    FOR UPDATE`;
+  return byReference ?? null;
 }
 
-/** Finds the subscription a Klarna payment request id (or our own reference) belongs to. */
-export async function findSignupByKlarnaRequest(
-  tx: Tx,
-  where: { klarnaPaymentRequestId: string } | { reference: string },
-): Promise<{ subscriptionId: string; merchantId: string } | null> {
-  return tx.paymentRequest.findFirst({ where, select: { subscriptionId: true, merchantId: true } });
+/**
+ * Everything a signup decision needs, in one statement (one plan, one round trip, where reading
+ * the relations through Prisma took ten): the subscription with its merchant and customer, its
+ * first phase with the plan version and plan, its newest SIGNUP payment request, and period 0's
+ * invoice with its lines and attempts. Each part comes as JSON from a subquery of its own.
+ */
+export async function readSignupContext(tx: Tx, subscriptionId: string): Promise<SignupContext | null> {
+  const [row] = await tx.$queryRawUnsafe<SignupContextJson[]>(SIGNUP_CONTEXT_SQL, subscriptionId);
+  if (row === undefined || row.phase === null || row.pr === null) return null;
+  const invoice = row.invoice === null ? null : readInvoice(row.invoice.invoice);
+  return {
+    subscription: readSubscription(row.s),
+    merchant: readMerchant(row.m),
+    customer: readCustomer(row.c),
+    phase: {
+      ...readPhase(row.phase.phase),
+      planVersion: { ...readPlanVersion(row.phase.planVersion), plan: readPlan(row.phase.plan) },
+    },
+    paymentRequest: readPaymentRequest(row.pr),
+    invoice: invoice === null ? null : { ...invoice, lines: (row.invoice?.lines ?? []).map(readInvoiceLine) },
+    attempts: (row.invoice?.attempts ?? []).map(readChargeAttempt),
+  };
 }
+
+interface SignupContextJson {
+  readonly s: unknown;
+  readonly m: unknown;
+  readonly c: unknown;
+  readonly phase: { readonly phase: unknown; readonly planVersion: unknown; readonly plan: unknown } | null;
+  readonly pr: unknown;
+  readonly invoice: {
+    readonly invoice: unknown;
+    readonly lines: unknown[];
+    readonly attempts: unknown[];
+  } | null;
+}
+
+// Each relation follows its composite (id, merchantId) foreign key, as Prisma's relation reads do.
+const SIGNUP_CONTEXT_SQL = `
+  SELECT row_to_json(s) AS s,
+    (SELECT row_to_json(m) FROM "Merchant" m WHERE m.id = s."merchantId") AS m,
+    (SELECT row_to_json(c) FROM "Customer" c WHERE c.id = s."customerId" AND c."merchantId" = s."merchantId") AS c,
+    (SELECT json_build_object('phase', row_to_json(ph), 'planVersion', row_to_json(pv), 'plan', row_to_json(p))
+       FROM "SubscriptionPhase" ph
+       JOIN "PlanVersion" pv ON pv.id = ph."planVersionId" AND pv."merchantId" = ph."merchantId"
+       JOIN "Plan" p ON p.id = pv."planId" AND p."merchantId" = pv."merchantId"
+       WHERE ph."subscriptionId" = s.id AND ph."merchantId" = s."merchantId"
+       ORDER BY ph."firstPeriodIndex" ASC LIMIT 1) AS phase,
+    (SELECT row_to_json(pr) FROM "PaymentRequest" pr
+       WHERE pr."subscriptionId" = s.id AND pr."merchantId" = s."merchantId" AND pr.purpose = 'SIGNUP'
+       ORDER BY pr."createdAt" DESC LIMIT 1) AS pr,
+    (SELECT json_build_object(
+         'invoice', row_to_json(i),
+         'lines', (SELECT coalesce(json_agg(l ORDER BY l.position), '[]') FROM "InvoiceLine" l
+                   WHERE l."invoiceId" = i.id AND l."merchantId" = i."merchantId"),
+         'attempts', (SELECT coalesce(json_agg(a ORDER BY a."attemptNumber"), '[]') FROM "ChargeAttempt" a
+                      WHERE a."invoiceId" = i.id))
+       FROM "Invoice" i
+       WHERE i."subscriptionId" = s.id AND i."merchantId" = s."merchantId" AND i."periodIndex" = 0) AS invoice
+  FROM "Subscription" s
+  WHERE s.id = $1::uuid`;
+
+const readSubscription = jsonRowReader<Subscription>()({
+  fields: Prisma.SubscriptionScalarFieldEnum,
+  dates: [
+    'currentPeriodStart',
+    'currentPeriodEnd',
+    'trialEndsAt',
+    'pastDueSince',
+    'canceledAt',
+    'endedAt',
+    'nextActionAt',
+    'nextActionLeaseUntil',
+    'createdAt',
+    'updatedAt',
+  ],
+  bytes: [],
+});
+const readMerchant = jsonRowReader<Merchant>()({
+  fields: Prisma.MerchantScalarFieldEnum,
+  dates: ['createdAt', 'updatedAt'],
+  bytes: [],
+});
+const readCustomer = jsonRowReader<Customer>()({
+  fields: Prisma.CustomerScalarFieldEnum,
+  dates: ['createdAt', 'updatedAt'],
+  bytes: [],
+});
+const readPhase = jsonRowReader<SubscriptionPhase>()({
+  fields: Prisma.SubscriptionPhaseScalarFieldEnum,
+  dates: ['anchorAt', 'createdAt'],
+  bytes: [],
+});
+const readPlanVersion = jsonRowReader<PlanVersion>()({
+  fields: Prisma.PlanVersionScalarFieldEnum,
+  dates: ['createdAt'],
+  bytes: [],
+});
+const readPlan = jsonRowReader<Plan>()({
+  fields: Prisma.PlanScalarFieldEnum,
+  dates: ['createdAt', 'updatedAt', 'archivedAt'],
+  bytes: [],
+});
+const readPaymentRequest = jsonRowReader<PaymentRequest>()({
+  fields: Prisma.PaymentRequestScalarFieldEnum,
+  dates: ['expiresAt', 'stateChangedAt', 'completedAt', 'createdAt', 'updatedAt'],
+  bytes: [],
+});
+const readInvoice = jsonRowReader<Invoice>()({
+  fields: Prisma.InvoiceScalarFieldEnum,
+  dates: ['periodStart', 'periodEnd', 'issuedAt', 'paidAt', 'voidedAt', 'createdAt', 'updatedAt'],
+  bytes: [],
+});
+const readInvoiceLine = jsonRowReader<InvoiceLine>()({
+  fields: Prisma.InvoiceLineScalarFieldEnum,
+  dates: ['periodStart', 'periodEnd'],
+  bytes: [],
+});
+const readChargeAttempt = jsonRowReader<ChargeAttempt>()({
+  fields: Prisma.ChargeAttemptScalarFieldEnum,
+  dates: ['deadlineAt', 'firstSentAt', 'lastSentAt', 'completedAt', 'createdAt', 'updatedAt'],
+  bytes: ['sealedSessionToken'],
+});
 
 export interface NewSignupRows {
   readonly merchantId: string;
@@ -225,17 +334,4 @@ export async function nextInvoiceNumber(tx: Tx, merchantId: string): Promise<str
     RETURNING "invoicePrefix", "nextInvoiceSequence" - 1 AS sequence`;
   if (row === undefined) throw new Error(`merchant ${merchantId} not found`);
   return `${row.invoicePrefix}-${String(row.sequence).padStart(6, '0')}`;
-}
-
-/** Updates the subscription under its optimistic lock; false when another writer got there first. */
-export async function updateSubscriptionVersioned(
-  tx: Tx,
-  subscription: Pick<Subscription, 'id' | 'version'>,
-  data: Prisma.SubscriptionUncheckedUpdateManyInput,
-): Promise<boolean> {
-  const { count } = await tx.subscription.updateMany({
-    where: { id: subscription.id, version: subscription.version },
-    data: { ...data, version: { increment: 1 } },
-  });
-  return count === 1;
 }

@@ -37,12 +37,33 @@ export async function findWebhookEvent(db: DbOrTx, id: string): Promise<WebhookE
   return db.webhookEvent.findUnique({ where: { id } });
 }
 
+/** What applying an event reads of its row (the ingester has it in hand from the insert). */
+export interface AppliableWebhookEvent extends Pick<
+  WebhookEvent,
+  'id' | 'eventType' | 'occurredAt' | 'merchantId' | 'applyCount' | 'nextAttemptAt'
+> {
+  readonly payload: unknown;
+}
+
+/** The row `insertWebhookEvent` wrote, as applying it needs it. */
+export function insertedWebhookEvent(event: NewWebhookEvent): AppliableWebhookEvent {
+  return {
+    id: event.id,
+    eventType: event.eventType,
+    occurredAt: event.occurredAt,
+    merchantId: event.merchantId,
+    payload: event.payload,
+    applyCount: 0,
+    nextAttemptAt: event.nextAttemptAt,
+  };
+}
+
 export type ApplyVerdict = 'PROCESSED' | 'IGNORED' | 'FAILED';
 
-/** Records how an apply ended; FAILED events are retried by the sweep. */
 /** Back-off between applies of an event that failed: 5 s, 30 s, 2 min, 10 min, then every 30 min. */
 const RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000];
 
+/** Records how an apply ended; FAILED events are retried by the sweep. */
 export async function recordApply(
   db: DbOrTx,
   row: { readonly id: string; readonly applyCount: number },
@@ -50,17 +71,18 @@ export async function recordApply(
   detail: { readonly error: string | null; readonly now: Date },
 ): Promise<void> {
   const delay = RETRY_DELAYS_MS[row.applyCount] ?? RETRY_DELAYS_MS.at(-1) ?? 1_800_000;
-  await db.webhookEvent.update({
-    where: { id: row.id },
-    data: {
-      status: verdict,
-      applyCount: { increment: 1 },
-      lastError: detail.error,
-      ...(verdict === 'FAILED'
-        ? { nextAttemptAt: new Date(detail.now.getTime() + delay) }
-        : { processedAt: detail.now, sealedSecrets: null, sealedKeyId: null }),
-    },
-  });
+  // Plain statements: nothing is read back (the row's payload would come with it).
+  if (verdict === 'FAILED') {
+    await db.$executeRaw`
+      UPDATE "WebhookEvent" SET status = 'FAILED', "applyCount" = "applyCount" + 1, "lastError" = ${detail.error},
+        "nextAttemptAt" = ${new Date(detail.now.getTime() + delay)}
+      WHERE id = ${row.id}::uuid`;
+    return;
+  }
+  await db.$executeRaw`
+    UPDATE "WebhookEvent" SET status = ${verdict}::"WebhookEventStatus", "applyCount" = "applyCount" + 1,
+      "lastError" = ${detail.error}, "processedAt" = ${detail.now}, "sealedSecrets" = NULL, "sealedKeyId" = NULL
+    WHERE id = ${row.id}::uuid`;
 }
 
 /**

@@ -35,23 +35,23 @@ export async function storeCustomerToken(
   input: StoreCustomerTokenInput,
 ): Promise<string> {
   const fingerprint = vault.fingerprint(input.token);
-  const existing = await findCustomerTokenRow(tx, input.merchantId, fingerprint);
-  if (existing !== null) return existing.id;
   const id = randomUUID();
   const sealed = vault.seal(input.token, { purpose: 'customer-token', rowId: id });
-  const inserted = await insertCustomerTokenRow(tx, {
-    id,
-    merchantId: input.merchantId,
-    customerId: input.customerId,
-    encryptedToken: sealed.ciphertext,
-    keyId: sealed.keyId,
-    tokenFingerprint: fingerprint,
-    scopes: [...input.scopes],
-    reference: input.reference,
-    createdAt: input.at,
-  });
-  if (inserted) {
-    await audit(tx, {
+  // Inserted with its audit row in one statement; a token the merchant holds already is kept.
+  const inserted = await insertCustomerTokenRow(
+    tx,
+    {
+      id,
+      merchantId: input.merchantId,
+      customerId: input.customerId,
+      encryptedToken: sealed.ciphertext,
+      keyId: sealed.keyId,
+      tokenFingerprint: fingerprint,
+      scopes: [...input.scopes],
+      reference: input.reference,
+      createdAt: input.at,
+    },
+    {
       actor: input.actor,
       merchantId: input.merchantId,
       subscriptionId: input.subscriptionId,
@@ -60,10 +60,10 @@ export async function storeCustomerToken(
       action: 'customer_token.stored',
       after: { customer_id: input.customerId, scopes: [...input.scopes], key_id: sealed.keyId },
       at: input.at,
-    });
-    return id;
-  }
-  // A concurrent transaction stored the same token first.
+    },
+  );
+  if (inserted) return id;
+  // Stored before (a redelivery), or by a concurrent transaction first.
   const winner = await findCustomerTokenRow(tx, input.merchantId, fingerprint);
   if (winner === null) throw new Error('customer token vanished after a fingerprint conflict');
   return winner.id;

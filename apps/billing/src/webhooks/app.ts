@@ -5,6 +5,7 @@
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { KLARNA_SIGNATURE_HEADER, KLARNA_SIGNING_KEY_ID_HEADER } from '../klarna/webhook-signature.js';
+import type { ReceivedEvent } from './apply-event.js';
 import { ingestKlarnaWebhook, type IngestDeps } from './ingest.js';
 
 export const KLARNA_WEBHOOK_PATH = '/klarna/webhooks';
@@ -13,8 +14,8 @@ const BODY_LIMIT_BYTES = 256 * 1024;
 
 export interface WebhooksAppDeps extends IngestDeps {
   readonly log: Logger;
-  /** Applies a stored event (after the answer was sent). */
-  readonly apply: (webhookEventId: string) => Promise<unknown>;
+  /** Applies a stored event (after the answer was sent), from what the ingester has in hand. */
+  readonly apply: (received: ReceivedEvent) => Promise<unknown>;
   readonly ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
 }
 
@@ -54,7 +55,7 @@ export function buildWebhooksApp(deps: WebhooksAppDeps) {
       case 'duplicate':
         return reply.code(200).send({ received: true, duplicate: true });
       case 'stored': {
-        const applying = deps.apply(result.webhookEventId).catch((error: unknown) => {
+        const applying = deps.apply(result.received).catch((error: unknown) => {
           deps.log.error(
             { err: error, webhookEventId: result.webhookEventId },
             'inline apply failed; the sweep retries it',

@@ -1,15 +1,17 @@
 // Receiving a Klarna notification (CONTRACT.md §10): verify the HMAC over the raw bytes with the
 // key Klarna-Signing-Key-Id names (constant time), then store the event once, its tokens sealed,
 // and only then acknowledge. A bad or missing signature stores nothing. Applying the event happens
-// after the answer (the caller runs `applyStoredEvent`), and again from the sweep if that fails.
+// after the answer (the caller runs `applyReceivedEvent` with what this hands back), and again
+// from the sweep if that fails.
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/index.js';
 import { parseKlarnaWebhook } from '../klarna/webhook-envelope.js';
 import { verifyKlarnaSignature } from '../klarna/webhook-signature.js';
 import type { Db } from '../store/db.js';
-import { insertWebhookEvent } from '../store/webhook-events.js';
+import { insertedWebhookEvent, insertWebhookEvent, type NewWebhookEvent } from '../store/webhook-events.js';
 import type { Vault } from '../vault/vault.js';
 import { sealWebhookSecrets } from '../vault/webhook-secrets.js';
+import type { ReceivedEvent } from './apply-event.js';
 import type { SigningKeyRing } from './signing-key-ring.js';
 import type { MerchantDirectory } from './merchant-directory.js';
 
@@ -31,7 +33,13 @@ export interface IngestRequest {
 }
 
 export type IngestResult =
-  | { readonly kind: 'stored'; readonly webhookEventId: string; readonly eventId: string }
+  | {
+      readonly kind: 'stored';
+      readonly webhookEventId: string;
+      readonly eventId: string;
+      /** The stored row and its tokens, for the apply that follows the answer. */
+      readonly received: ReceivedEvent;
+    }
   | { readonly kind: 'duplicate'; readonly eventId: string }
   | {
       readonly kind: 'rejected';
@@ -69,7 +77,7 @@ export async function ingestKlarnaWebhook(deps: IngestDeps, request: IngestReque
   const now = deps.clock.now();
   const merchantId =
     event.subjectAccountId === null ? null : await deps.merchants.idForKlarnaAccount(event.subjectAccountId);
-  const stored = await insertWebhookEvent(deps.db, {
+  const row: NewWebhookEvent = {
     id,
     eventId: event.eventId,
     eventType: event.eventType,
@@ -82,8 +90,14 @@ export async function ingestKlarnaWebhook(deps: IngestDeps, request: IngestReque
     signingKeyId,
     payload: event.storablePayload ?? {},
     sealed: sealWebhookSecrets(deps.vault, event.secrets, id),
-  });
+  };
+  const stored = await insertWebhookEvent(deps.db, row);
   return stored
-    ? { kind: 'stored', webhookEventId: id, eventId: event.eventId }
+    ? {
+        kind: 'stored',
+        webhookEventId: id,
+        eventId: event.eventId,
+        received: { row: insertedWebhookEvent(row), secrets: event.secrets },
+      }
     : { kind: 'duplicate', eventId: event.eventId };
 }

@@ -1,0 +1,145 @@
+// An approved authorize answer is recorded once, in one statement: the attempt APPROVED (its
+// session token dropped), the Charge, and the Capture when it was captured at authorization.
+import { systemActor } from './audit.js';
+import { describe, expect } from 'vitest';
+import { databaseTest as test } from '../testing/database-test.js';
+import { recordApprovedCharge } from './charge-outcomes.js';
+import { inTransaction, type Db } from './db.js';
+import {
+  seedChargeAttempt,
+  seedCustomer,
+  seedInvoice,
+  seedMerchant,
+  seedPlan,
+  seedSubscription,
+} from './testing/seed.js';
+
+const ACTOR = systemActor('test');
+
+const NOW = new Date('2026-03-06T10:00:00.123Z');
+
+async function pendingAttempt(db: Db) {
+  const merchant = await seedMerchant(db);
+  const customer = await seedCustomer(db, merchant.id);
+  const { version } = await seedPlan(db, merchant.id);
+  const { subscription } = await seedSubscription(db, {
+    merchantId: merchant.id,
+    customerId: customer.id,
+    planVersionId: version.id,
+  });
+  const invoice = await seedInvoice(db, {
+    merchantId: merchant.id,
+    customerId: customer.id,
+    subscriptionId: subscription.id,
+    planVersionId: version.id,
+  });
+  return seedChargeAttempt(db, {
+    merchantId: merchant.id,
+    subscriptionId: subscription.id,
+    invoiceId: invoice.id,
+    kind: 'FINALIZE',
+    captureMode: 'NOW',
+    sealedSessionToken: Uint8Array.from([1, 2, 3]),
+    sealedKeyId: 'k1',
+  });
+}
+
+describe('recordApprovedCharge', () => {
+  test('records the charge and its capture, and a replayed answer changes nothing', async ({ prisma }) => {
+    const attempt = await pendingAttempt(prisma);
+    const transaction = {
+      paymentTransactionId: `krn:payment:eu1:transaction:${crypto.randomUUID()}`,
+      state: 'COMPLETED',
+      authorizedAt: new Date('2026-03-06T09:59:59.500Z'),
+      expiresAt: new Date('2026-04-03T09:59:59.500Z'),
+      capture: { paymentCaptureId: 'cap-1', amount: 9900, capturedAt: new Date('2026-03-06T09:59:59.600Z') },
+    };
+    const recorded = await inTransaction(prisma, (tx) =>
+      recordApprovedCharge(tx, attempt, transaction, { correlationId: 'corr-1', now: NOW, actor: ACTOR }),
+    );
+    expect(recorded.captured).toBe(true);
+
+    const charge = await prisma.charge.findUniqueOrThrow({
+      where: { id: recorded.chargeId },
+      include: { captures: true },
+    });
+    expect(charge).toMatchObject({
+      merchantId: attempt.merchantId,
+      subscriptionId: attempt.subscriptionId,
+      invoiceId: attempt.invoiceId,
+      attemptId: attempt.id,
+      klarnaTransactionId: transaction.paymentTransactionId,
+      amountMinor: 9900,
+      currency: 'SEK',
+      state: 'COMPLETED',
+      captureMode: 'NOW',
+      capturedMinor: 9900,
+      refundedMinor: 0,
+      authorizedAt: transaction.authorizedAt,
+      expiresAt: transaction.expiresAt,
+      createdAt: NOW,
+      updatedAt: NOW,
+    });
+    expect(charge.captures).toHaveLength(1);
+    expect(charge.captures[0]).toMatchObject({
+      merchantId: attempt.merchantId,
+      amountMinor: 9900,
+      currency: 'SEK',
+      klarnaCaptureId: 'cap-1',
+      status: 'SUCCEEDED',
+      capturedAt: transaction.capture.capturedAt,
+      createdAt: NOW,
+      updatedAt: NOW,
+      idempotencyKey: null,
+    });
+    expect(charge.captures[0]?.reference).toBe(charge.captures[0]?.id);
+    const approved = await prisma.chargeAttempt.findUniqueOrThrow({ where: { id: attempt.id } });
+    expect(approved).toMatchObject({
+      status: 'APPROVED',
+      klarnaCorrelationId: 'corr-1',
+      completedAt: NOW,
+      updatedAt: NOW,
+      sealedSessionToken: null,
+      sealedKeyId: null,
+    });
+
+    const later = new Date(NOW.getTime() + 60_000);
+    const replayed = await inTransaction(prisma, (tx) =>
+      recordApprovedCharge(tx, attempt, transaction, { correlationId: 'corr-2', now: later, actor: ACTOR }),
+    );
+    expect(replayed).toEqual({ chargeId: recorded.chargeId, captured: true });
+    expect(await prisma.charge.count({ where: { attemptId: attempt.id } })).toBe(1);
+    expect(await prisma.capture.count({ where: { chargeId: recorded.chargeId } })).toBe(1);
+    expect(await prisma.chargeAttempt.findUniqueOrThrow({ where: { id: attempt.id } })).toEqual(approved);
+  });
+
+  test('an authorization without capture records an AUTHORIZED charge and no capture', async ({ prisma }) => {
+    const attempt = await pendingAttempt(prisma);
+    const recorded = await inTransaction(prisma, (tx) =>
+      recordApprovedCharge(
+        tx,
+        attempt,
+        {
+          paymentTransactionId: `krn:payment:eu1:transaction:${crypto.randomUUID()}`,
+          state: null,
+          authorizedAt: null,
+          expiresAt: null,
+          capture: null,
+        },
+        { correlationId: null, now: NOW, actor: ACTOR },
+      ),
+    );
+    expect(recorded.captured).toBe(false);
+    const charge = await prisma.charge.findUniqueOrThrow({
+      where: { id: recorded.chargeId },
+      include: { captures: true },
+    });
+    expect(charge).toMatchObject({
+      state: 'AUTHORIZED',
+      capturedMinor: 0,
+      authorizedAt: NOW,
+      expiresAt: null,
+    });
+    expect(charge.captures).toEqual([]);
+  });
+});
