@@ -5,7 +5,6 @@
 //
 // Each run: decide under the row lock what to send, commit (the attempt row counts the send),
 // call Klarna outside any transaction, then record the answer under the lock again.
-import { randomUUID } from 'node:crypto';
 import {
   classifyChargeOutcome,
   declineCategoryOf,
@@ -15,19 +14,19 @@ import {
   SAME_KEY_REPLAY_WINDOW_MS,
   type SignupPartState,
 } from '../domain/index.js';
-import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import type { AuthorizeOutcome } from '../klarna/outcome.js';
 import type { ChargeTokenInput, FinalizeInput } from '../klarna/port.js';
 import { audit, systemActor, type Actor } from '../store/audit.js';
 import { markAttemptSent, recordApprovedCharge, recordAttemptOutcome } from '../store/charge-outcomes.js';
 import { inTransaction, type Tx } from '../store/db.js';
 import type { ChargeAttempt } from '../store/signups.js';
-import { clearNextAction, insertChargeAttempt, noteAttemptFailure } from '../store/signup-writes.js';
+import { clearNextAction, noteAttemptFailure } from '../store/signup-writes.js';
 import { lockSignupContext, type SignupContext } from '../store/signups.js';
 import { revealCustomerToken, storeCustomerToken } from '../vault/customer-tokens.js';
 import { openSessionToken } from '../vault/session-tokens.js';
 import type { SignupDeps } from './deps.js';
 import { enqueueAfterCommit } from './after-commit.js';
+import { insertNextInvoiceAttempt } from './invoice-attempts.js';
 import { settleSignup, type Settled } from './settle.js';
 import { lineItems, purchaseReference, subscriptionTerms } from './terms.js';
 
@@ -167,7 +166,14 @@ async function planFallback(
     at: now,
   });
   if (revealed.kind !== 'revealed') return declined(`TOKEN_${revealed.reason}`);
-  const attempt = existing ?? (await insertFallbackAttempt(tx, ctx, subscription.tokenId, now));
+  const attempt =
+    existing ??
+    (await insertNextInvoiceAttempt(
+      tx,
+      ctx,
+      { kind: 'CUSTOMER_NOT_PRESENT', tokenId: subscription.tokenId },
+      now,
+    ));
   await markAttemptSent(tx, attempt, now);
   return {
     kind: 'charge',
@@ -184,30 +190,6 @@ async function planFallback(
       customerToken: revealed.token,
     },
   };
-}
-
-async function insertFallbackAttempt(
-  tx: Tx,
-  ctx: SignupContext,
-  tokenId: string,
-  now: Date,
-): Promise<ChargeAttempt> {
-  const invoice = ctx.invoice;
-  if (invoice === null) throw new Error('fallback without an invoice');
-  const id = randomUUID();
-  return insertChargeAttempt(tx, {
-    id,
-    merchantId: invoice.merchantId,
-    subscriptionId: ctx.subscription.id,
-    invoiceId: invoice.id,
-    attemptNumber: Math.max(0, ...ctx.attempts.map((a) => a.attemptNumber)) + 1,
-    kind: 'CUSTOMER_NOT_PRESENT',
-    tokenId,
-    idempotencyKey: klarnaIdempotencyKey('charge-attempt', id),
-    amountMinor: invoice.amountMinor,
-    currency: invoice.currency,
-    at: now,
-  });
 }
 
 interface Recorded {

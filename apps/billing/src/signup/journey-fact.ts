@@ -5,7 +5,6 @@
 //   COMPLETED  the token goes into the vault; a first payment gets its FINALIZE attempt (the
 //              network session token sealed to it, Klarna's 60-minute deadline) and runs at once
 //   DECLINED / EXPIRED / CANCELED  every part still waiting declines: the signup ends
-import { randomUUID } from 'node:crypto';
 import {
   failPendingParts,
   FINALIZE_WINDOW_MS,
@@ -13,16 +12,16 @@ import {
   type KlarnaPaymentRequestState,
   type SignupPartState,
 } from '../domain/index.js';
-import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import type { CustomerTokenSecret, NetworkSessionTokenSecret } from '../secrets/secret.js';
 import type { Actor } from '../store/audit.js';
 import { inTransaction, type Tx } from '../store/db.js';
+import { updatePaymentRequest } from '../store/signup-writes.js';
 import { lockSignupByKlarnaRequest, readSignupContext, type SignupContext } from '../store/signups.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';
 import type { Vault } from '../vault/vault.js';
-import { sealSessionToken } from '../vault/session-tokens.js';
 import type { SignupDeps } from './deps.js';
 import { cancelJourneyIfAsked, enqueueAfterCommit } from './after-commit.js';
+import { insertNextInvoiceAttempt } from './invoice-attempts.js';
 import { settleSignup, type Settled, type SignupEndedReason } from './settle.js';
 
 export interface JourneyFact {
@@ -132,17 +131,14 @@ export async function applyJourneyFactLocked(
   );
   if (effect.kind === 'IGNORE') return { result: { kind: 'ignored', why: effect.why }, settled: null };
 
-  const updated = await tx.paymentRequest.update({
-    where: { id: paymentRequest.id },
-    data: {
-      state: fact.state,
-      stateReason: fact.stateReason,
-      stateChangedAt: fact.occurredAt,
-      ...(fact.url === null ? {} : { url: fact.url }),
-      ...(fact.expiresAt === null ? {} : { expiresAt: fact.expiresAt }),
-      ...(fact.state === 'COMPLETED' ? { completedAt: fact.occurredAt } : {}),
-      updatedAt: now,
-    },
+  const updated = await updatePaymentRequest(tx, paymentRequest.id, {
+    state: fact.state,
+    stateReason: fact.stateReason,
+    stateChangedAt: fact.occurredAt,
+    ...(fact.url === null ? {} : { url: fact.url }),
+    ...(fact.expiresAt === null ? {} : { expiresAt: fact.expiresAt }),
+    ...(fact.state === 'COMPLETED' ? { completedAt: fact.occurredAt } : {}),
+    updatedAt: now,
   });
   const next: SignupContext = { ...ctx, paymentRequest: updated };
   // A signup already decided (at once, or ended by the janitor) only records the journey's state.
@@ -196,12 +192,23 @@ export async function applyJourneyFactLocked(
   let finalizeAt: Date | null = null;
   if (updated.paymentPart === 'PENDING') {
     // Without a session token there is nothing to finalize: the fallback charges the token.
-    if (fact.networkSessionToken !== undefined) {
-      await insertFinalizeAttempt(tx, next, fact.networkSessionToken, {
-        deadlineAt: fact.stateExpiresAt ?? new Date(fact.occurredAt.getTime() + FINALIZE_WINDOW_MS),
-        vault: at.vault,
+    // A re-delivered COMPLETED finds its FINALIZE attempt already there.
+    if (
+      fact.networkSessionToken !== undefined &&
+      next.invoice !== null &&
+      !next.attempts.some((a) => a.kind === 'FINALIZE')
+    ) {
+      await insertNextInvoiceAttempt(
+        tx,
+        next,
+        {
+          kind: 'FINALIZE',
+          sessionToken: fact.networkSessionToken,
+          deadlineAt: fact.stateExpiresAt ?? new Date(fact.occurredAt.getTime() + FINALIZE_WINDOW_MS),
+          vault: at.vault,
+        },
         now,
-      });
+      );
     }
     finalizeAt = now;
   }
@@ -212,37 +219,4 @@ export async function applyJourneyFactLocked(
     at,
   );
   return { result: { kind: 'applied', subscriptionId }, settled };
-}
-
-async function insertFinalizeAttempt(
-  tx: Tx,
-  ctx: SignupContext,
-  sessionToken: NetworkSessionTokenSecret,
-  opts: { readonly deadlineAt: Date; readonly vault: Vault; readonly now: Date },
-): Promise<void> {
-  const invoice = ctx.invoice;
-  if (invoice === null) return;
-  if (ctx.attempts.some((a) => a.kind === 'FINALIZE')) return;
-  const id = randomUUID();
-  const sealed = sealSessionToken(opts.vault, sessionToken, id);
-  const number = Math.max(0, ...ctx.attempts.map((a) => a.attemptNumber)) + 1;
-  await tx.chargeAttempt.create({
-    data: {
-      id,
-      merchantId: invoice.merchantId,
-      subscriptionId: ctx.subscription.id,
-      invoiceId: invoice.id,
-      attemptNumber: number,
-      kind: 'FINALIZE',
-      idempotencyKey: klarnaIdempotencyKey('charge-attempt', id),
-      reference: id,
-      amountMinor: invoice.amountMinor,
-      currency: invoice.currency,
-      sealedSessionToken: Uint8Array.from(sealed.ciphertext),
-      sealedKeyId: sealed.keyId,
-      deadlineAt: opts.deadlineAt,
-      createdAt: opts.now,
-      updatedAt: opts.now,
-    },
-  });
 }
