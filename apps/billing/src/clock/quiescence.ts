@@ -3,7 +3,7 @@
 // queue holds a job not yet finished, or while the sandbox still has webhook attempts due.
 import { Queue } from 'bullmq';
 import type { ConnectionOptions, JobType } from 'bullmq';
-import { QUEUES, SWEPT_NEXT_ACTION_KINDS } from '../queue/catalog.js';
+import { QUEUES } from '../queue/catalog.js';
 import type { Db } from '../store/db.js';
 import { countDueNextActions } from '../store/next-actions.js';
 import { countDueWebhookEvents } from '../store/webhook-events.js';
@@ -40,7 +40,7 @@ export function createQuiescenceProbe(opts: QuiescenceProbeOptions): QuiescenceP
   );
 
   const dueNextActions = async (now: Date): Promise<string[]> => {
-    const n = await countDueNextActions(opts.db, now, SWEPT_NEXT_ACTION_KINDS);
+    const n = await countDueNextActions(opts.db, now);
     return n > 0 ? [`subscription next actions: ${n} due`] : [];
   };
 

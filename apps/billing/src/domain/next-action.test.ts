@@ -13,6 +13,7 @@ const GRACE = T('2026-03-25T10:00:00Z');
 const base: NextActionFacts = {
   status: 'ACTIVE',
   cancelAtPeriodEnd: false,
+  pauseAtPeriodEnd: false,
   trialEndsAt: null,
   currentPeriodEnd: PERIOD_END,
   signup: { kind: 'NONE' },
@@ -28,6 +29,9 @@ describe('nextAction', () => {
     ['trialing, cancel at period end', { status: 'TRIALING', trialEndsAt: TRIAL_END, cancelAtPeriodEnd: true }, 'CANCEL_AT_PERIOD_END', TRIAL_END],
     ['active', {}, 'RENEWAL', PERIOD_END],
     ['active, cancel at period end', { cancelAtPeriodEnd: true }, 'CANCEL_AT_PERIOD_END', PERIOD_END],
+    ['active, pause at period end', { pauseAtPeriodEnd: true }, 'PAUSE_AT_PERIOD_END', PERIOD_END],
+    ['active, cancel wins over pause', { pauseAtPeriodEnd: true, cancelAtPeriodEnd: true }, 'CANCEL_AT_PERIOD_END', PERIOD_END],
+    ['trialing, pause at trial end', { status: 'TRIALING', trialEndsAt: TRIAL_END, pauseAtPeriodEnd: true }, 'PAUSE_AT_PERIOD_END', TRIAL_END],
     ['past due, retry before grace end', { status: 'PAST_DUE', dunning: { nextRetryAt: RETRY, graceEndsAt: GRACE } }, 'DUNNING_RETRY', RETRY],
     ['past due, retries over', { status: 'PAST_DUE', dunning: { nextRetryAt: null, graceEndsAt: GRACE } }, 'GRACE_END', GRACE],
     ['past due, retry after grace end', { status: 'PAST_DUE', dunning: { nextRetryAt: PERIOD_END, graceEndsAt: GRACE } }, 'GRACE_END', GRACE],
@@ -66,6 +70,7 @@ describe('nextAction', () => {
   const facts = fc.record({
     status: fc.constantFrom(...SUBSCRIPTION_STATUSES),
     cancelAtPeriodEnd: fc.boolean(),
+    pauseAtPeriodEnd: fc.boolean(),
     trialEndsAt: date,
     currentPeriodEnd: date,
     signup: fc.oneof(
@@ -78,8 +83,8 @@ describe('nextAction', () => {
 
   const allowed: Record<SubscriptionStatus, readonly NextActionKind[]> = {
     PENDING_TOKENIZATION: ['FINALIZE', 'SIGNUP_EXPIRY'],
-    TRIALING: ['TRIAL_END', 'CANCEL_AT_PERIOD_END'],
-    ACTIVE: ['RENEWAL', 'CANCEL_AT_PERIOD_END'],
+    TRIALING: ['TRIAL_END', 'CANCEL_AT_PERIOD_END', 'PAUSE_AT_PERIOD_END'],
+    ACTIVE: ['RENEWAL', 'CANCEL_AT_PERIOD_END', 'PAUSE_AT_PERIOD_END'],
     PAST_DUE: ['DUNNING_RETRY', 'GRACE_END', 'CANCEL_AT_PERIOD_END'],
     PAUSED: [],
     UNPAID: [],

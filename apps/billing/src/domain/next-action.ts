@@ -5,8 +5,10 @@
 //   PENDING_TOKENIZATION  FINALIZE at the finalize's next send time while a first payment waits
 //                         for its network-session-token authorization; else SIGNUP_EXPIRY at the
 //                         journey's expiry (the janitor reads what Klarna says); else nothing
-//   TRIALING              TRIAL_END at the trial end (CANCEL_AT_PERIOD_END if asked to cancel)
-//   ACTIVE                RENEWAL at the current period's end (CANCEL_AT_PERIOD_END if asked)
+//   TRIALING              TRIAL_END at the trial end (CANCEL_AT_PERIOD_END if asked to cancel,
+//                         else PAUSE_AT_PERIOD_END if asked to pause)
+//   ACTIVE                RENEWAL at the current period's end (CANCEL_AT_PERIOD_END or
+//                         PAUSE_AT_PERIOD_END if asked; a cancel wins over a pause)
 //   PAST_DUE              the earliest of DUNNING_RETRY, GRACE_END and CANCEL_AT_PERIOD_END; on a
 //                         tie a retry runs first (one more chance to collect), then the grace end
 //   PAUSED, UNPAID        nothing: only an operator or the merchant moves them
@@ -24,6 +26,7 @@ export const NEXT_ACTION_KINDS = [
   'CANCEL_AT_PERIOD_END',
   'FINALIZE',
   'SIGNUP_EXPIRY',
+  'PAUSE_AT_PERIOD_END',
 ] as const;
 export type NextActionKind = (typeof NEXT_ACTION_KINDS)[number];
 
@@ -43,6 +46,8 @@ export type SignupSchedule =
 export interface NextActionFacts {
   readonly status: SubscriptionStatus;
   readonly cancelAtPeriodEnd: boolean;
+  /** A pause asked for, taking effect when the paid period (or the trial) ends. */
+  readonly pauseAtPeriodEnd: boolean;
   readonly trialEndsAt: Date | null;
   /** End of the current billing period: when the next period is due. */
   readonly currentPeriodEnd: Date | null;
@@ -81,7 +86,12 @@ function signupAction(signup: SignupSchedule): NextAction | null {
 }
 
 function periodEndAction(facts: NextActionFacts, end: Date, kind: NextActionKind): NextAction {
-  return action(facts.cancelAtPeriodEnd ? 'CANCEL_AT_PERIOD_END' : kind, end, 'periodEnd');
+  const ending = facts.cancelAtPeriodEnd
+    ? 'CANCEL_AT_PERIOD_END'
+    : facts.pauseAtPeriodEnd
+      ? 'PAUSE_AT_PERIOD_END'
+      : kind;
+  return action(ending, end, 'periodEnd');
 }
 
 /** Earliest first; ties go to the earlier entry of this list. */

@@ -13,7 +13,7 @@ import { NEXT_ACTION_KINDS, type NextActionKind } from '../domain/index.js';
 const uuid = z.uuid();
 
 export const QUEUES = {
-  /** Subscription next actions (signup finalize and expiry today; renewals join it later). */
+  /** Subscription next actions: signup finalize and expiry, renewals, dunning, lifecycle ends. */
   subscriptions: 'subscriptions',
   /** Re-applying stored Klarna webhook events whose first apply failed or never ran. */
   webhookEvents: 'webhook-events',
@@ -64,15 +64,6 @@ export const JOBS = {
 } as const;
 
 export type JobName = keyof typeof JOBS;
-
-/**
- * Next-action kinds this version of Rebill has a processor for. The sweep enqueues only these;
- * the others stay due in the database until the code that runs them is deployed.
- */
-export const SWEPT_NEXT_ACTION_KINDS = [
-  'FINALIZE',
-  'SIGNUP_EXPIRY',
-] as const satisfies readonly NextActionKind[];
 
 /**
  * BullMQ key prefix. The braces are a Redis Cluster hash tag: every key of every queue lands in

@@ -4,7 +4,7 @@
 // lease has expired.
 import type { Queue } from 'bullmq';
 import type { Clock } from '../domain/index.js';
-import { JOBS, SWEPT_NEXT_ACTION_KINDS } from '../queue/catalog.js';
+import { JOBS } from '../queue/catalog.js';
 import type { Db } from '../store/db.js';
 import { leaseDueNextActions } from '../store/next-actions.js';
 import { leaseDueWebhookEvents } from '../store/webhook-events.js';
@@ -34,7 +34,6 @@ export async function sweepOnce(deps: SweepDeps): Promise<SweepCounts> {
     const due = await leaseDueNextActions(deps.db, {
       now,
       leaseUntil,
-      kinds: SWEPT_NEXT_ACTION_KINDS,
       limit: deps.batchSize,
     });
     if (due.length > 0) {

@@ -173,6 +173,7 @@ export async function settleSignup(
 function facts(ctx: SignupContext) {
   return {
     cancelAtPeriodEnd: ctx.subscription.cancelAtPeriodEnd,
+    pauseAtPeriodEnd: ctx.subscription.pauseAtPeriodEnd,
     trialEndsAt: ctx.subscription.trialEndsAt,
     currentPeriodEnd: ctx.subscription.currentPeriodEnd,
     signup: { kind: 'NONE' } as SignupSchedule,

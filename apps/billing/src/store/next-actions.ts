@@ -1,6 +1,8 @@
 // The scheduler's view of subscriptions: only the stored next action (time, kind, lease). A sweep
-// leases a page of due rows in one statement, in the order of the partial index
-// Subscription_nextAction_due_idx, skipping rows another sweep holds (SKIP LOCKED) or leased.
+// leases a page of due rows in one statement, in the order of the expression index
+// Subscription_sweep_idx on GREATEST(nextActionAt, nextActionLeaseUntil): a leased row sorts at its
+// lease's end, so a page reads due, unleased rows only, skipping rows another sweep holds
+// (SKIP LOCKED).
 import type { NextActionKind } from '../domain/index.js';
 import type { Db } from './db.js';
 
@@ -15,7 +17,6 @@ export async function leaseDueNextActions(
   opts: {
     readonly now: Date;
     readonly leaseUntil: Date;
-    readonly kinds: readonly NextActionKind[];
     readonly limit: number;
   },
 ): Promise<LeasedNextAction[]> {
@@ -23,25 +24,19 @@ export async function leaseDueNextActions(
     UPDATE "Subscription" SET "nextActionLeaseUntil" = ${opts.leaseUntil}
     WHERE id IN (
       SELECT id FROM "Subscription"
-      WHERE "nextActionAt" IS NOT NULL AND "nextActionAt" <= ${opts.now}
-        AND "nextActionKind"::text = ANY(${[...opts.kinds]}::text[])
-        AND ("nextActionLeaseUntil" IS NULL OR "nextActionLeaseUntil" <= ${opts.now})
-      ORDER BY "nextActionAt", id
+      WHERE "nextActionAt" IS NOT NULL
+        AND GREATEST("nextActionAt", "nextActionLeaseUntil") <= ${opts.now}
+      ORDER BY GREATEST("nextActionAt", "nextActionLeaseUntil"), id
       LIMIT ${opts.limit}
       FOR UPDATE SKIP LOCKED)
     RETURNING id, "nextActionKind" AS kind, "nextActionAt" AS due_at`;
   return rows.map((r) => ({ subscriptionId: r.id, kind: r.kind, dueAt: r.due_at }));
 }
 
-/** Due next actions of the given kinds, leased or not: zero means the sweep has nothing left to do. */
-export async function countDueNextActions(
-  db: Db,
-  now: Date,
-  kinds: readonly NextActionKind[],
-): Promise<number> {
+/** Due next actions, leased or not: zero means the sweep has nothing left to do. */
+export async function countDueNextActions(db: Db, now: Date): Promise<number> {
   const [row] = await db.$queryRaw<{ n: number }[]>`
     SELECT count(*)::int AS n FROM "Subscription"
-    WHERE "nextActionAt" IS NOT NULL AND "nextActionAt" <= ${now}
-      AND "nextActionKind"::text = ANY(${[...kinds]}::text[])`;
+    WHERE "nextActionAt" IS NOT NULL AND "nextActionAt" <= ${now}`;
   return row?.n ?? 0;
 }

@@ -136,6 +136,9 @@ const readSubscription = jsonRowReader<Subscription>()({
     'currentPeriodEnd',
     'trialEndsAt',
     'pastDueSince',
+    'nextRetryAt',
+    'graceEndsAt',
+    'pausedAt',
     'canceledAt',
     'endedAt',
     'nextActionAt',
@@ -177,7 +180,7 @@ const readPaymentRequest = jsonRowReader<PaymentRequest>()({
 });
 const readInvoice = jsonRowReader<Invoice>()({
   fields: Prisma.InvoiceScalarFieldEnum,
-  dates: ['periodStart', 'periodEnd', 'issuedAt', 'paidAt', 'voidedAt', 'createdAt', 'updatedAt'],
+  dates: ['periodStart', 'periodEnd', 'issuedAt', 'paidAt', 'voidedAt', 'heldAt', 'createdAt', 'updatedAt'],
   bytes: [],
 });
 const readInvoiceLine = jsonRowReader<InvoiceLine>()({

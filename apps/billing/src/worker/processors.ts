@@ -22,6 +22,7 @@ export function subscriptionProcessor(deps: SignupDeps, log: Logger) {
       case 'DUNNING_RETRY':
       case 'GRACE_END':
       case 'CANCEL_AT_PERIOD_END':
+      case 'PAUSE_AT_PERIOD_END':
         // Not swept by this version (SWEPT_NEXT_ACTION_KINDS); a job from a newer scheduler waits
         // for the worker that knows it.
         log.warn(
