@@ -10,5 +10,6 @@ export * from './errors.js';
 export * from './money.js';
 export * from './next-action.js';
 export * from './payment-request-state.js';
+export * from './renewal.js';
 export * from './signup.js';
 export * from './subscription-state.js';

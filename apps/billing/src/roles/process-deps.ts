@@ -15,6 +15,8 @@ import { KlarnaHttp } from '../klarna/http.js';
 import { KlarnaNetworkGateway } from '../klarna/klarna-network-gateway.js';
 import { KlarnaNotifications } from '../klarna/notifications.js';
 import { bullPrefix, JOBS, QUEUES, type RunNextActionPayload } from '../queue/catalog.js';
+import { redisAccountThrottle } from '../renewal/account-throttle.js';
+import type { RenewalDeps } from '../renewal/deps.js';
 import type { SignupDeps } from '../signup/deps.js';
 import type { Db } from '../store/db.js';
 import { pingDatabase } from '../store/health.js';
@@ -110,6 +112,23 @@ export function signupDeps(deps: ProcessDeps, interactionExpiry: { iso: string; 
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }
+
+/** The renewal engine's dependencies, from a process's. */
+export function renewalDeps(deps: ProcessDeps): RenewalDeps {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    gateway: deps.gateway,
+    vault: deps.vault,
+    log: deps.log,
+    throttle: redisAccountThrottle(deps.redis, deps.prefix),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    resendDelaysMs: RENEWAL_RESEND_DELAYS_MS,
+  };
+}
+
+/** In-job re-sends of a charge whose outcome is unknown (5xx, timeout, 429), same key each time. */
+const RENEWAL_RESEND_DELAYS_MS = [250, 1_000, 4_000] as const;
 
 /** The Klarna HTTP client for this configuration (a role's, or a CLI command's). */
 export function klarnaHttpFor(config: BaseConfig, log: Logger, clock: Clock): KlarnaHttp {

@@ -3,7 +3,7 @@ import { Worker } from 'bullmq';
 import { apiConfigSchema, isoDurationMs, parseConfig, workerConfigSchema } from '../config/config.js';
 import { QUEUES } from '../queue/catalog.js';
 import { subscriptionProcessor, webhookEventProcessor } from '../worker/processors.js';
-import { createProcessDeps, signupDeps } from './process-deps.js';
+import { createProcessDeps, renewalDeps, signupDeps } from './process-deps.js';
 import type { RunningRole } from './running-role.js';
 
 export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRole> {
@@ -18,7 +18,7 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
   const connections = [deps.redis.duplicate(), deps.redis.duplicate()] as const;
   const common = { prefix: deps.prefix, concurrency: config.WORKER_CONCURRENCY };
   const workers = [
-    new Worker(QUEUES.subscriptions, subscriptionProcessor(signups, deps.log), {
+    new Worker(QUEUES.subscriptions, subscriptionProcessor({ signups, renewals: renewalDeps(deps) }), {
       ...common,
       connection: connections[0],
     }),

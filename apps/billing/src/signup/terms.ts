@@ -6,7 +6,19 @@ import { DateTime } from 'luxon';
 import type { LineItem, SubscriptionTerms } from '../klarna/port.js';
 import type { SignupContext } from '../store/signups.js';
 
-export function subscriptionTerms(ctx: SignupContext): SubscriptionTerms {
+/** What the terms are built from: a signup's context, or a renewal's (its newest phase and invoice). */
+export interface TermsSource {
+  readonly subscription: Pick<SignupContext['subscription'], 'id'>;
+  readonly phase: Pick<SignupContext['phase'], 'anchorAt' | 'timeZone'> & {
+    readonly planVersion: Pick<
+      SignupContext['phase']['planVersion'],
+      'name' | 'trialDays' | 'amountMinor' | 'currency' | 'interval' | 'intervalCount'
+    >;
+  };
+  readonly invoice: Pick<NonNullable<SignupContext['invoice']>, 'number' | 'lines'> | null;
+}
+
+export function subscriptionTerms(ctx: TermsSource): SubscriptionTerms {
   const version = ctx.phase.planVersion;
   return {
     reference: ctx.subscription.id,
@@ -25,7 +37,7 @@ export function subscriptionTerms(ctx: SignupContext): SubscriptionTerms {
   };
 }
 
-export function lineItems(ctx: SignupContext): LineItem[] {
+export function lineItems(ctx: TermsSource): LineItem[] {
   return (ctx.invoice?.lines ?? []).map((line) => ({
     name: line.description,
     quantity: line.quantity,
@@ -37,7 +49,7 @@ export function lineItems(ctx: SignupContext): LineItem[] {
 }
 
 /** The invoice number, or for a trial (nothing invoiced yet) the subscription id. */
-export function purchaseReference(ctx: SignupContext): string {
+export function purchaseReference(ctx: TermsSource): string {
   return ctx.invoice?.number ?? ctx.subscription.id;
 }
 

@@ -3,7 +3,6 @@
 // call to Klarna; everything after is an update of these rows under the subscription's row lock.
 import { randomUUID } from 'node:crypto';
 import {
-  Prisma,
   type ChargeAttempt,
   type Customer,
   type Invoice,
@@ -16,7 +15,18 @@ import {
   type SubscriptionPhase,
 } from './generated/prisma/client.js';
 import type { Tx } from './db.js';
-import { jsonRowReader } from './json-rows.js';
+import {
+  readSubscription,
+  readMerchant,
+  readCustomer,
+  readPhase,
+  readPlanVersion,
+  readPlan,
+  readPaymentRequest,
+  readInvoice,
+  readInvoiceLine,
+  readChargeAttempt,
+} from './row-readers.js';
 
 export type { ChargeAttempt };
 
@@ -128,71 +138,6 @@ const SIGNUP_CONTEXT_SQL = `
        WHERE i."subscriptionId" = s.id AND i."merchantId" = s."merchantId" AND i."periodIndex" = 0) AS invoice
   FROM "Subscription" s
   WHERE s.id = $1::uuid`;
-
-const readSubscription = jsonRowReader<Subscription>()({
-  fields: Prisma.SubscriptionScalarFieldEnum,
-  dates: [
-    'currentPeriodStart',
-    'currentPeriodEnd',
-    'trialEndsAt',
-    'pastDueSince',
-    'nextRetryAt',
-    'graceEndsAt',
-    'pausedAt',
-    'canceledAt',
-    'endedAt',
-    'nextActionAt',
-    'nextActionLeaseUntil',
-    'createdAt',
-    'updatedAt',
-  ],
-  bytes: [],
-});
-const readMerchant = jsonRowReader<Merchant>()({
-  fields: Prisma.MerchantScalarFieldEnum,
-  dates: ['createdAt', 'updatedAt'],
-  bytes: [],
-});
-const readCustomer = jsonRowReader<Customer>()({
-  fields: Prisma.CustomerScalarFieldEnum,
-  dates: ['createdAt', 'updatedAt'],
-  bytes: [],
-});
-const readPhase = jsonRowReader<SubscriptionPhase>()({
-  fields: Prisma.SubscriptionPhaseScalarFieldEnum,
-  dates: ['anchorAt', 'createdAt'],
-  bytes: [],
-});
-const readPlanVersion = jsonRowReader<PlanVersion>()({
-  fields: Prisma.PlanVersionScalarFieldEnum,
-  dates: ['createdAt'],
-  bytes: [],
-});
-const readPlan = jsonRowReader<Plan>()({
-  fields: Prisma.PlanScalarFieldEnum,
-  dates: ['createdAt', 'updatedAt', 'archivedAt'],
-  bytes: [],
-});
-const readPaymentRequest = jsonRowReader<PaymentRequest>()({
-  fields: Prisma.PaymentRequestScalarFieldEnum,
-  dates: ['expiresAt', 'stateChangedAt', 'completedAt', 'createdAt', 'updatedAt'],
-  bytes: [],
-});
-const readInvoice = jsonRowReader<Invoice>()({
-  fields: Prisma.InvoiceScalarFieldEnum,
-  dates: ['periodStart', 'periodEnd', 'issuedAt', 'paidAt', 'voidedAt', 'heldAt', 'createdAt', 'updatedAt'],
-  bytes: [],
-});
-const readInvoiceLine = jsonRowReader<InvoiceLine>()({
-  fields: Prisma.InvoiceLineScalarFieldEnum,
-  dates: ['periodStart', 'periodEnd'],
-  bytes: [],
-});
-const readChargeAttempt = jsonRowReader<ChargeAttempt>()({
-  fields: Prisma.ChargeAttemptScalarFieldEnum,
-  dates: ['deadlineAt', 'firstSentAt', 'lastSentAt', 'completedAt', 'createdAt', 'updatedAt'],
-  bytes: ['sealedSessionToken'],
-});
 
 export interface NewSignupRows {
   readonly merchantId: string;

@@ -1,0 +1,22 @@
+// What the renewal runner is built from: one object per worker process, made by its composition
+// root. Nothing here is global.
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/index.js';
+import type { TokenPaymentsGateway } from '../klarna/port.js';
+import type { Db } from '../store/db.js';
+import type { Vault } from '../vault/vault.js';
+import type { AccountThrottle } from './account-throttle.js';
+
+export interface RenewalDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly gateway: TokenPaymentsGateway;
+  readonly vault: Vault;
+  readonly log: Logger;
+  /** Shared by every worker: a Klarna account that answered 429 waits, other merchants do not. */
+  readonly throttle: AccountThrottle;
+  /** Waits between in-job re-sends of the same attempt (injected so tests need not sleep). */
+  readonly sleep: (ms: number) => Promise<void>;
+  /** In-job re-sends of an attempt whose outcome is unknown, before the job hands it back to the sweep. */
+  readonly resendDelaysMs: readonly number[];
+}

@@ -1,0 +1,470 @@
+// The worker's renewal next actions: RENEWAL, TRIAL_END and DUNNING_RETRY charge the token with no
+// customer present; GRACE_END, CANCEL_AT_PERIOD_END and PAUSE_AT_PERIOD_END change the
+// subscription only. Each run:
+//   1. under the subscription's row lock: check the job is still the stored next action (a job
+//      queued before a cancel, pause or revoke finds it changed and does nothing), write or reuse
+//      the invoice and the attempt row, count the send, decrypt the token (audited); commit
+//   2. call Klarna outside any transaction (capture NOW, never step_up_config), re-sending the
+//      same attempt with the same key on a transient failure or a 429, within the job
+//   3. under the lock again: record the outcome and what the domain decides from it
+// A crash between 1 and 3 leaves a PENDING attempt already sent: the next run re-sends it with the
+// same key (Klarna answers the first call's result), within Klarna's 24 h window, then holds it.
+import {
+  classifyChargeOutcome,
+  decideCancelAtPeriodEnd,
+  decideChargeOutcome,
+  decideGraceEnd,
+  decidePauseAtPeriodEnd,
+  declineCategoryOf,
+  isFinalSubscriptionStatus,
+  parseDunningPolicy,
+  planNextPeriod,
+  recomputeNext,
+  catchUpPolicySchema,
+  SAME_KEY_REPLAY_WINDOW_MS,
+  type ChargeOutcomeClass,
+  type ChargeDecision,
+  type RenewalSubscription,
+} from '../domain/index.js';
+import { toChargeOutcome, type AuthorizeOutcome } from '../klarna/outcome.js';
+import type { ChargeTokenInput } from '../klarna/port.js';
+import type { RunNextActionPayload } from '../queue/catalog.js';
+import { audit, systemActor, type Actor } from '../store/audit.js';
+import { markAttemptSent, recordApprovedCharge, recordAttemptOutcome } from '../store/charge-outcomes.js';
+import { inTransaction, type Tx } from '../store/db.js';
+import {
+  changeOpenInvoice,
+  deferNextAction,
+  insertRenewalInvoice,
+  insertSkippedRange,
+  lockRenewalContext,
+  writeRenewalPatch,
+  type RenewalContext,
+} from '../store/renewals.js';
+import { insertChargeAttempt, noteAttemptFailure } from '../store/signup-writes.js';
+import type { ChargeAttempt } from '../store/signups.js';
+import { revealCustomerToken } from '../vault/customer-tokens.js';
+import { lineItems, purchaseReference, subscriptionTerms } from '../signup/terms.js';
+import { rateLimitBackoffMs } from './account-throttle.js';
+import type { RenewalDeps } from './deps.js';
+import { newRenewalAttempt } from './renewal-attempt.js';
+
+const ACTOR: Actor = systemActor('worker');
+
+export type RenewalRunResult =
+  | 'GONE'
+  | 'STALE'
+  | 'NOT_DUE'
+  | 'THROTTLED'
+  | 'HELD'
+  | 'NOTHING_TO_CHARGE'
+  | 'CHANGED'
+  | 'CHARGED'
+  | 'RESEND_LATER'
+  | 'ALREADY_RECORDED';
+
+type Prepared =
+  | { readonly kind: 'done'; readonly result: RenewalRunResult }
+  | {
+      readonly kind: 'charge';
+      readonly attempt: ChargeAttempt;
+      readonly accountId: string;
+      readonly input: ChargeTokenInput;
+    };
+
+export async function runRenewalAction(
+  deps: RenewalDeps,
+  payload: RunNextActionPayload,
+): Promise<RenewalRunResult> {
+  const prepared = await inTransaction(deps.db, (tx) => prepare(tx, deps, payload));
+  if (prepared.kind === 'done') return prepared.result;
+  const outcome = await sendWithResends(deps, prepared);
+  return inTransaction(deps.db, (tx) => record(tx, deps, payload, prepared.attempt.id, outcome));
+}
+
+async function sendWithResends(
+  deps: RenewalDeps,
+  prepared: Extract<Prepared, { kind: 'charge' }>,
+): Promise<AuthorizeOutcome> {
+  const { attempt } = prepared;
+  let outcome = await deps.gateway.chargeToken(prepared.input, attempt.idempotencyKey);
+  for (const delayMs of deps.resendDelaysMs) {
+    if (outcome.kind === 'rate_limited') {
+      const nowMs = deps.clock.now().getTime();
+      const waitMs = outcome.retryAfterMs ?? rateLimitBackoffMs(attempt.sendCount + 1);
+      await deps.throttle.throttle(prepared.accountId, nowMs + waitMs, nowMs);
+      // A long Retry-After goes back to the sweep rather than holding a worker slot.
+      if (waitMs > delayMs * 4) return outcome;
+      await deps.sleep(waitMs);
+    } else if (outcome.kind === 'transient' || (outcome.kind === 'answered' && outcome.payment === null)) {
+      await deps.sleep(delayMs);
+    } else {
+      return outcome;
+    }
+    outcome = await deps.gateway.chargeToken(prepared.input, attempt.idempotencyKey);
+  }
+  return outcome;
+}
+
+function facts(sub: RenewalContext['subscription']): RenewalSubscription {
+  return sub;
+}
+
+async function prepare(tx: Tx, deps: RenewalDeps, payload: RunNextActionPayload): Promise<Prepared> {
+  const ctx = await lockRenewalContext(tx, payload.subscriptionId);
+  if (ctx === null) return { kind: 'done', result: 'GONE' };
+  const now = deps.clock.now();
+  const sub = ctx.subscription;
+  // The job names the action the sweep saw; anything else means the subscription changed since
+  // (canceled, paused, revoked, already run): this job has nothing to do.
+  if (sub.nextActionKind !== payload.kind || sub.nextActionAt?.getTime() !== payload.dueAtMs) {
+    return { kind: 'done', result: 'STALE' };
+  }
+  if (sub.nextActionAt.getTime() > now.getTime()) return { kind: 'done', result: 'NOT_DUE' };
+  const policy = parseDunningPolicy(ctx.phase.planVersion.dunningPolicy);
+
+  switch (payload.kind) {
+    case 'CANCEL_AT_PERIOD_END': {
+      const patch = decideCancelAtPeriodEnd(facts(sub), now);
+      if (ctx.invoice?.status === 'OPEN') await changeOpenInvoice(tx, ctx.invoice.id, { kind: 'VOID' }, now);
+      await writeRenewalPatch(tx, sub, patch, now);
+      await auditSubscription(
+        tx,
+        ctx,
+        'subscription.canceled',
+        { status: 'CANCELED', ended_reason: patch.endedReason ?? null },
+        now,
+      );
+      return { kind: 'done', result: 'CHANGED' };
+    }
+    case 'PAUSE_AT_PERIOD_END': {
+      await writeRenewalPatch(tx, sub, decidePauseAtPeriodEnd(facts(sub), now), now);
+      await auditSubscription(tx, ctx, 'subscription.paused', { status: 'PAUSED' }, now);
+      return { kind: 'done', result: 'CHANGED' };
+    }
+    case 'GRACE_END': {
+      const decision = decideGraceEnd(facts(sub), policy, now);
+      if (ctx.invoice?.status === 'OPEN')
+        await changeOpenInvoice(tx, ctx.invoice.id, { kind: 'UNCOLLECTIBLE' }, now);
+      await writeRenewalPatch(tx, sub, decision.patch, now);
+      await auditSubscription(tx, ctx, decision.event, { status: decision.patch.status }, now);
+      return { kind: 'done', result: 'CHANGED' };
+    }
+    case 'RENEWAL':
+    case 'TRIAL_END':
+    case 'DUNNING_RETRY':
+      return prepareCharge(tx, deps, ctx, payload, now);
+    case 'FINALIZE':
+    case 'SIGNUP_EXPIRY':
+      throw new Error(`${payload.kind} is a signup action, not a renewal`);
+  }
+}
+
+async function prepareCharge(
+  tx: Tx,
+  deps: RenewalDeps,
+  ctx: RenewalContext,
+  payload: RunNextActionPayload,
+  now: Date,
+): Promise<Prepared> {
+  const sub = ctx.subscription;
+  if (
+    isFinalSubscriptionStatus(sub.status) ||
+    sub.status === 'PAUSED' ||
+    sub.status === 'PENDING_TOKENIZATION'
+  ) {
+    return { kind: 'done', result: 'STALE' };
+  }
+  let invoice = ctx.invoice?.status === 'OPEN' ? ctx.invoice : null;
+  if (invoice !== null && invoice.heldAt !== null) return { kind: 'done', result: 'HELD' };
+  const last = ctx.attempts.at(-1);
+  let attempt: ChargeAttempt;
+
+  if (invoice !== null && last !== undefined && last.status === 'PENDING') {
+    // Sent before, outcome never recorded (a crash, a resend): the same attempt, the same key.
+    if (
+      last.firstSentAt !== null &&
+      now.getTime() - last.firstSentAt.getTime() >= SAME_KEY_REPLAY_WINDOW_MS
+    ) {
+      await settle(
+        tx,
+        ctx,
+        last,
+        decideChargeOutcome(
+          facts(sub),
+          chargedOf(invoice, last, now),
+          { kind: 'TRANSIENT', category: 'TRANSIENT', reason: 'REPLAY_WINDOW_PASSED' },
+          parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
+          now,
+        ),
+        null,
+        now,
+        deps,
+      );
+      return { kind: 'done', result: 'HELD' };
+    }
+    attempt = last;
+  } else if (invoice !== null) {
+    // An open invoice whose last attempt was declined: a dunning retry (a new attempt, a new key).
+    if (payload.kind !== 'DUNNING_RETRY') {
+      // A renewal while a period is past due cannot happen (one open invoice): follow the row.
+      await writeRenewalPatch(tx, sub, recomputeNext(facts(sub)), now);
+      return { kind: 'done', result: 'NOTHING_TO_CHARGE' };
+    }
+    attempt = await insertChargeAttempt(
+      tx,
+      newRenewalAttempt(sub, invoice, (last?.attemptNumber ?? 0) + 1, now),
+    );
+  } else {
+    if (payload.kind === 'DUNNING_RETRY') {
+      await writeRenewalPatch(tx, sub, recomputeNext(facts(sub)), now);
+      return { kind: 'done', result: 'NOTHING_TO_CHARGE' };
+    }
+    const version = ctx.phase.planVersion;
+    const plan = planNextPeriod(
+      {
+        anchor: {
+          anchorAt: ctx.phase.anchorAt,
+          timeZone: ctx.phase.timeZone,
+          interval: version.interval,
+          intervalCount: version.intervalCount,
+        },
+        firstPeriodIndex: ctx.phase.firstPeriodIndex,
+      },
+      ctx.invoice?.periodIndex ?? null,
+      catchUpPolicySchema.parse(version.catchUpPolicy),
+      now,
+    );
+    if (plan.kind === 'NOT_DUE') {
+      await deferNextAction(tx, sub.id, { kind: payload.kind, at: plan.dueAt }, now);
+      return { kind: 'done', result: 'NOT_DUE' };
+    }
+    if (plan.skipped !== null) {
+      await insertSkippedRange(tx, {
+        ...plan.skipped,
+        merchantId: sub.merchantId,
+        subscriptionId: sub.id,
+        actor: ACTOR,
+        now,
+      });
+    }
+    invoice = await insertRenewalInvoice(tx, {
+      subscription: sub,
+      planVersion: version,
+      period: plan.period,
+      lineDescription: `${version.name}`,
+      now,
+    });
+    attempt = await insertChargeAttempt(tx, newRenewalAttempt(sub, invoice, 1, now));
+  }
+
+  // A token that cannot be charged is a hard decline, decided here without calling Klarna.
+  if (sub.tokenId === null || sub.requiresNewToken || ctx.tokenStatus !== 'ACTIVE') {
+    const outcome: ChargeOutcomeClass = {
+      kind: 'DECLINED',
+      category: 'HARD',
+      reason: 'TOKEN_NOT_USABLE',
+      customerAction: 'RETOKENIZE',
+    };
+    const decision = decideChargeOutcome(
+      facts(sub),
+      chargedOf(invoice, attempt, now),
+      outcome,
+      parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
+      now,
+    );
+    await settle(tx, ctx, attempt, decision, outcome, now, deps);
+    return { kind: 'done', result: 'CHARGED' };
+  }
+  const throttledUntil = await deps.throttle.throttledUntil(ctx.accountId, now.getTime());
+  if (throttledUntil !== null) {
+    // Not sent: no attempt burned; the sweep brings it back once the account may be called again.
+    await deferNextAction(
+      tx,
+      sub.id,
+      { kind: payload.kind, at: new Date(throttledUntil + Math.round(Math.random() * 1_000)) },
+      now,
+    );
+    return { kind: 'done', result: 'THROTTLED' };
+  }
+  const revealed = await revealCustomerToken(tx, deps.vault, {
+    merchantId: sub.merchantId,
+    tokenId: sub.tokenId,
+    actor: ACTOR,
+    purpose: `charge-attempt:${attempt.id}`,
+    subscriptionId: sub.id,
+    at: now,
+  });
+  if (revealed.kind !== 'revealed') {
+    const outcome: ChargeOutcomeClass = {
+      kind: 'DECLINED',
+      category: 'HARD',
+      reason: `TOKEN_${revealed.reason}`,
+      customerAction: 'RETOKENIZE',
+    };
+    const decision = decideChargeOutcome(
+      facts(sub),
+      chargedOf(invoice, attempt, now),
+      outcome,
+      parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
+      now,
+    );
+    await settle(tx, ctx, attempt, decision, outcome, now, deps);
+    return { kind: 'done', result: 'CHARGED' };
+  }
+  await markAttemptSent(tx, attempt, now);
+  const terms = { subscription: sub, phase: ctx.phase, invoice };
+  return {
+    kind: 'charge',
+    attempt: { ...attempt, sendCount: attempt.sendCount + 1, firstSentAt: attempt.firstSentAt ?? now },
+    accountId: ctx.accountId,
+    input: {
+      accountId: ctx.accountId,
+      currency: attempt.currency,
+      amountMinor: attempt.amountMinor,
+      transactionReference: attempt.reference,
+      purchaseReference: purchaseReference(terms),
+      capture: 'NOW',
+      subscription: subscriptionTerms(terms),
+      lineItems: lineItems(terms),
+      customerToken: revealed.token,
+    },
+  };
+}
+
+function chargedOf(
+  invoice: { periodIndex: number; periodStart: Date; periodEnd: Date },
+  attempt: ChargeAttempt,
+  now: Date,
+) {
+  return {
+    period: { index: invoice.periodIndex, start: invoice.periodStart, end: invoice.periodEnd },
+    attemptNumber: attempt.attemptNumber,
+    firstSentAt: attempt.firstSentAt ?? now,
+  };
+}
+
+async function record(
+  tx: Tx,
+  deps: RenewalDeps,
+  payload: RunNextActionPayload,
+  attemptId: string,
+  outcome: AuthorizeOutcome,
+): Promise<RenewalRunResult> {
+  const ctx = await lockRenewalContext(tx, payload.subscriptionId);
+  if (ctx === null) return 'GONE';
+  const now = deps.clock.now();
+  const attempt = ctx.attempts.find((a) => a.id === attemptId);
+  const invoice = ctx.invoice;
+  // Recorded meanwhile (a stalled job's twin got the same replayed answer): nothing to add.
+  if (attempt === undefined || invoice === null || attempt.status !== 'PENDING') return 'ALREADY_RECORDED';
+  const classified = classifyChargeOutcome(toChargeOutcome(outcome));
+  const decision = decideChargeOutcome(
+    facts(ctx.subscription),
+    chargedOf(invoice, attempt, now),
+    classified,
+    parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
+    now,
+  );
+  const correlationId =
+    outcome.kind === 'answered' || outcome.kind !== 'permanent'
+      ? outcome.correlationId
+      : outcome.correlationId;
+  if (decision.kind === 'RESEND') {
+    await noteAttemptFailure(tx, attempt.id, { correlationId, errorCode: errorCodeOf(classified), at: now });
+    if (!isFinalSubscriptionStatus(ctx.subscription.status)) {
+      await deferNextAction(tx, ctx.subscription.id, { kind: payload.kind, at: decision.at }, now);
+    }
+    return 'RESEND_LATER';
+  }
+  const approved =
+    outcome.kind === 'answered' && outcome.payment?.result === 'APPROVED'
+      ? outcome.payment.transaction
+      : null;
+  await settle(tx, ctx, attempt, decision, classified, now, deps, approved, correlationId);
+  return decision.invoice.kind === 'HELD' ? 'HELD' : 'CHARGED';
+}
+
+function errorCodeOf(outcome: ChargeOutcomeClass): string {
+  return outcome.kind === 'TRANSIENT' || outcome.kind === 'FAILED' ? outcome.reason : outcome.kind;
+}
+
+/** Writes a settled decision: the attempt (and Charge), the invoice, the subscription, the audit. */
+async function settle(
+  tx: Tx,
+  ctx: RenewalContext,
+  attempt: ChargeAttempt,
+  decision: ChargeDecision,
+  outcome: ChargeOutcomeClass | null,
+  now: Date,
+  deps: RenewalDeps,
+  approved: Parameters<typeof recordApprovedCharge>[2] | null = null,
+  correlationId: string | null = null,
+): Promise<void> {
+  if (decision.kind !== 'SETTLE') return;
+  const sub = ctx.subscription;
+  if (approved !== null) {
+    await recordApprovedCharge(tx, attempt, approved, { correlationId, now, actor: ACTOR });
+  } else {
+    await recordAttemptOutcome(tx, attempt, {
+      actor: ACTOR,
+      status: decision.attempt === 'APPROVED' ? 'UNKNOWN' : decision.attempt,
+      declineReason: outcome?.kind === 'DECLINED' ? outcome.reason : null,
+      declineCategory: outcome === null ? null : declineCategoryOf(outcome),
+      errorCode:
+        outcome === null || outcome.kind === 'APPROVED' || outcome.kind === 'DECLINED'
+          ? null
+          : errorCodeOf(outcome),
+      correlationId,
+      now,
+    });
+  }
+  if (ctx.invoice !== null && decision.invoice.kind !== 'OPEN') {
+    await changeOpenInvoice(tx, ctx.invoice.id, decision.invoice, now);
+  }
+  if (isFinalSubscriptionStatus(sub.status)) {
+    // Canceled while the charge was in flight: the money is recorded, the subscription stays
+    // ended, and the audit row tells an operator a refund may be owed.
+    if (approved !== null) {
+      deps.log.warn(
+        { subscriptionId: sub.id, attemptId: attempt.id },
+        'renewal approved after the subscription ended',
+      );
+      await auditSubscription(tx, ctx, 'renewal.paid_after_end', { attempt_id: attempt.id }, now);
+    }
+    return;
+  }
+  await writeRenewalPatch(tx, sub, decision.patch, now);
+  await auditSubscription(
+    tx,
+    ctx,
+    decision.event,
+    {
+      status: decision.patch.status,
+      period_index: ctx.invoice?.periodIndex ?? null,
+      attempt_number: attempt.attemptNumber,
+      ...(decision.invoice.kind === 'HELD' ? { hold_reason: decision.invoice.reason } : {}),
+    },
+    now,
+  );
+}
+
+async function auditSubscription(
+  tx: Tx,
+  ctx: RenewalContext,
+  action: string,
+  after: Record<string, string | number | null>,
+  now: Date,
+): Promise<void> {
+  await audit(tx, {
+    actor: ACTOR,
+    merchantId: ctx.subscription.merchantId,
+    subscriptionId: ctx.subscription.id,
+    entityType: 'subscription',
+    entityId: ctx.subscription.id,
+    action,
+    before: { status: ctx.subscription.status },
+    after,
+    at: now,
+  });
+}

@@ -1,0 +1,283 @@
+// Rows of a renewal: the subscription (locked), its current phase with the plan version, the
+// merchant's Klarna account, its token's status, and its newest invoice with that invoice's
+// attempts. A subscription has at most one open invoice (see domain/renewal.ts), so the newest
+// invoice is the one a renewal or a dunning retry charges.
+import { randomUUID } from 'node:crypto';
+import type { NextActionKind, RenewalPatch } from '../domain/index.js';
+import {
+  Prisma,
+  type ChargeAttempt,
+  type Invoice,
+  type InvoiceLine,
+  type Plan,
+  type PlanVersion,
+  type Subscription,
+  type SubscriptionPhase,
+} from './generated/prisma/client.js';
+import { auditInsert, type Actor } from './audit.js';
+import type { Tx } from './db.js';
+import {
+  readChargeAttempt,
+  readInvoice,
+  readInvoiceLine,
+  readPhase,
+  readPlan,
+  readPlanVersion,
+  readSubscription,
+} from './row-readers.js';
+import { nextInvoiceNumber } from './signups.js';
+
+export interface RenewalContext {
+  readonly subscription: Subscription;
+  /** The merchant's Klarna partner account: charges go to it, 429s throttle it. */
+  readonly accountId: string;
+  /** The newest phase: the one new periods are billed in. */
+  readonly phase: SubscriptionPhase & { planVersion: PlanVersion & { plan: Plan } };
+  readonly tokenStatus: 'ACTIVE' | 'REVOKED' | null;
+  readonly invoice: (Invoice & { lines: InvoiceLine[] }) | null;
+  /** The newest invoice's attempts, oldest first. */
+  readonly attempts: readonly ChargeAttempt[];
+}
+
+/**
+ * Locks the subscription row, then reads the rest (READ COMMITTED: a read after the lock sees
+ * what the previous holder committed). Two round trips; the read is one statement.
+ */
+export async function lockRenewalContext(tx: Tx, subscriptionId: string): Promise<RenewalContext | null> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM "Subscription" WHERE id = ${subscriptionId}::uuid FOR UPDATE`;
+  if (locked.length === 0) return null;
+  const [row] = await tx.$queryRawUnsafe<RenewalContextJson[]>(RENEWAL_CONTEXT_SQL, subscriptionId);
+  if (row === undefined || row.phase === null) return null;
+  const invoice = row.invoice === null ? null : readInvoice(row.invoice.invoice);
+  return {
+    subscription: readSubscription(row.s),
+    accountId: row.account_id,
+    phase: {
+      ...readPhase(row.phase.phase),
+      planVersion: { ...readPlanVersion(row.phase.planVersion), plan: readPlan(row.phase.plan) },
+    },
+    tokenStatus: row.token_status,
+    invoice: invoice === null ? null : { ...invoice, lines: (row.invoice?.lines ?? []).map(readInvoiceLine) },
+    attempts: (row.invoice?.attempts ?? []).map(readChargeAttempt),
+  };
+}
+
+interface RenewalContextJson {
+  readonly s: unknown;
+  readonly account_id: string;
+  readonly token_status: 'ACTIVE' | 'REVOKED' | null;
+  readonly phase: { readonly phase: unknown; readonly planVersion: unknown; readonly plan: unknown } | null;
+  readonly invoice: {
+    readonly invoice: unknown;
+    readonly lines: unknown[];
+    readonly attempts: unknown[];
+  } | null;
+}
+
+const RENEWAL_CONTEXT_SQL = `
+  SELECT row_to_json(s) AS s,
+    (SELECT m."klarnaPartnerAccountId" FROM "Merchant" m WHERE m.id = s."merchantId") AS account_id,
+    (SELECT t.status::text FROM "CustomerToken" t WHERE t.id = s."tokenId" AND t."merchantId" = s."merchantId") AS token_status,
+    (SELECT json_build_object('phase', row_to_json(ph), 'planVersion', row_to_json(pv), 'plan', row_to_json(p))
+       FROM "SubscriptionPhase" ph
+       JOIN "PlanVersion" pv ON pv.id = ph."planVersionId" AND pv."merchantId" = ph."merchantId"
+       JOIN "Plan" p ON p.id = pv."planId" AND p."merchantId" = pv."merchantId"
+       WHERE ph."subscriptionId" = s.id AND ph."merchantId" = s."merchantId"
+       ORDER BY ph."firstPeriodIndex" DESC LIMIT 1) AS phase,
+    (SELECT json_build_object(
+         'invoice', row_to_json(i),
+         'lines', (SELECT coalesce(json_agg(l ORDER BY l.position), '[]') FROM "InvoiceLine" l
+                   WHERE l."invoiceId" = i.id AND l."merchantId" = i."merchantId"),
+         'attempts', (SELECT coalesce(json_agg(a ORDER BY a."attemptNumber"), '[]') FROM "ChargeAttempt" a
+                      WHERE a."invoiceId" = i.id))
+       FROM "Invoice" i
+       WHERE i."subscriptionId" = s.id AND i."merchantId" = s."merchantId"
+       ORDER BY i."periodIndex" DESC LIMIT 1) AS invoice
+  FROM "Subscription" s
+  WHERE s.id = $1::uuid`;
+
+export interface NewRenewalInvoice {
+  readonly subscription: Subscription;
+  readonly planVersion: PlanVersion;
+  readonly period: { readonly index: number; readonly start: Date; readonly end: Date };
+  readonly lineDescription: string;
+  readonly now: Date;
+}
+
+/**
+ * The period's invoice (numbered from the merchant's gapless counter, taken last so its row lock
+ * is held briefly) with its one line. Unique per (subscription, period): a second insert fails.
+ */
+export async function insertRenewalInvoice(
+  tx: Tx,
+  input: NewRenewalInvoice,
+): Promise<Invoice & { lines: InvoiceLine[] }> {
+  const { subscription, planVersion, period, now } = input;
+  const number = await nextInvoiceNumber(tx, subscription.merchantId);
+  return tx.invoice.create({
+    data: {
+      id: randomUUID(),
+      merchantId: subscription.merchantId,
+      customerId: subscription.customerId,
+      subscriptionId: subscription.id,
+      periodIndex: period.index,
+      planVersionId: planVersion.id,
+      number,
+      periodStart: period.start,
+      periodEnd: period.end,
+      amountMinor: planVersion.amountMinor,
+      currency: subscription.currency,
+      issuedAt: now,
+      createdAt: now,
+      updatedAt: now,
+      lines: {
+        create: {
+          position: 1,
+          description: input.lineDescription,
+          quantity: 1,
+          unitAmountMinor: planVersion.amountMinor,
+          amountMinor: planVersion.amountMinor,
+          planVersionId: planVersion.id,
+          periodStart: period.start,
+          periodEnd: period.end,
+        },
+      },
+    },
+    include: { lines: true },
+  });
+}
+
+export interface SkippedRangeRow {
+  readonly merchantId: string;
+  readonly subscriptionId: string;
+  readonly fromIndex: number;
+  readonly toIndex: number;
+  readonly periodStart: Date;
+  readonly periodEnd: Date;
+  readonly actor: Actor;
+  readonly now: Date;
+}
+
+/** Records periods that will never be charged, with their audit row; a repeat changes nothing. */
+export async function insertSkippedRange(tx: Tx, row: SkippedRangeRow): Promise<void> {
+  const id = randomUUID();
+  const audited = auditInsert(
+    {
+      actor: row.actor,
+      merchantId: row.merchantId,
+      subscriptionId: row.subscriptionId,
+      entityType: 'subscription',
+      entityId: row.subscriptionId,
+      action: 'subscription.periods_skipped',
+      after: {
+        from_index: row.fromIndex,
+        to_index: row.toIndex,
+        period_start: row.periodStart.toISOString(),
+        period_end: row.periodEnd.toISOString(),
+        reason: 'CATCH_UP_POLICY',
+      },
+      at: row.now,
+    },
+    Prisma.sql`EXISTS (SELECT 1 FROM inserted)`,
+  );
+  await tx.$executeRaw`
+    WITH inserted AS (
+      INSERT INTO "SkippedPeriodRange" (id, "merchantId", "subscriptionId", "fromIndex", "toIndex",
+        "periodStart", "periodEnd", reason, "createdAt")
+      VALUES (${id}::uuid, ${row.merchantId}::uuid, ${row.subscriptionId}::uuid, ${row.fromIndex}::int,
+        ${row.toIndex}::int, ${row.periodStart}::timestamptz, ${row.periodEnd}::timestamptz,
+        'CATCH_UP_POLICY', ${row.now}::timestamptz)
+      ON CONFLICT ("subscriptionId", "fromIndex") DO NOTHING
+      RETURNING id)
+    ${audited}`;
+}
+
+/**
+ * Writes a renewal decision's subscription columns and next action, checking the version read
+ * under the lock (optimistic: a writer that skipped the lock fails here instead of overwriting).
+ */
+export async function writeRenewalPatch(
+  tx: Tx,
+  subscription: Pick<Subscription, 'id' | 'version'>,
+  patch: RenewalPatch,
+  now: Date,
+): Promise<void> {
+  const updated = await tx.subscription.updateMany({
+    where: { id: subscription.id, version: subscription.version },
+    data: {
+      status: patch.status,
+      periodIndex: patch.periodIndex,
+      currentPeriodStart: patch.currentPeriodStart,
+      currentPeriodEnd: patch.currentPeriodEnd,
+      paidThroughPeriodIndex: patch.paidThroughPeriodIndex,
+      pastDuePeriodIndex: patch.pastDuePeriodIndex,
+      pastDueSince: patch.pastDueSince,
+      dunningAttempt: patch.dunningAttempt,
+      nextRetryAt: patch.nextRetryAt,
+      graceEndsAt: patch.graceEndsAt,
+      requiresNewToken: patch.requiresNewToken,
+      pauseAtPeriodEnd: patch.pauseAtPeriodEnd,
+      ...(patch.pausedAt === undefined ? {} : { pausedAt: patch.pausedAt }),
+      ...(patch.canceledAt === undefined ? {} : { canceledAt: patch.canceledAt }),
+      ...(patch.endedAt === undefined ? {} : { endedAt: patch.endedAt }),
+      ...(patch.endedReason === undefined ? {} : { endedReason: patch.endedReason }),
+      nextActionKind: patch.next?.kind ?? null,
+      nextActionAt: patch.next?.at ?? null,
+      nextActionLeaseUntil: null,
+      version: { increment: 1 },
+      updatedAt: now,
+    },
+  });
+  if (updated.count !== 1) {
+    throw new Error(
+      `subscription ${subscription.id} changed under its row lock (version ${subscription.version})`,
+    );
+  }
+}
+
+/** Moves the next action (same kind) to `at`, releasing the lease: a resend, a throttle, not due yet. */
+export async function deferNextAction(
+  tx: Tx,
+  subscriptionId: string,
+  next: { readonly kind: NextActionKind; readonly at: Date },
+  now: Date,
+): Promise<void> {
+  await tx.subscription.update({
+    where: { id: subscriptionId },
+    data: { nextActionKind: next.kind, nextActionAt: next.at, nextActionLeaseUntil: null, updatedAt: now },
+  });
+}
+
+export type InvoiceChange =
+  { readonly kind: 'PAID' | 'UNCOLLECTIBLE' | 'VOID' } | { readonly kind: 'HELD'; readonly reason: string };
+
+/** Applies an invoice outcome to an invoice that is still open. */
+export async function changeOpenInvoice(
+  tx: Tx,
+  invoiceId: string,
+  change: InvoiceChange,
+  now: Date,
+): Promise<void> {
+  const where = { id: invoiceId, status: 'OPEN' as const };
+  switch (change.kind) {
+    case 'PAID':
+      await tx.invoice.updateMany({
+        where,
+        data: { status: 'PAID', paidAt: now, heldAt: null, holdReason: null, updatedAt: now },
+      });
+      return;
+    case 'UNCOLLECTIBLE':
+      await tx.invoice.updateMany({ where, data: { status: 'UNCOLLECTIBLE', updatedAt: now } });
+      return;
+    case 'VOID':
+      await tx.invoice.updateMany({ where, data: { status: 'VOID', voidedAt: now, updatedAt: now } });
+      return;
+    case 'HELD':
+      await tx.invoice.updateMany({
+        where,
+        data: { heldAt: now, holdReason: change.reason, updatedAt: now },
+      });
+      return;
+  }
+}

@@ -1,0 +1,260 @@
+// The renewal runner against the real sandbox over HTTP on real PostgreSQL and Redis, one next
+// action at a time: approvals advance the period and are captured at once; declines follow the
+// plan's dunning policy; transient failures are re-sent with the same key; a job that outlived
+// its next action charges nothing; downtime follows the catch-up policy, visibly.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RenewalFixture, type Merchant } from './support/renewal-fixture.js';
+
+const START = new Date('2026-01-31T09:00:00.000Z');
+let f: RenewalFixture;
+let merchant: Merchant;
+let monthly: { planVersionId: string; currency: string };
+
+beforeAll(async () => {
+  f = await RenewalFixture.start(START);
+  merchant = await f.merchant();
+  monthly = await f.plan(merchant);
+});
+afterAll(async () => {
+  await f.stop();
+});
+
+async function rule(body: unknown): Promise<void> {
+  const res = await f.sandbox.sim('POST', '/scenarios', body);
+  expect(res.status).toBe(201);
+}
+
+describe('a renewal', () => {
+  it('is charged once, captured at once, and the period advances', async () => {
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    f.nowMs = START.getTime();
+    expect(await f.runDue(sub.id)).toBe('CHARGED');
+    const row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({
+      status: 'ACTIVE',
+      periodIndex: 0,
+      paidThroughPeriodIndex: 0,
+      nextActionKind: 'RENEWAL',
+      nextActionLeaseUntil: null,
+    });
+    // Jan 31 10:00 Stockholm: the next period starts on the last day of February, same local time.
+    expect(row.currentPeriodEnd?.toISOString()).toBe('2026-02-28T09:00:00.000Z');
+    const invoice = await f.db.invoice.findFirstOrThrow({
+      where: { subscriptionId: sub.id },
+      include: { charges: { include: { captures: true } } },
+    });
+    expect(invoice.status).toBe('PAID');
+    expect(invoice.charges).toHaveLength(1);
+    expect(invoice.charges[0]?.captures).toHaveLength(1);
+    const attempt = await f.db.chargeAttempt.findFirstOrThrow({ where: { invoiceId: invoice.id } });
+    const ledger = await f.ledger(attempt.reference);
+    expect(ledger).toHaveLength(1);
+    expect(ledger[0]).toMatchObject({ state: 'COMPLETED', captured_amount: 999, customer_token: sub.token });
+
+    // The same job again (a stalled twin): the next action moved, nothing is charged.
+    expect(await f.sandboxCharges(sub.id)).toBe(1);
+  });
+
+  it('a job queued before the subscription changed charges nothing', async () => {
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    const payload = f.payload('RENEWAL', START, sub.id);
+    await f.db.subscription.update({
+      where: { id: sub.id },
+      data: { status: 'CANCELED', nextActionAt: null, nextActionKind: null },
+    });
+    f.nowMs = START.getTime();
+    const { runRenewalAction } = await import('../../apps/billing/src/renewal/run-renewal.js');
+    expect(await runRenewalAction(f.deps, payload)).toBe('STALE');
+    expect(await f.sandboxCharges(sub.id)).toBe(0);
+    expect(await f.db.invoice.count({ where: { subscriptionId: sub.id } })).toBe(0);
+  });
+
+  it('soft declines are retried on the policy schedule with new attempts, then recover', async () => {
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    await rule({
+      match: { customer_token: sub.token },
+      outcome: { result: 'DECLINED', reason: 'TECHNICAL_ERROR' },
+      times: 2,
+    });
+    f.nowMs = START.getTime();
+    expect(await f.runDue(sub.id)).toBe('CHARGED');
+    let row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({
+      status: 'PAST_DUE',
+      pastDuePeriodIndex: 0,
+      nextActionKind: 'DUNNING_RETRY',
+      dunningAttempt: 1,
+    });
+    expect(row.nextActionAt?.getTime()).toBe(START.getTime() + 24 * 3_600_000);
+    expect((await f.advanceToNextAndRun(sub.id)).kind).toBe('DUNNING_RETRY');
+    row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row.nextActionAt?.getTime()).toBe(START.getTime() + 72 * 3_600_000);
+    expect(await f.advanceToNextAndRun(sub.id)).toEqual({ kind: 'DUNNING_RETRY', result: 'CHARGED' });
+    row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({
+      status: 'ACTIVE',
+      pastDuePeriodIndex: null,
+      paidThroughPeriodIndex: 0,
+      nextActionKind: 'RENEWAL',
+      dunningAttempt: 0,
+    });
+    const attempts = await f.db.chargeAttempt.findMany({
+      where: { subscriptionId: sub.id },
+      orderBy: { attemptNumber: 'asc' },
+    });
+    expect(attempts.map((a) => [a.attemptNumber, a.status])).toEqual([
+      [1, 'DECLINED'],
+      [2, 'DECLINED'],
+      [3, 'APPROVED'],
+    ]);
+    expect(new Set(attempts.map((a) => a.idempotencyKey)).size).toBe(3);
+    expect(await f.sandboxCharges(sub.id)).toBe(1);
+  });
+
+  it('a hard decline stops at once, needs a new token, and cancels at the grace end', async () => {
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    await rule({
+      match: { customer_token: sub.token },
+      outcome: { result: 'DECLINED', reason: 'PERMANENT' },
+      times: 'always',
+    });
+    f.nowMs = START.getTime();
+    expect(await f.runDue(sub.id)).toBe('CHARGED');
+    let row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({
+      status: 'PAST_DUE',
+      requiresNewToken: true,
+      nextActionKind: 'GRACE_END',
+      nextRetryAt: null,
+    });
+    expect(row.nextActionAt?.getTime()).toBe(START.getTime() + 7 * 24 * 3_600_000);
+    expect(await f.advanceToNextAndRun(sub.id)).toEqual({ kind: 'GRACE_END', result: 'CHANGED' });
+    row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({ status: 'CANCELED', endedReason: 'DUNNING_EXHAUSTED', nextActionKind: null });
+    expect((await f.db.invoice.findFirstOrThrow({ where: { subscriptionId: sub.id } })).status).toBe(
+      'UNCOLLECTIBLE',
+    );
+    expect(await f.db.chargeAttempt.count({ where: { subscriptionId: sub.id } })).toBe(1);
+  });
+
+  it('5xx and timeouts are re-sent with the same key inside the job: one transaction', async () => {
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    await rule({
+      match: { customer_token: sub.token },
+      outcome: { result: 'HTTP_ERROR', status: 503 },
+      times: 1,
+    });
+    await rule({ match: { customer_token: sub.token }, outcome: { result: 'DROP' }, times: 1 });
+    f.nowMs = START.getTime();
+    expect(await f.runDue(sub.id)).toBe('CHARGED');
+    const attempts = await f.db.chargeAttempt.findMany({ where: { subscriptionId: sub.id } });
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]?.status).toBe('APPROVED');
+    expect(await f.sandboxCharges(sub.id)).toBe(1);
+  });
+
+  it('an outcome still unknown after the in-job re-sends goes back to the sweep, same attempt', async () => {
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    await rule({
+      match: { customer_token: sub.token },
+      outcome: { result: 'HTTP_ERROR', status: 500 },
+      times: 4,
+    });
+    f.nowMs = START.getTime();
+    expect(await f.runDue(sub.id)).toBe('RESEND_LATER');
+    const row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({ status: 'ACTIVE', nextActionKind: 'RENEWAL' });
+    expect(row.nextActionAt?.getTime()).toBeGreaterThan(START.getTime());
+    expect(await f.advanceToNextAndRun(sub.id)).toEqual({ kind: 'RENEWAL', result: 'CHARGED' });
+    const attempts = await f.db.chargeAttempt.findMany({ where: { subscriptionId: sub.id } });
+    // Two runs of the job, one attempt and one key: the second run's send was answered.
+    expect(attempts.map((a) => [a.status, a.sendCount])).toEqual([['APPROVED', 2]]);
+  });
+
+  it('an unknown outcome past the replay window is held for an operator, never a new attempt', async () => {
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    await rule({
+      match: { customer_token: sub.token },
+      outcome: { result: 'HTTP_ERROR', status: 500 },
+      times: 'always',
+    });
+    f.nowMs = START.getTime();
+    let last = await f.runDue(sub.id);
+    for (let i = 0; i < 60 && last === 'RESEND_LATER'; i += 1)
+      last = (await f.advanceToNextAndRun(sub.id)).result;
+    expect(last).toBe('HELD');
+    const row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row.nextActionKind).toBeNull();
+    const invoice = await f.db.invoice.findFirstOrThrow({ where: { subscriptionId: sub.id } });
+    expect(invoice.heldAt).not.toBeNull();
+    expect(invoice.holdReason).toMatch(/unknown/);
+    const attempts = await f.db.chargeAttempt.findMany({ where: { subscriptionId: sub.id } });
+    expect(attempts.map((a) => a.status)).toEqual(['UNKNOWN']);
+  });
+
+  it('429 throttles the merchant’s Klarna account without burning an attempt; other merchants go on', async () => {
+    const other = await f.merchant();
+    const otherPlan = await f.plan(other);
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    const [sub2] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    const [theirs] = await f.subscriptions(other, otherPlan, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined || sub2 === undefined || theirs === undefined) throw new Error('seed');
+    await rule({
+      match: { customer_token: sub.token },
+      outcome: { result: 'HTTP_ERROR', status: 429 },
+      times: 'always',
+    });
+    f.nowMs = START.getTime();
+    expect(await f.runDue(sub.id)).toBe('RESEND_LATER');
+    // The same account is left alone until the back-off ends; another account is charged now.
+    expect(await f.runDue(sub2.id)).toBe('THROTTLED');
+    expect(await f.runDue(theirs.id)).toBe('CHARGED');
+    const attempts = await f.db.chargeAttempt.findMany({ where: { subscriptionId: sub.id } });
+    expect(attempts.map((a) => a.status)).toEqual(['PENDING']);
+    expect(await f.db.chargeAttempt.count({ where: { subscriptionId: sub2.id } })).toBe(1);
+    const row2 = await f.db.subscription.findUniqueOrThrow({ where: { id: sub2.id } });
+    expect(row2.nextActionAt?.getTime()).toBeGreaterThan(START.getTime());
+  });
+
+  it('after downtime, CURRENT_ONLY charges the current period and records the skipped ones', async () => {
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    f.nowMs = new Date('2026-06-15T00:00:00Z').getTime();
+    expect(await f.runDue(sub.id)).toBe('CHARGED');
+    const skipped = await f.db.skippedPeriodRange.findMany({ where: { subscriptionId: sub.id } });
+    expect(skipped.map((s) => [s.fromIndex, s.toIndex, s.reason])).toEqual([[0, 3, 'CATCH_UP_POLICY']]);
+    const invoice = await f.db.invoice.findFirstOrThrow({ where: { subscriptionId: sub.id } });
+    expect(invoice.periodIndex).toBe(4);
+    expect(invoice.periodStart.toISOString()).toBe('2026-05-31T08:00:00.000Z');
+    expect(await f.sandboxCharges(sub.id)).toBe(1);
+  });
+});
