@@ -210,15 +210,14 @@ describe('advancing the shared clock with the sandbox', () => {
     expect(d?.attempts[0]?.error).toBe('TIMEOUT');
   });
 
-  it("stops with the reason when the sandbox cannot be reached, before moving Rebill's clock", async () => {
+  it('stops with the reason when the sandbox cannot be reached, keeping the step taken', async () => {
     const unreachable = createSandboxClock({ baseUrl: 'http://127.0.0.1:1', requestTimeoutMs: 2_000 });
 
     const outcome = await advance({ by: 2 * DAY, sandbox: unreachable });
 
-    expect(outcome).toMatchObject({ kind: 'sandbox-failed', steps: 0 });
+    expect(outcome).toMatchObject({ kind: 'sandbox-failed', steps: 1 });
     if (outcome.kind !== 'sandbox-failed') return;
     expect(outcome.message).toContain("could not move the sandbox's clock: sandbox GET /__sim/clock failed");
-    // Klarna moves first: Rebill's clock stays where it was, ahead of nothing.
-    expect((await readClockState(db))?.generation ?? 0).toBe(0);
+    expect(await readClockState(db)).toEqual({ offsetMs: DAY, generation: 1 });
   });
 });

@@ -2,11 +2,8 @@
 // advance` and POST /internal/clock/advance). A jump is cut into steps of at most a day, so a
 // month of renewals, retries and expiries happens in order, day by day, as it would in real
 // time. Each step:
-//   1. moves the Klarna sandbox's clock forward to what Rebill's now is about to be (Rebill's clock
-//      is the truth). Klarna goes first, so what happens on its side in the step (a journey
-//      expiring, its webhook) has happened before Rebill's sweeps look at the new time: a janitor
-//      never finds Klarna an hour behind and cancels what Klarna was about to expire;
-//   2. bumps ClockState (offset and generation) and notifies every process, in one transaction;
+//   1. bumps ClockState (offset and generation) and notifies every process, in one transaction;
+//   2. moves the Klarna sandbox's clock forward to Rebill's new now (Rebill's clock is the truth);
 //   3. waits until every live process has applied the new generation;
 //   4. waits until nothing is due: the probe says quiet twice in a row, a short gap apart (a job
 //      that just finished may enqueue the next one).
@@ -101,21 +98,6 @@ export async function advanceVirtualClock(opts: AdvanceOptions): Promise<Advance
   let remaining = opts.by;
   while (remaining > 0) {
     const step = Math.min(stepMs, remaining);
-    if (opts.sandbox) {
-      const currentOffset = (await readClockState(opts.db))?.offsetMs ?? 0;
-      try {
-        await opts.sandbox.advanceTo(new Date(realMs() + currentOffset + step));
-      } catch (err) {
-        const message = `could not move the sandbox's clock: ${err instanceof Error ? err.message : String(err)}`;
-        return {
-          kind: 'sandbox-failed',
-          message,
-          from,
-          reached: new Date(from.getTime() + opts.by - remaining),
-          steps,
-        };
-      }
-    }
     const { after } = await bumpClockState(opts.db, step, {
       actor: opts.actor,
       virtualNowAfter: (offsetMs) => new Date(realMs() + offsetMs),
@@ -129,6 +111,15 @@ export async function advanceVirtualClock(opts: AdvanceOptions): Promise<Advance
     });
     const virtualNow = (): Date => new Date(realMs() + after.offsetMs);
     log.info({ step: steps, generation: after.generation, now: virtualNow() }, 'virtual clock stepped');
+
+    if (opts.sandbox) {
+      try {
+        await opts.sandbox.advanceTo(virtualNow());
+      } catch (err) {
+        const message = `could not move the sandbox's clock: ${err instanceof Error ? err.message : String(err)}`;
+        return { kind: 'sandbox-failed', message, ...progress() };
+      }
+    }
 
     const laggards = await waitForAcks(opts, after.generation, { pollMs, realMs });
     if (laggards.length > 0) {
