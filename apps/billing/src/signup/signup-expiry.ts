@@ -3,8 +3,11 @@
 //   no answer from Klarna yet (CREATING)  re-send the signup call with the same key (§3)
 //   read: 404                             the request expired and was deleted: EXPIRED (§8.2)
 //   read: a final state                   applied as the webhook would have been
-//   read: still SUBMITTED / IN_PROGRESS   past its expiry: Rebill abandons it and cancels it
-//                                         (a 409 means it just changed: read and apply again)
+//   read: still SUBMITTED / IN_PROGRESS   past its expiry by more than a grace: Rebill abandons it
+//                                         and cancels it (a 409 means it just changed: read and
+//                                         apply again); within the grace Klarna's own expiry is
+//                                         left to end it (clocks differ), and the janitor looks
+//                                         again when the grace is over
 //   read: open and not yet expired        the expiry moved: look again then
 import type { PaymentRequestView } from '../klarna/payment-request-view.js';
 import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
@@ -22,6 +25,12 @@ import { SAME_KEY_REPLAY_WINDOW_MS } from '../domain/index.js';
 const ACTOR = systemActor('worker');
 /** When Klarna could not be asked, ask again after this long. */
 const RETRY_MS = 60_000;
+/**
+ * How long past Klarna's own expires_at a journey may still read as open before Rebill cancels it:
+ * Klarna expires it itself, and Rebill's clock may run ahead of Klarna's (or, on the virtual
+ * clock, move first), so cancelling at once would race Klarna's expiry.
+ */
+export const KLARNA_EXPIRY_GRACE_MS = 10 * 60_000;
 
 export type SignupExpiryResult = 'NOT_DUE' | 'RESENT' | 'APPLIED' | 'RESCHEDULED' | 'ABANDONED';
 
@@ -75,6 +84,11 @@ async function settleFromView(
     if (expiresAt.getTime() > now.getTime()) {
       await applyJourneyFact(deps, factOf(view, now), ACTOR);
       await rescheduleAt(deps, subscriptionId, expiresAt);
+      return 'RESCHEDULED';
+    }
+    const graceEnd = new Date(expiresAt.getTime() + KLARNA_EXPIRY_GRACE_MS);
+    if (graceEnd.getTime() > now.getTime()) {
+      await rescheduleAt(deps, subscriptionId, graceEnd);
       return 'RESCHEDULED';
     }
     const cancel = await deps.gateway.cancelPaymentRequest(
