@@ -94,6 +94,8 @@ export interface NewChargeAttempt {
   readonly kind: ChargeAttempt['kind'];
   readonly tokenId: string | null;
   readonly idempotencyKey: string;
+  /** payment_transaction_reference; the row's id when not given. */
+  readonly reference?: string;
   readonly amountMinor: number;
   readonly currency: string;
   readonly sealedSessionToken?: { readonly keyId: string; readonly ciphertext: Buffer };
@@ -112,7 +114,7 @@ export async function insertChargeAttempt(tx: Tx, row: NewChargeAttempt): Promis
       kind: row.kind,
       tokenId: row.tokenId,
       idempotencyKey: row.idempotencyKey,
-      reference: row.id,
+      reference: row.reference ?? row.id,
       amountMinor: row.amountMinor,
       currency: row.currency,
       ...(row.sealedSessionToken === undefined
