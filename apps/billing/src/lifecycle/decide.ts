@@ -43,6 +43,7 @@ export interface LifecycleRow {
   readonly pastDuePeriodIndex: number | null;
   readonly currentPeriodEnd: Date | null;
   readonly trialEndsAt: Date | null;
+  readonly pastDueSince: Date | null;
   readonly nextRetryAt: Date | null;
   readonly graceEndsAt: Date | null;
   readonly canceledAt: Date | null;
@@ -240,7 +241,8 @@ function change(
     currentPeriodEnd: input.currentPeriodEnd ?? after.currentPeriodEnd,
     signup: { kind: 'NONE' },
     dunning:
-      after.status === 'PAST_DUE' && after.graceEndsAt !== null
+      // Without its dunning times a PAST_DUE row has no next action: nextAction refuses (409).
+      after.status === 'PAST_DUE' && after.graceEndsAt !== null && after.pastDueSince !== null
         ? { nextRetryAt: after.nextRetryAt, graceEndsAt: after.graceEndsAt }
         : null,
   });
