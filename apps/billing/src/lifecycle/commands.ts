@@ -206,9 +206,13 @@ async function refusals<T>(
   try {
     return await run();
   } catch (error) {
-    if (error instanceof IllegalTransitionError) {
+    if (isIllegalTransition(error)) {
       return { kind: 'illegal', status: error.from, command: error.event, reason: error.reason };
     }
     throw error;
   }
+}
+
+function isIllegalTransition(error: unknown): error is IllegalTransitionError<string, string> {
+  return error instanceof IllegalTransitionError;
 }
