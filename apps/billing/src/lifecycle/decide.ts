@@ -142,7 +142,7 @@ function decideCancel(row: LifecycleRow, mode: CancelMode, now: Date): Lifecycle
       action: 'subscription.canceled',
       patch: {
         status: 'CANCELED',
-        canceledAt: row.canceledAt ?? now,
+        canceledAt: now,
         endedAt: now,
         endedReason: CANCELED_BY_MERCHANT,
         pauseAtPeriodEnd: false,
@@ -154,7 +154,7 @@ function decideCancel(row: LifecycleRow, mode: CancelMode, now: Date): Lifecycle
   }
   return change(row, {
     action: 'subscription.cancel_scheduled',
-    patch: { cancelAtPeriodEnd: true, canceledAt: now },
+    patch: { cancelAtPeriodEnd: true },
     mode,
   });
 }
@@ -164,7 +164,7 @@ function decideUncancel(row: LifecycleRow): LifecycleDecision {
   if (sameState(next, domainState(row))) return { kind: 'noop' };
   return change(row, {
     action: 'subscription.cancel_unscheduled',
-    patch: { cancelAtPeriodEnd: false, canceledAt: null },
+    patch: { cancelAtPeriodEnd: false },
   });
 }
 

@@ -88,7 +88,7 @@ describe('POST /v1/subscriptions/:id/cancel', () => {
       expect(first.json<SubscriptionBody>()).toMatchObject({
         status: 'ACTIVE',
         cancel_at_period_end: true,
-        canceled_at: NOW.toISOString(),
+        canceled_at: null,
         ended_at: null,
         next_action: { kind: 'CANCEL_AT_PERIOD_END', at: PERIOD_END.toISOString() },
       });

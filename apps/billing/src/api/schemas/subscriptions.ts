@@ -56,7 +56,7 @@ export const subscriptionSchema = z.object({
     .describe('A cancel is scheduled for the end of the paid period (or trial).'),
   canceled_at: timestamp
     .nullable()
-    .describe('When the cancel was asked for (scheduled or immediate); null after an uncancel.'),
+    .describe('When it was canceled (at once, or when a scheduled cancel took effect).'),
   pause_at_period_end: z
     .boolean()
     .describe('A pause is scheduled for the end of the paid period (or trial); a scheduled cancel wins.'),
