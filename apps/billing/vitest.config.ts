@@ -13,6 +13,7 @@ const pure = [
   'src/clock/duration.test.ts',
   'src/clock/clock-config.test.ts',
   'src/store/store-boundary.test.ts',
+  'src/lifecycle/decide.test.ts',
 ];
 
 export default defineConfig({

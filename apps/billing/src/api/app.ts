@@ -17,6 +17,7 @@ import * as customers from './routes/customers.js';
 import * as health from './routes/health.js';
 import * as invoices from './routes/invoices.js';
 import * as plans from './routes/plans.js';
+import * as subscriptionLifecycle from './routes/subscription-lifecycle.js';
 import * as subscriptions from './routes/subscriptions.js';
 
 /** Every resource module under /v1; a new one is added here (and to the route-cases table). */
@@ -25,6 +26,7 @@ const V1_ROUTES: readonly { register(app: FastifyInstance, deps: ResolvedApiDeps
   plans,
   customers,
   subscriptions,
+  subscriptionLifecycle,
   invoices,
   charges,
 ];

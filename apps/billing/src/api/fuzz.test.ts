@@ -3,7 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import { seedCustomer, seedPlan } from '../store/testing/seed.js';
+import type { Db } from '../store/db.js';
+import { seedCustomer, seedCustomerToken, seedPlan, seedSubscription } from '../store/testing/seed.js';
 import { apiTest } from './testing/api-test.js';
 
 const VALID_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
@@ -41,6 +42,11 @@ const VALID_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
     return_url: 'https://shop.example',
     time_zone: 'Europe/Oslo',
   },
+  '/v1/subscriptions/{id}/cancel': { mode: 'AT_PERIOD_END' },
+  '/v1/subscriptions/{id}/uncancel': {},
+  '/v1/subscriptions/{id}/pause': {},
+  '/v1/subscriptions/{id}/resume': {},
+  '/v1/subscriptions/{id}/token/revoke': { reason: 'fuzz' },
 };
 
 /** Values that have broken APIs before: huge and fractional numbers, NUL, lone surrogates, deep nesting. */
@@ -109,7 +115,12 @@ describe('POST routes never answer 5xx', () => {
 
       for (const route of routes) {
         const valid = validBodies[route] ?? {};
-        const realId = route.endsWith('/archive') ? archivable.id : plan.id;
+        // Each lifecycle command gets a live subscription of its own (a cancel must not end the next one's).
+        const realId = route.endsWith('/archive')
+          ? archivable.id
+          : route.startsWith('/v1/subscriptions/')
+            ? await liveSubscription(prisma, merchant.merchantId)
+            : plan.id;
         // The template is a valid request: the mutations below start one step away from success.
         const baseline = await app.inject({
           method: 'POST',
@@ -155,4 +166,25 @@ async function postRoutes(app: FastifyInstance): Promise<string[]> {
   return Object.entries(document.paths)
     .filter(([, operations]) => 'post' in operations)
     .map(([path]) => path);
+}
+
+/** An ACTIVE subscription with a token and a current period, as the billing roles leave one. */
+async function liveSubscription(db: Db, merchantId: string): Promise<string> {
+  const customer = await seedCustomer(db, merchantId);
+  const { version } = await seedPlan(db, merchantId);
+  const token = await seedCustomerToken(db, { merchantId, customerId: customer.id });
+  const end = new Date('2026-04-01T00:00:00.000Z');
+  const { subscription } = await seedSubscription(db, {
+    merchantId,
+    customerId: customer.id,
+    planVersionId: version.id,
+    tokenId: token.id,
+    status: 'ACTIVE',
+    currentPeriodStart: new Date('2026-03-01T00:00:00.000Z'),
+    currentPeriodEnd: end,
+    paidThroughPeriodIndex: 0,
+    nextActionKind: 'RENEWAL',
+    nextActionAt: end,
+  });
+  return subscription.id;
 }

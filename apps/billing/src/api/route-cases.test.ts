@@ -113,7 +113,7 @@ const badBody = (name: string, url: string, payload: unknown, fields: string[]):
   request: (ctx) =>
     as(ctx.owner, {
       method: 'POST',
-      url: url.replace(':plan', ctx.owned.planId),
+      url: url.replace(':plan', ctx.owned.planId).replace(':subscription', ctx.owned.subscriptionId),
       payload: JSON.stringify(payload),
       headers: { 'content-type': 'application/json' },
     }),
@@ -143,6 +143,23 @@ const badIdempotencyKey = (url: string, payload: object): BadInput => ({
     }),
   expect: { fields: ['idempotency-key'] },
 });
+
+/**
+ * A lifecycle command on A's subscription: B gets a 404 and A's row keeps its version (nothing
+ * written); a malformed id is a 404; plus the route's bad bodies.
+ */
+function lifecycleCases(command: string, payload: object | undefined, bad: readonly BadInput[]): RouteCases {
+  return {
+    isolation: async (ctx) => {
+      await readIsolation('POST', (o) => `/v1/subscriptions/${o.subscriptionId}/${command}`, payload)(ctx);
+      const row = await ctx.prisma.subscription.findUniqueOrThrow({
+        where: { id: ctx.owned.subscriptionId },
+      });
+      expect(row).toMatchObject({ version: 0, status: 'ACTIVE', requiresNewToken: false });
+    },
+    badInput: [malformedId('POST', `/v1/subscriptions/1/${command}`, payload), ...bad],
+  };
+}
 
 const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
   'GET /healthz': {
@@ -314,6 +331,47 @@ const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
     badInput: [malformedId('GET', '/v1/subscriptions/1')],
   },
 
+  'POST /v1/subscriptions/{id}/cancel': lifecycleCases('cancel', { mode: 'IMMEDIATELY' }, [
+    badBody('no mode', '/v1/subscriptions/:subscription/cancel', {}, ['mode']),
+    badBody('an unknown mode and field', '/v1/subscriptions/:subscription/cancel', { mode: 'NOW', at: 1 }, [
+      'mode',
+      'at',
+    ]),
+  ]),
+  'POST /v1/subscriptions/{id}/uncancel': lifecycleCases('uncancel', undefined, [
+    badBody('a body field', '/v1/subscriptions/:subscription/uncancel', { now: true }, ['now']),
+  ]),
+  'POST /v1/subscriptions/{id}/pause': lifecycleCases('pause', undefined, [
+    badBody('a body field', '/v1/subscriptions/:subscription/pause', { until: '2027-01-01' }, ['until']),
+  ]),
+  'POST /v1/subscriptions/{id}/resume': lifecycleCases('resume', undefined, [
+    badBody('a body field', '/v1/subscriptions/:subscription/resume', { at: 'now' }, ['at']),
+  ]),
+  'POST /v1/subscriptions/{id}/token/revoke': lifecycleCases('token/revoke', undefined, [
+    badBody('an empty reason', '/v1/subscriptions/:subscription/token/revoke', { reason: '' }, ['reason']),
+    badBody(
+      'a reason with a control character',
+      '/v1/subscriptions/:subscription/token/revoke',
+      { reason: 'a\u0000b' },
+      ['reason'],
+    ),
+  ]),
+  'GET /v1/subscriptions/{id}/skipped-periods': {
+    isolation: readIsolation('GET', (o) => `/v1/subscriptions/${o.subscriptionId}/skipped-periods`),
+    badInput: [
+      malformedId('GET', '/v1/subscriptions/1/skipped-periods'),
+      {
+        name: 'query limit=0&cursor=zz',
+        request: (ctx) =>
+          as(ctx.owner, {
+            method: 'GET',
+            url: `/v1/subscriptions/${ctx.owned.subscriptionId}/skipped-periods?limit=0&cursor=${'z'.repeat(600)}`,
+          }),
+        expect: { fields: ['query.limit', 'query.cursor'] },
+      },
+    ],
+  },
+
   'GET /v1/invoices': {
     isolation: async (ctx) => {
       await listIsolation('/v1/invoices', (o) => o.invoiceId)(ctx);
@@ -321,6 +379,7 @@ const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
     },
     badInput: [
       badQuery('/v1/invoices?subscription_id=1&status=x', ['query.subscription_id', 'query.status']),
+      badQuery('/v1/invoices?held=1', ['query.held']),
     ],
   },
   'GET /v1/invoices/{id}': {
@@ -401,6 +460,7 @@ describe('route cases', () => {
         url: path.replace('{id}', UNKNOWN_ID),
         headers: merchant.headers,
         ...(path.endsWith('/versions') ? { payload: VERSION_BODY } : {}),
+        ...(path.endsWith('/cancel') ? { payload: { mode: 'IMMEDIATELY' } } : {}),
       });
       expectProblem(response, 404, 'not-found');
     }

@@ -10,6 +10,8 @@ export type InvoiceStatus = InvoiceRow['status'];
 export interface InvoiceFilter {
   readonly subscriptionId?: string | undefined;
   readonly status?: InvoiceStatus | undefined;
+  /** true: held invoices only (heldAt set); false: not held. */
+  readonly held?: boolean | undefined;
 }
 
 export async function listInvoices(
@@ -23,6 +25,7 @@ export async function listInvoices(
       merchantId,
       ...(filter.subscriptionId ? { subscriptionId: filter.subscriptionId } : {}),
       ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.held === undefined ? {} : { heldAt: filter.held ? { not: null } : null }),
       ...afterKeyset(page.after),
     },
     orderBy: NEWEST_FIRST,

@@ -34,6 +34,7 @@ describe('invoices', () => {
       issued_at: '2026-01-15T10:00:00.000Z',
       paid_at: '2026-01-15T10:00:00.000Z',
       voided_at: null,
+      hold: null,
       created_at: '2026-01-15T10:00:00.000Z',
       updated_at: '2026-01-15T10:00:00.000Z',
       lines: [

@@ -20,18 +20,30 @@ export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
       schema: {
         tags,
         summary: 'List invoices, newest first',
+        description:
+          "`held=true` is the operators' view: invoices held until someone acts (see `hold.reason`).",
         querystring: listInvoicesQuery,
         response: { 200: listOf(invoiceSchema), ...problemResponses(400, 401) },
       },
     },
     async (request, reply) => {
       const { merchantId } = callerOf(request);
-      const { subscription_id: subscriptionId, status } = request.query;
+      const { subscription_id: subscriptionId, status, held } = request.query;
       return sendList(
         request,
         reply,
-        { name: 'invoices', query: request.query, filters: { subscription_id: subscriptionId, status } },
-        (page) => listInvoices(deps.db, merchantId, { subscriptionId, status }, page),
+        {
+          name: 'invoices',
+          query: request.query,
+          filters: { subscription_id: subscriptionId, status, held },
+        },
+        (page) =>
+          listInvoices(
+            deps.db,
+            merchantId,
+            { subscriptionId, status, held: held === undefined ? undefined : held === 'true' },
+            page,
+          ),
         invoiceView,
       );
     },

@@ -7,6 +7,10 @@ export const listInvoicesQuery = z.strictObject({
   ...listQueryShape,
   subscription_id: z.uuid({ error: 'must be a subscription id' }).optional(),
   status: invoiceStatusSchema.optional(),
+  held: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .optional()
+    .describe('true: only invoices held for an operator; false: only those not held.'),
 });
 
 export const invoiceLineSchema = z.object({
@@ -41,6 +45,10 @@ export const invoiceSchema = z.object({
   issued_at: timestamp,
   paid_at: timestamp.nullable(),
   voided_at: timestamp.nullable(),
+  hold: z
+    .object({ reason: z.string(), held_at: timestamp })
+    .nullable()
+    .describe('Held for an operator: nothing charges it until released; the reason says why.'),
   created_at: timestamp,
   updated_at: timestamp,
 });

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import {
+  CANCEL_MODES,
   NEXT_ACTION_KINDS,
   PAYMENT_REQUEST_STATES,
   SUBSCRIPTION_STATUSES,
   timeZoneSchema,
 } from '../../domain/index.js';
-import { listQueryShape, timestamp } from './common.js';
+import { listQueryShape, text, timestamp } from './common.js';
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http or https URL' })
@@ -50,8 +51,24 @@ export const subscriptionSchema = z.object({
     })
     .nullable()
     .describe('The latest Klarna purchase journey started for the subscription.'),
-  cancel_at_period_end: z.boolean(),
-  canceled_at: timestamp.nullable(),
+  cancel_at_period_end: z
+    .boolean()
+    .describe('A cancel is scheduled for the end of the paid period (or trial).'),
+  canceled_at: timestamp
+    .nullable()
+    .describe('When it was canceled (at once, or when a scheduled cancel took effect).'),
+  pause_at_period_end: z
+    .boolean()
+    .describe('A pause is scheduled for the end of the paid period (or trial); a scheduled cancel wins.'),
+  paused_at: timestamp.nullable().describe('When the subscription became PAUSED; null unless PAUSED.'),
+  dunning: z
+    .object({
+      past_due_since: timestamp,
+      next_retry_at: timestamp.nullable().describe('Null once every retry has run.'),
+      grace_ends_at: timestamp.nullable(),
+    })
+    .nullable()
+    .describe('While an unpaid period is being collected (PAST_DUE); null otherwise.'),
   ended_at: timestamp.nullable(),
   ended_reason: z.string().nullable(),
   created_at: timestamp,
@@ -69,4 +86,33 @@ export const createdSubscriptionSchema = subscriptionSchema.extend({
   payment_request_url: z.string().nullable().describe('The purchase journey to send the customer to.'),
 });
 
+export const cancelSubscriptionBody = z.strictObject({
+  mode: z
+    .enum(CANCEL_MODES, { error: 'must be IMMEDIATELY or AT_PERIOD_END' })
+    .describe('IMMEDIATELY ends it now; AT_PERIOD_END lets the paid period (or trial) run out first.'),
+});
+
+export const revokeTokenBody = z
+  .strictObject({
+    reason: text(200)
+      .optional()
+      .describe('Why, for the audit trail and the token row (default MERCHANT_REQUEST).'),
+  })
+  .nullish();
+
+export const listSkippedPeriodsQuery = z.strictObject({ ...listQueryShape });
+
+export const skippedPeriodSchema = z.object({
+  id: z.uuid(),
+  object: z.literal('skipped_period_range'),
+  subscription_id: z.uuid(),
+  from_index: z.int().describe('First skipped period index (inclusive).'),
+  to_index: z.int().describe('Last skipped period index (inclusive).'),
+  period_start: timestamp.describe('Start of the first skipped period.'),
+  period_end: timestamp.describe('End of the last skipped period.'),
+  reason: z.string().describe("CATCH_UP_POLICY: periods the plan's catch-up policy does not charge."),
+  created_at: timestamp,
+});
+
+export type SkippedPeriodJson = z.output<typeof skippedPeriodSchema>;
 export type SubscriptionJson = z.output<typeof subscriptionSchema>;

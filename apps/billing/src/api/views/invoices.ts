@@ -20,6 +20,10 @@ export function invoiceView(invoice: InvoiceRow): InvoiceJson {
     issued_at: iso(invoice.issuedAt),
     paid_at: isoOrNull(invoice.paidAt),
     voided_at: isoOrNull(invoice.voidedAt),
+    hold:
+      invoice.heldAt !== null && invoice.holdReason !== null
+        ? { reason: invoice.holdReason, held_at: iso(invoice.heldAt) }
+        : null,
     created_at: iso(invoice.createdAt),
     updated_at: iso(invoice.updatedAt),
   };

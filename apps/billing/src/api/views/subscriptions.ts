@@ -1,5 +1,6 @@
 import type { SubscriptionDetail } from '../../store/subscriptions.js';
-import type { SubscriptionJson } from '../schemas/subscriptions.js';
+import type { SkippedPeriodRow } from '../../store/subscription-lifecycle.js';
+import type { SkippedPeriodJson, SubscriptionJson } from '../schemas/subscriptions.js';
 import { iso, isoOrNull } from './time.js';
 
 export function subscriptionView(subscription: SubscriptionDetail): SubscriptionJson {
@@ -42,6 +43,16 @@ export function subscriptionView(subscription: SubscriptionDetail): Subscription
           },
     cancel_at_period_end: subscription.cancelAtPeriodEnd,
     canceled_at: isoOrNull(subscription.canceledAt),
+    pause_at_period_end: subscription.pauseAtPeriodEnd,
+    paused_at: isoOrNull(subscription.pausedAt),
+    dunning:
+      subscription.pastDueSince === null
+        ? null
+        : {
+            past_due_since: iso(subscription.pastDueSince),
+            next_retry_at: isoOrNull(subscription.nextRetryAt),
+            grace_ends_at: isoOrNull(subscription.graceEndsAt),
+          },
     ended_at: isoOrNull(subscription.endedAt),
     ended_reason: subscription.endedReason,
     created_at: iso(subscription.createdAt),
@@ -51,5 +62,19 @@ export function subscriptionView(subscription: SubscriptionDetail): Subscription
       anchor_at: iso(phase.anchorAt),
       first_period_index: phase.firstPeriodIndex,
     })),
+  };
+}
+
+export function skippedPeriodView(range: SkippedPeriodRow): SkippedPeriodJson {
+  return {
+    id: range.id,
+    object: 'skipped_period_range',
+    subscription_id: range.subscriptionId,
+    from_index: range.fromIndex,
+    to_index: range.toIndex,
+    period_start: iso(range.periodStart),
+    period_end: iso(range.periodEnd),
+    reason: range.reason,
+    created_at: iso(range.createdAt),
   };
 }

@@ -1,0 +1,226 @@
+// The merchant's lifecycle commands on a subscription (cancel, uncancel, pause, resume, token
+// revocation) and its skipped periods. Each command runs one transaction in src/lifecycle and
+// answers 200 with the subscription read back; a repeat that changes nothing answers the same way
+// (and a repeat with the same Idempotency-Key replays the first answer).
+import type { FastifyReply, FastifyRequest, FastifyInstance } from 'fastify';
+import {
+  revokeSubscriptionToken,
+  runLifecycleCommand,
+  type LifecycleCommandInput,
+  type RevokeResult,
+} from '../../lifecycle/commands.js';
+import { getSubscription } from '../../store/subscriptions.js';
+import { listSkippedPeriods, subscriptionExists } from '../../store/subscription-lifecycle.js';
+import type { ResolvedApiDeps } from '../deps.js';
+import { callerOf } from '../plugins/auth.js';
+import { notFoundProblem, problem, sendProblem } from '../problems.js';
+import { emptyBody, idempotentHeaders, idParams, listOf, problemResponses } from '../schemas/common.js';
+import {
+  cancelSubscriptionBody,
+  listSkippedPeriodsQuery,
+  revokeTokenBody,
+  skippedPeriodSchema,
+  subscriptionSchema,
+} from '../schemas/subscriptions.js';
+import { skippedPeriodView, subscriptionView } from '../views/subscriptions.js';
+import { sendList, zodApp } from './common.js';
+
+const tags = ['Subscriptions'];
+const commandResponses = { 200: subscriptionSchema, ...problemResponses(400, 401, 404, 409, 422) };
+
+export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
+  const api = zodApp(app);
+
+  const command = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    subscriptionId: string,
+    input: LifecycleCommandInput,
+  ) => {
+    const caller = callerOf(request);
+    const result = await runLifecycleCommand(
+      deps.db,
+      {
+        merchantId: caller.merchantId,
+        subscriptionId,
+        actor: caller.actor,
+        now: deps.clock.now(),
+      },
+      input,
+    );
+    return answer(request, reply, deps, { merchantId: caller.merchantId, id: subscriptionId }, result);
+  };
+
+  api.post(
+    '/subscriptions/:id/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel a subscription',
+        description:
+          'IMMEDIATELY: CANCELED now, nothing more is charged, open invoices no charge has taken money for are voided. AT_PERIOD_END: `cancel_at_period_end`, the paid period (or trial) runs out, then it ends (next action CANCEL_AT_PERIOD_END); a PAUSED or UNPAID subscription has no paid period running and is canceled at once. Repeats change nothing. 409 for a signup still in progress.',
+        headers: idempotentHeaders,
+        params: idParams,
+        body: cancelSubscriptionBody,
+        response: commandResponses,
+      },
+    },
+    (request, reply) =>
+      command(request, reply, request.params.id, { type: 'CANCEL', mode: request.body.mode }),
+  );
+
+  api.post(
+    '/subscriptions/:id/uncancel',
+    {
+      schema: {
+        tags,
+        summary: 'Withdraw a scheduled cancel',
+        description:
+          'Clears `cancel_at_period_end`; the next action is the renewal (or trial end, or scheduled pause) again. Nothing scheduled: no change. 409 once the subscription has ended.',
+        headers: idempotentHeaders,
+        params: idParams,
+        body: emptyBody,
+        response: commandResponses,
+      },
+    },
+    (request, reply) => command(request, reply, request.params.id, { type: 'UNCANCEL' }),
+  );
+
+  api.post(
+    '/subscriptions/:id/pause',
+    {
+      schema: {
+        tags,
+        summary: 'Pause at the end of the paid period',
+        description:
+          'ACTIVE or TRIALING: `pause_at_period_end`; when the paid period (or trial) ends the subscription becomes PAUSED instead of renewing, and nothing is charged while paused (next action PAUSE_AT_PERIOD_END; a scheduled cancel wins over it). 409 for PAST_DUE (an unpaid period is being collected: dunning settles it first), UNPAID and ended subscriptions. Repeats change nothing.',
+        headers: idempotentHeaders,
+        params: idParams,
+        body: emptyBody,
+        response: commandResponses,
+      },
+    },
+    (request, reply) => command(request, reply, request.params.id, { type: 'PAUSE' }),
+  );
+
+  api.post(
+    '/subscriptions/:id/resume',
+    {
+      schema: {
+        tags,
+        summary: 'Resume a paused subscription',
+        description:
+          'PAUSED: ACTIVE again with a new phase anchored now (same plan version, period numbers continue), and its first period is charged at once (next action RENEWAL now). A pause not yet in effect is withdrawn. Not paused: no change.',
+        headers: idempotentHeaders,
+        params: idParams,
+        body: emptyBody,
+        response: commandResponses,
+      },
+    },
+    (request, reply) => command(request, reply, request.params.id, { type: 'RESUME' }),
+  );
+
+  api.post(
+    '/subscriptions/:id/token/revoke',
+    {
+      schema: {
+        tags,
+        summary: "Revoke the subscription's customer token",
+        description:
+          'The customer token this subscription charges becomes REVOKED in Rebill, and every subscription on it gets `requires_new_token`: no further charge is sent to Klarna with it (a due charge counts as a hard decline). Klarna is not called. Revoking again changes nothing. 409 when the subscription has no token yet or a signup on the token is still in progress.',
+        headers: idempotentHeaders,
+        params: idParams,
+        body: revokeTokenBody,
+        response: commandResponses,
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const result = await revokeSubscriptionToken(deps.db, {
+        merchantId: caller.merchantId,
+        subscriptionId: request.params.id,
+        actor: caller.actor,
+        now: deps.clock.now(),
+        reason: request.body?.reason ?? null,
+      });
+      return answer(request, reply, deps, { merchantId: caller.merchantId, id: request.params.id }, result);
+    },
+  );
+
+  api.get(
+    '/subscriptions/:id/skipped-periods',
+    {
+      schema: {
+        tags,
+        summary: "List a subscription's skipped periods, newest first",
+        description:
+          'Ranges of periods that were never charged (the catch-up policy left them out after downtime or dunning).',
+        params: idParams,
+        querystring: listSkippedPeriodsQuery,
+        response: { 200: listOf(skippedPeriodSchema), ...problemResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { merchantId } = callerOf(request);
+      const id = request.params.id;
+      if (!(await subscriptionExists(deps.db, merchantId, id))) {
+        return sendProblem(request, reply, notFoundProblem('subscription'));
+      }
+      return sendList(
+        request,
+        reply,
+        { name: 'skipped-periods', query: request.query, filters: { subscription_id: id } },
+        (page) => listSkippedPeriods(deps.db, merchantId, id, page),
+        skippedPeriodView,
+      );
+    },
+  );
+}
+
+async function answer(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ResolvedApiDeps,
+  subscription: { merchantId: string; id: string },
+  result: RevokeResult,
+): Promise<FastifyReply> {
+  switch (result.kind) {
+    case 'not_found':
+      return sendProblem(request, reply, notFoundProblem('subscription'));
+    case 'illegal':
+      return sendProblem(
+        request,
+        reply,
+        problem(
+          'illegal-transition',
+          `${result.command} is not allowed while the subscription is ${result.status}: ${result.reason}.`,
+          { subscription_status: result.status, reason: result.reason },
+        ),
+      );
+    case 'no_token':
+      return sendProblem(
+        request,
+        reply,
+        problem('illegal-transition', 'The subscription has no customer token yet.', {
+          reason: 'no customer token yet',
+        }),
+      );
+    case 'retry':
+      return sendProblem(
+        request,
+        reply,
+        problem(
+          'illegal-transition',
+          "The subscription's token changed meanwhile; read it again and retry.",
+          {
+            reason: 'token changed meanwhile',
+          },
+        ),
+      );
+    case 'done': {
+      const row = await getSubscription(deps.db, subscription.merchantId, subscription.id);
+      if (row === null) throw new Error('a subscription vanished after a lifecycle command');
+      return reply.send(subscriptionView(row));
+    }
+  }
+}
