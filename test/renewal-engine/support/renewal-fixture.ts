@@ -19,16 +19,13 @@ import type { RunNextActionPayload } from '../../../apps/billing/src/queue/catal
 import { redisAccountThrottle } from '../../../apps/billing/src/renewal/account-throttle.js';
 import type { RenewalDeps } from '../../../apps/billing/src/renewal/deps.js';
 import { runRenewalAction } from '../../../apps/billing/src/renewal/run-renewal.js';
-import { Secret } from '../../../apps/billing/src/secrets/secret.js';
 import { systemActor } from '../../../apps/billing/src/store/audit.js';
-import { createCustomer } from '../../../apps/billing/src/store/customers.js';
-import { inTransaction, type Db } from '../../../apps/billing/src/store/db.js';
+import type { Db } from '../../../apps/billing/src/store/db.js';
 import { createPlan } from '../../../apps/billing/src/store/plans.js';
 import { createPrismaClient, disconnect } from '../../../apps/billing/src/store/prisma-client.js';
-import { seedActiveSubscriptions } from '../../../apps/billing/src/store/testing/active-subscriptions.js';
-import { storeCustomerToken } from '../../../apps/billing/src/vault/customer-tokens.js';
 import { loadVaultKeyring } from '../../../apps/billing/src/vault/vault-config.js';
 import { Vault } from '../../../apps/billing/src/vault/vault.js';
+import { signedUpSubscriptions, type SignedUp } from '../../support/signed-up-subscriptions.js';
 import {
   createDatabaseFromTemplate,
   dropDatabase,
@@ -133,50 +130,14 @@ export class RenewalFixture {
     merchant: Merchant,
     plan: { planVersionId: string; currency: string },
     anchors: readonly { anchorAt: Date; timeZone: string }[],
-  ): Promise<{ id: string; token: string }[]> {
-    const at = this.clock.now();
-    const seeds = [];
-    const tokens: string[] = [];
-    for (const anchor of anchors) {
-      const customer = await createCustomer(this.db, {
-        merchantId: merchant.merchantId,
-        externalRef: `c-${randomUUID()}`,
-        email: null,
-        name: null,
-        actor: systemActor('test'),
-        at,
-      });
-      if (customer.kind !== 'created') throw new Error('customer');
-      const minted = await this.sandbox.sim<{ customer_token: string }>('POST', '/customer-tokens', {
-        account_id: merchant.accountId,
-        scopes: ['payment:customer_not_present'],
-      });
-      if (minted.status !== 201) throw new Error(`mint: ${minted.status} ${minted.text}`);
-      tokens.push(minted.body.customer_token);
-      const tokenId = await inTransaction(this.db, (tx) =>
-        storeCustomerToken(tx, this.deps.vault, {
-          merchantId: merchant.merchantId,
-          customerId: customer.customer.id,
-          token: Secret.wrap('klarna-customer-token', minted.body.customer_token),
-          scopes: ['payment:customer_not_present'],
-          reference: randomUUID(),
-          actor: systemActor('test'),
-          subscriptionId: null,
-          at,
-        }),
-      );
-      seeds.push({
-        merchantId: merchant.merchantId,
-        customerId: customer.customer.id,
-        tokenId,
-        planVersionId: plan.planVersionId,
-        currency: plan.currency,
-        anchorAt: anchor.anchorAt,
-        timeZone: anchor.timeZone,
-      });
-    }
-    const ids = await seedActiveSubscriptions(this.db, seeds, at);
-    return ids.map((id, i) => ({ id, token: tokens[i] ?? '' }));
+  ): Promise<SignedUp[]> {
+    return signedUpSubscriptions(this.db, this.sandbox, {
+      ...merchant,
+      ...plan,
+      anchors,
+      at: this.clock.now(),
+      vault: this.deps.vault,
+    });
   }
 
   /** Runs the subscription's stored next action as the worker would, if it is due. */
