@@ -68,6 +68,8 @@ describe('the README signup walk-through', () => {
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain("status: 'ACTIVE'");
     expect(result.output).toMatch(/state: 'COMPLETED'/);
+    // A month later, the renewal: two invoices, both paid.
+    expect(result.output.match(/-\d+ PAID /g) ?? []).toHaveLength(2);
   }, 180_000);
 });
 
