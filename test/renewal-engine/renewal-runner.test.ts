@@ -3,6 +3,8 @@
 // plan's dunning policy; transient failures are re-sent with the same key; a job that outlived
 // its next action charges nothing; downtime follows the catch-up policy, visibly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLifecycleCommand } from '../../apps/billing/src/lifecycle/commands.js';
+import { systemActor } from '../../apps/billing/src/store/audit.js';
 import { RenewalFixture, type Merchant } from './support/renewal-fixture.js';
 
 const START = new Date('2026-01-31T09:00:00.000Z');
@@ -214,12 +216,15 @@ describe('a renewal', () => {
   });
 
   it('429 throttles the merchant’s Klarna account without burning an attempt; other merchants go on', async () => {
+    // A merchant of its own: its Klarna account stays throttled after this test.
+    const limited = await f.merchant();
+    const limitedPlan = await f.plan(limited);
     const other = await f.merchant();
     const otherPlan = await f.plan(other);
-    const [sub] = await f.subscriptions(merchant, monthly, [
+    const [sub] = await f.subscriptions(limited, limitedPlan, [
       { anchorAt: START, timeZone: 'Europe/Stockholm' },
     ]);
-    const [sub2] = await f.subscriptions(merchant, monthly, [
+    const [sub2] = await f.subscriptions(limited, limitedPlan, [
       { anchorAt: START, timeZone: 'Europe/Stockholm' },
     ]);
     const [theirs] = await f.subscriptions(other, otherPlan, [
@@ -256,5 +261,55 @@ describe('a renewal', () => {
     expect(invoice.periodIndex).toBe(4);
     expect(invoice.periodStart.toISOString()).toBe('2026-05-31T08:00:00.000Z');
     expect(await f.sandboxCharges(sub.id)).toBe(1);
+  });
+
+  it('a pause takes effect at the period end; a resume starts a new phase, charged at once, numbering on', async () => {
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    f.nowMs = START.getTime();
+    expect(await f.runDue(sub.id)).toBe('CHARGED');
+    const command = (type: 'PAUSE' | 'RESUME') =>
+      runLifecycleCommand(
+        f.db,
+        {
+          merchantId: merchant.merchantId,
+          subscriptionId: sub.id,
+          actor: systemActor('test'),
+          now: f.clock.now(),
+        },
+        { type },
+      );
+    f.nowMs = START.getTime() + 10 * 86_400_000;
+    expect(await command('PAUSE')).toEqual({ kind: 'done', changed: true });
+    expect(await f.advanceToNextAndRun(sub.id)).toEqual({ kind: 'PAUSE_AT_PERIOD_END', result: 'CHANGED' });
+    let row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({ status: 'PAUSED', nextActionKind: null });
+    expect(row.pausedAt?.toISOString()).toBe('2026-02-28T09:00:00.000Z');
+
+    // Two months paused: nothing is charged; then a resume on 15 May at noon.
+    f.nowMs = new Date('2026-05-15T12:00:00Z').getTime();
+    expect(await command('RESUME')).toEqual({ kind: 'done', changed: true });
+    expect(await f.runDue(sub.id)).toBe('CHARGED');
+    row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({
+      status: 'ACTIVE',
+      periodIndex: 1,
+      paidThroughPeriodIndex: 1,
+      nextActionKind: 'RENEWAL',
+    });
+    expect(row.currentPeriodStart?.toISOString()).toBe('2026-05-15T12:00:00.000Z');
+    expect(row.currentPeriodEnd?.toISOString()).toBe('2026-06-15T12:00:00.000Z');
+    const invoices = await f.db.invoice.findMany({
+      where: { subscriptionId: sub.id },
+      orderBy: { periodIndex: 'asc' },
+    });
+    expect(invoices.map((i) => [i.periodIndex, i.status])).toEqual([
+      [0, 'PAID'],
+      [1, 'PAID'],
+    ]);
+    expect(await f.db.skippedPeriodRange.count({ where: { subscriptionId: sub.id } })).toBe(0);
+    expect(await f.sandboxCharges(sub.id)).toBe(2);
   });
 });
