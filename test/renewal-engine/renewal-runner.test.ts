@@ -312,4 +312,34 @@ describe('a renewal', () => {
     expect(await f.db.skippedPeriodRange.count({ where: { subscriptionId: sub.id } })).toBe(0);
     expect(await f.sandboxCharges(sub.id)).toBe(2);
   });
+
+  it('a trial ends with the first charge; a trial whose first charge is declined goes into dunning', async () => {
+    const [paid, declined] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (paid === undefined || declined === undefined) throw new Error('seed');
+    await f.db.subscription.updateMany({
+      where: { id: { in: [paid.id, declined.id] } },
+      data: { status: 'TRIALING', trialEndsAt: START, currentPeriodEnd: null, nextActionKind: 'TRIAL_END' },
+    });
+    await rule({
+      match: { customer_token: declined.token },
+      outcome: { result: 'DECLINED' },
+      times: 'always',
+    });
+    f.nowMs = START.getTime();
+    expect(await f.runDue(paid.id)).toBe('CHARGED');
+    expect(await f.runDue(declined.id)).toBe('CHARGED');
+    expect(await f.db.subscription.findUniqueOrThrow({ where: { id: paid.id } })).toMatchObject({
+      status: 'ACTIVE',
+      paidThroughPeriodIndex: 0,
+      nextActionKind: 'RENEWAL',
+    });
+    expect(await f.db.subscription.findUniqueOrThrow({ where: { id: declined.id } })).toMatchObject({
+      status: 'PAST_DUE',
+      pastDuePeriodIndex: 0,
+      nextActionKind: 'DUNNING_RETRY',
+    });
+  });
 });
