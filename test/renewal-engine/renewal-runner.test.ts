@@ -342,4 +342,25 @@ describe('a renewal', () => {
       nextActionKind: 'DUNNING_RETRY',
     });
   });
+
+  it('a request Klarna refuses (403) holds the invoice for an operator with the reason; nothing runs', async () => {
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    await rule({
+      match: { customer_token: sub.token },
+      outcome: { result: 'HTTP_ERROR', status: 403 },
+      times: 'always',
+    });
+    f.nowMs = START.getTime();
+    expect(await f.runDue(sub.id)).toBe('HELD');
+    const row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({ status: 'ACTIVE', nextActionKind: null });
+    const invoice = await f.db.invoice.findFirstOrThrow({ where: { subscriptionId: sub.id } });
+    expect(invoice.status).toBe('OPEN');
+    expect(invoice.holdReason).toContain('HTTP_403:FORBIDDEN');
+    const attempts = await f.db.chargeAttempt.findMany({ where: { subscriptionId: sub.id } });
+    expect(attempts.map((a) => [a.status, a.errorCode])).toEqual([['FAILED', 'HTTP_403:FORBIDDEN']]);
+  });
 });

@@ -9,6 +9,9 @@ export function isFault(outcome: Outcome): outcome is FaultOutcome {
 }
 
 const HTTP_ERRORS = {
+  // 401/403 as CONTRACT.md §12 lists them: a request that will never succeed as it is.
+  401: { code: 'UNAUTHORIZED', message: 'Invalid credentials (simulated)' },
+  403: { code: 'FORBIDDEN', message: 'Not allowed for this partner account (simulated)' },
   429: { code: 'RATE_LIMITED', message: 'Too many requests' },
   500: { code: 'INTERNAL_ERROR', message: 'Internal error (simulated)' },
   503: { code: 'TEMPORARILY_UNAVAILABLE', message: 'Service temporarily unavailable (simulated)' },
@@ -27,7 +30,7 @@ export function applyFault(
   switch (fault.result) {
     case 'HTTP_ERROR': {
       const { code, message } = HTTP_ERRORS[fault.status];
-      if (fault.status !== 500) void reply.header('Retry-After', '1');
+      if (fault.status === 429 || fault.status === 503) void reply.header('Retry-After', '1');
       throw new SandboxHttpError(fault.status, code, message);
     }
     case 'TIMEOUT':

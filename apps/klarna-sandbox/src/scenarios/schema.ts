@@ -20,7 +20,7 @@ export const outcomeSchema = z.discriminatedUnion('result', [
   }),
   z.object({
     result: z.literal('HTTP_ERROR'),
-    status: z.union([z.literal(429), z.literal(500), z.literal(503)]),
+    status: z.union([z.literal(401), z.literal(403), z.literal(429), z.literal(500), z.literal(503)]),
   }),
   z.object({ result: z.literal('TIMEOUT') }),
   z.object({ result: z.literal('DROP') }),
