@@ -80,6 +80,13 @@ describe('rebill clock', () => {
     expect(audit).toMatchObject({ actorKind: 'OPERATOR', actorId: 'cli' });
   });
 
+  it('advance --step moves in coarser steps', async () => {
+    const { code, stdout } = await run(['advance', 'P4D', '--step', 'P2D']);
+
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { steps: number }).steps).toBe(2);
+  });
+
   it('show prints the clock and the live processes with their generation', async () => {
     const own = createPrismaClient({ databaseUrl });
     const clock = createProcessClock({
@@ -113,8 +120,10 @@ describe('rebill clock', () => {
   it.each([
     [[], 'missing a command'],
     [['rewind', 'P1D'], 'unknown command "rewind"'],
-    [['advance'], 'exactly one duration'],
-    [['advance', 'P1D', 'P2D'], 'exactly one duration'],
+    [['advance'], 'one duration and optionally a step'],
+    [['advance', 'P1D', 'P2D'], 'one duration and optionally a step'],
+    [['advance', 'P1D', '--step'], 'one duration and optionally a step'],
+    [['advance', 'P1D', '--step', 'P8D'], 'step: must be from 1 minute to 7 days'],
     [['advance', 'P1M'], 'duration: months and years have no fixed length'],
     [['advance', 'soon'], 'duration: "soon" is not a duration'],
     [['show', 'now'], 'show takes no arguments'],

@@ -3,7 +3,7 @@
 // 0 done, 2 usage (a bad command or duration), 1 failure (system mode, processes lagging, work
 // still busy, the sandbox unreachable), with what went wrong on stderr.
 import type { Actor } from '../store/audit.js';
-import { parseDuration } from '../clock/duration.js';
+import { parseDuration, parseStep } from '../clock/duration.js';
 import { advancedJson, clockViewJson, type ClockOperations } from '../clock/operations.js';
 
 export interface ClockCommandDeps {
@@ -16,7 +16,8 @@ export interface ClockCommandDeps {
 
 export const CLOCK_USAGE = `usage:
   rebill clock show                 print the clock (mode, now, offset, generation, live processes) as JSON
-  rebill clock advance <duration>   move the virtual clock forward, a day at a time, and wait until
+  rebill clock advance <duration> [--step <duration>]
+                                    move the virtual clock forward, a day (or the step) at a time, and wait until
                                     every process runs on it and nothing is due
 durations: ISO-8601 (P1D, PT2H, P2DT12H, P1W) or short forms (90s, 15m, 2h, 30d); no months or years`;
 
@@ -52,10 +53,25 @@ async function advance(
   deps: ClockCommandDeps,
   usage: (problem: string) => number,
 ): Promise<number> {
-  if (args.length !== 1) return usage('advance takes exactly one duration, e.g. "rebill clock advance P1D"');
-  const duration = parseDuration(args[0], 'duration');
+  const [by, flag, stepText, ...extra] = args;
+  if (
+    by === undefined ||
+    (flag !== undefined && (flag !== '--step' || stepText === undefined)) ||
+    extra.length > 0
+  ) {
+    return usage(
+      'advance takes one duration and optionally a step, e.g. "rebill clock advance P30D --step P3D"',
+    );
+  }
+  const duration = parseDuration(by, 'duration');
   if (!duration.ok) return usage(`${duration.field}: ${duration.message}`);
-  const outcome = await deps.ops.advance(duration.ms, deps.actor ?? { kind: 'OPERATOR', id: 'cli' });
+  const step = stepText === undefined ? undefined : parseStep(stepText, 'step');
+  if (step !== undefined && !step.ok) return usage(`${step.field}: ${step.message}`);
+  const outcome = await deps.ops.advance(
+    duration.ms,
+    deps.actor ?? { kind: 'OPERATOR', id: 'cli' },
+    step === undefined ? {} : { stepMs: step.ms },
+  );
   switch (outcome.kind) {
     case 'advanced':
       deps.stdout(`${JSON.stringify(advancedJson(outcome), null, 2)}\n`);

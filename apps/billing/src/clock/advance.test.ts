@@ -252,8 +252,7 @@ describe('advanceVirtualClock', () => {
 describe('createQuiescenceProbe', () => {
   it('is quiet with nothing due, nothing queued and no sandbox', async () => {
     await subscriptionWithNextAction('FINALIZE', new Date(Date.now() + HOUR));
-    // A kind this version has no processor for is not swept, so nothing waits for it.
-    await subscriptionWithNextAction('RENEWAL', new Date(Date.now() - HOUR));
+    await subscriptionWithNextAction('RENEWAL', new Date(Date.now() + 3 * HOUR));
 
     expect(await probe.check(new Date())).toEqual({ quiet: true, busy: [] });
     // An hour later the finalize is due.

@@ -76,3 +76,17 @@ function parseIso(text: string): number | 'calendar' | undefined {
     fractionMs
   );
 }
+
+/** Bounds of an advance's step: a finer step is slow, a coarser one lets timers of a step bunch up. */
+export const MIN_STEP_MS = 60_000;
+export const MAX_STEP_MS = 7 * DAY;
+
+/** Parses an advance's step (`P3D`, `PT6H`) within [MIN_STEP_MS, MAX_STEP_MS]. */
+export function parseStep(input: unknown, field: string): DurationResult {
+  const parsed = parseDuration(input, field);
+  if (!parsed.ok) return parsed;
+  if (parsed.ms < MIN_STEP_MS || parsed.ms > MAX_STEP_MS) {
+    return { ok: false, field, message: 'must be from 1 minute to 7 days' };
+  }
+  return parsed;
+}

@@ -38,7 +38,8 @@ export interface ClockOperationsDeps {
 export interface ClockOperations {
   readonly mode: ClockMode;
   show(): Promise<ClockView>;
-  advance(byMs: number, actor: Actor): Promise<AdvanceOutcome>;
+  /** `stepMs` overrides the step (a day by default): coarser is faster, finer interleaves more. */
+  advance(byMs: number, actor: Actor, options?: { readonly stepMs?: number }): Promise<AdvanceOutcome>;
 }
 
 export function createClockOperations(deps: ClockOperationsDeps): ClockOperations {
@@ -59,7 +60,8 @@ export function createClockOperations(deps: ClockOperationsDeps): ClockOperation
         processes,
       };
     },
-    advance(byMs, actor) {
+    advance(byMs, actor, options = {}) {
+      const stepMs = options.stepMs ?? deps.stepMs;
       return advanceVirtualClock({
         db: deps.db,
         mode: deps.mode,
@@ -71,7 +73,7 @@ export function createClockOperations(deps: ClockOperationsDeps): ClockOperation
         log: deps.log,
         actor,
         realClock,
-        ...(deps.stepMs === undefined ? {} : { stepMs: deps.stepMs }),
+        ...(stepMs === undefined ? {} : { stepMs }),
         ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }),
       });
     },

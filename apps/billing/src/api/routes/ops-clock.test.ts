@@ -128,6 +128,16 @@ describe('operator clock routes', () => {
     expect(audit).toMatchObject({ actorKind: 'OPERATOR', actorId: 'operator-token' });
   });
 
+  it('advance takes a coarser step when asked', async () => {
+    const app = await buildApp();
+
+    const res = await advance(app, { by: 'P6D', step: 'P3D' });
+
+    expect(res.statusCode).toBe(200);
+    expect(res.json<{ steps: number }>().steps).toBe(2);
+    expect(await readClockState(db)).toEqual({ offsetMs: 6 * DAY, generation: 2 });
+  });
+
   it('GET shows mode, now, offset, generation and live processes', async () => {
     const app = await buildApp();
     await advance(app, { by: '6h' });
@@ -155,6 +165,8 @@ describe('operator clock routes', () => {
     ['nonsense', { by: 'tomorrow' }, 'by'],
     ['zero', { by: 'PT0S' }, 'by'],
     ['an unknown field', { by: 'P1D', dryRun: true }, 'dryRun'],
+    ['a step under a minute', { by: 'P1D', step: '30s' }, 'step'],
+    ['a step over a week', { by: 'P30D', step: 'P8D' }, 'step'],
   ])('answers 400 problem+json naming the field for %s', async (_what, payload, field) => {
     const app = await buildApp();
 

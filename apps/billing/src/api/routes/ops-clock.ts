@@ -18,7 +18,7 @@ import type {
 } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../../store/audit.js';
-import { parseDuration } from '../../clock/duration.js';
+import { parseDuration, parseStep } from '../../clock/duration.js';
 import { advancedJson, clockViewJson, type ClockOperations } from '../../clock/operations.js';
 
 export interface OpsClockRoutesDeps {
@@ -28,7 +28,7 @@ export interface OpsClockRoutesDeps {
 }
 
 const OPERATOR: Actor = { kind: 'OPERATOR', id: 'operator-token' };
-const advanceBody = z.strictObject({ by: z.string() });
+const advanceBody = z.strictObject({ by: z.string(), step: z.string().optional() });
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -93,14 +93,18 @@ export function registerOpsClockRoutes(app: FastifyInstance, deps: OpsClockRoute
           issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue?.path.join('.') || 'by';
         const detail =
           issue?.code === 'unrecognized_keys'
-            ? 'unknown field; the body is {"by": "<duration>"}'
+            ? 'unknown field; the body is {"by": "<duration>", "step"?: "<duration>"}'
             : 'required: a duration such as "P1D", "PT2H" or "30d"';
         return reply.send(problem(reply, 400, detail, { field }));
       }
       const by = parseDuration(body.data.by, 'by');
       if (!by.ok) return reply.send(problem(reply, 400, by.message, { field: by.field }));
 
-      const outcome = await deps.ops.advance(by.ms, OPERATOR);
+      const step = body.data.step === undefined ? undefined : parseStep(body.data.step, 'step');
+      if (step !== undefined && !step.ok)
+        return reply.send(problem(reply, 400, step.message, { field: step.field }));
+
+      const outcome = await deps.ops.advance(by.ms, OPERATOR, step === undefined ? {} : { stepMs: step.ms });
       switch (outcome.kind) {
         case 'advanced':
           return reply.send(advancedJson(outcome));
