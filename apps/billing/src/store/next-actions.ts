@@ -67,8 +67,12 @@ export async function merchantsWithDueNextActions(db: Db, now: Date): Promise<st
  * another (merchantId, ...) index and sorting them, when its estimate of the merchant's due rows is
  * low (stale statistics on a renewal day): measured, 8,571 rows read and sorted to lease 71.
  * PostgreSQL has no hints; disabling sorts for this one transaction leaves only the index's order.
+ * The lease commits asynchronously (no wait for the WAL flush): a lease lost in a crash of
+ * PostgreSQL only makes its row due again, and the next sweep enqueues it again under a new lease,
+ * as after a lease that expired (the processor checks the action is still the row's next one).
  */
-export const NO_SORT = Prisma.sql`SELECT set_config('enable_sort', 'off', true), set_config('enable_incremental_sort', 'off', true)`;
+export const NO_SORT = Prisma.sql`SELECT set_config('enable_sort', 'off', true),
+  set_config('enable_incremental_sort', 'off', true), set_config('synchronous_commit', 'off', true)`;
 
 /** Leases up to each quota of due rows of each merchant, oldest first; one statement. */
 export function leaseDueNextActionsQuery(opts: {
