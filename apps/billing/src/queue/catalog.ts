@@ -8,7 +8,7 @@
 // by the next sweep once the lease has expired.
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { NEXT_ACTION_KINDS, type NextActionKind } from '../domain/index.js';
+import { NEXT_ACTION_KINDS } from '../domain/index.js';
 
 const uuid = z.uuid();
 
