@@ -28,7 +28,8 @@ export function startSchedulerLoop(
       await deps.beforeTick?.();
       const counts = await sweepOnce(deps, state);
       if (counts.nextActions + counts.webhookEvents > 0) deps.log.info(counts, 'sweep enqueued due work');
-      else if (counts.backlogFull) deps.log.debug(counts, 'subscriptions queue backlog full; no next action leased');
+      else if (counts.backlogFull)
+        deps.log.debug(counts, 'subscriptions queue backlog full; no next action leased');
     } catch (error) {
       deps.log.error({ err: error }, 'sweep failed; retrying next tick');
     }

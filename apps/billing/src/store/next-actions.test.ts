@@ -94,7 +94,8 @@ describe('leasing due next actions', () => {
       expect(probes.map((n) => `${n['Node Type']} ${n['Index Name']}`)).toEqual([
         expect.stringMatching(/^Index (?:Only )?Scan Subscription_merchant_sweep_idx$/),
       ]);
-      expect(buffers(merchants.root)).toBeLessThan(2_000);
+      // Dead index entries of the rows just leased are read (and marked dead) by the first probe after.
+      expect(buffers(merchants.root)).toBeLessThan(3_000);
       expect(await merchantsWithDueNextActions(prisma, NOW)).toHaveLength(7);
 
       // A page of 500 shared out among the seven merchants, as the sweep does.
