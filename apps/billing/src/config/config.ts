@@ -69,6 +69,17 @@ export const workerConfigSchema = baseConfigSchema.extend({
 export const schedulerConfigSchema = baseConfigSchema.extend({
   SCHEDULER_TICK_MS: milliseconds(1_000),
   SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Next actions one tick leases per merchant at most (fairness between merchants). */
+  SCHEDULER_MERCHANT_CAP: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  /** Next actions one tick leases in all at most. */
+  SCHEDULER_TICK_MAX: z.coerce.number().int().min(1).max(10_000_000).default(5_000),
+  /** A tick leases no next action while the subscriptions queue holds this many waiting jobs. */
+  SCHEDULER_QUEUE_BACKLOG: z.coerce.number().int().min(1).max(100_000_000).default(10_000),
+  /**
+   * How long a next action's job owns its row: it must outlast the workers' drain of a full
+   * backlog at their slowest (10,000 jobs in 5 minutes: 34 jobs/s), or a row is swept twice.
+   */
+  SCHEDULER_LEASE_MS: z.coerce.number().int().min(10_000).max(86_400_000).default(300_000),
 });
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

@@ -12,6 +12,10 @@ export async function startSchedulerRole(env: NodeJS.ProcessEnv): Promise<Runnin
     clock: deps.clock,
     queues: deps.queues,
     batchSize: config.SCHEDULER_BATCH_SIZE,
+    merchantCap: config.SCHEDULER_MERCHANT_CAP,
+    tickMax: config.SCHEDULER_TICK_MAX,
+    queueBacklog: config.SCHEDULER_QUEUE_BACKLOG,
+    leaseMs: config.SCHEDULER_LEASE_MS,
     tickMs: config.SCHEDULER_TICK_MS,
     log: deps.log,
     // A tick acts on the newest shared time (a clock advance may just have happened).

@@ -1,7 +1,7 @@
 // The scheduler role's heartbeat: a sweep every tick, never two at once, stopped cleanly. A failed
 // tick is logged and the next one tries again (PostgreSQL or Redis may be restarting).
 import type { Logger } from 'pino';
-import { sweepOnce, type SweepDeps } from './sweeps.js';
+import { newSweepState, sweepOnce, type SweepDeps } from './sweeps.js';
 
 export interface SchedulerLoop {
   /** Resolves once the tick in progress (if any) has finished and no further tick will start. */
@@ -20,12 +20,16 @@ export function startSchedulerLoop(
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
+  // Where the round of merchants starts, carried from tick to tick (fairness when a tick is full).
+  const state = newSweepState();
 
   const tick = async (): Promise<void> => {
     try {
       await deps.beforeTick?.();
-      const counts = await sweepOnce(deps);
+      const counts = await sweepOnce(deps, state);
       if (counts.nextActions + counts.webhookEvents > 0) deps.log.info(counts, 'sweep enqueued due work');
+      else if (counts.backlogFull)
+        deps.log.debug(counts, 'subscriptions queue backlog full; no next action leased');
     } catch (error) {
       deps.log.error({ err: error }, 'sweep failed; retrying next tick');
     }

@@ -318,3 +318,30 @@ export async function seedCustomerToken(
     },
   });
 }
+
+/**
+ * `count` ACTIVE subscriptions of one customer with the next action `kind` due at `dueAt`, in one
+ * INSERT ... SELECT over generate_series (70,000 rows in about a second); returns their ids.
+ * No phases: only the sweep's columns matter to the tests that use it.
+ */
+export async function seedDueSubscriptions(
+  db: Db,
+  input: {
+    merchantId: string;
+    customerId: string;
+    count: number;
+    dueAt: Date;
+    kind?: 'RENEWAL' | 'FINALIZE' | 'SIGNUP_EXPIRY';
+    at?: Date;
+  },
+): Promise<string[]> {
+  const at = input.at ?? DEFAULT_AT;
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    INSERT INTO "Subscription" (id, "merchantId", "customerId", status, "timeZone", currency, "returnUrl",
+      "nextActionAt", "nextActionKind", "createdAt", "updatedAt")
+    SELECT gen_random_uuid(), ${input.merchantId}::uuid, ${input.customerId}::uuid, 'ACTIVE'::"SubscriptionStatus", 'Europe/Stockholm',
+      'SEK', 'https://merchant.example/return', ${input.dueAt}, ${input.kind ?? 'RENEWAL'}::"NextActionKind", ${at}, ${at}
+    FROM generate_series(1, ${input.count}::int)
+    RETURNING id`;
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,93 @@
+// The process under test of the scheduler benchmark (bench/scheduler.ts), one per phase, so each
+// phase's peak RSS is its own. BENCH_MODE=sweep runs the scheduler's tick (sweepOnce: leases in
+// PostgreSQL, addBulk to the subscriptions queue) back to back until BENCH_N rows are enqueued;
+// BENCH_MODE=floor adds the same number of jobs of the same shape in batches of the same size with
+// a plain `addBulk` loop. Prints one JSON line: rows, milliseconds, ticks, peak RSS.
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { systemClock } from '../../src/domain/index.js';
+import { JOBS, QUEUES, bullPrefix } from '../../src/queue/catalog.js';
+import { newSweepState, sweepOnce } from '../../src/scheduler/sweeps.js';
+import { createPrismaClient, disconnect } from '../../src/store/prisma-client.js';
+
+const env = (name: string): string => {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`${name} is required`);
+  return value;
+};
+const int = (name: string): number => Number.parseInt(env(name), 10);
+
+async function main(): Promise<void> {
+  const mode = env('BENCH_MODE');
+  const n = int('BENCH_N');
+  const batchSize = int('SCHEDULER_BATCH_SIZE');
+  const redis = new Redis(env('REDIS_URL'), { maxRetriesPerRequest: null });
+  const subscriptions = new Queue(QUEUES.subscriptions, {
+    connection: redis,
+    prefix: bullPrefix(env('REDIS_PREFIX')),
+  });
+  const webhookEvents = new Queue(QUEUES.webhookEvents, {
+    connection: redis,
+    prefix: bullPrefix(env('REDIS_PREFIX')),
+  });
+  await subscriptions.waitUntilReady();
+
+  let rows = 0;
+  let ticks = 0;
+  let ms: number;
+  if (mode === 'sweep') {
+    const db = createPrismaClient({ databaseUrl: env('DATABASE_URL') });
+    const deps = {
+      db,
+      clock: systemClock,
+      queues: { subscriptions, webhookEvents },
+      batchSize,
+      merchantCap: int('SCHEDULER_MERCHANT_CAP'),
+      tickMax: int('SCHEDULER_TICK_MAX'),
+      queueBacklog: int('SCHEDULER_QUEUE_BACKLOG'),
+      leaseMs: int('SCHEDULER_LEASE_MS'),
+    };
+    await db.$queryRaw`SELECT 1`;
+    const state = newSweepState();
+    const started = performance.now();
+    while (rows < n) {
+      const counts = await sweepOnce(deps, state);
+      ticks += 1;
+      rows += counts.nextActions;
+      if (counts.nextActions === 0) break;
+    }
+    ms = performance.now() - started;
+    await disconnect(db);
+  } else {
+    const job = JOBS.runNextAction;
+    const leaseUntil = new Date(Date.now() + 300_000);
+    const dueAtMs = Date.now();
+    const started = performance.now();
+    while (rows < n) {
+      const size = Math.min(batchSize, n - rows);
+      const jobs = Array.from({ length: size }, () => {
+        const payload = job.payload.parse({ subscriptionId: randomUUID(), kind: 'RENEWAL', dueAtMs });
+        return {
+          name: job.name,
+          data: payload,
+          opts: { ...job.options, jobId: job.jobId(payload, leaseUntil) },
+        };
+      });
+      await subscriptions.addBulk(jobs);
+      rows += size;
+      ticks += 1;
+    }
+    ms = performance.now() - started;
+  }
+  await subscriptions.close();
+  await webhookEvents.close();
+  redis.disconnect();
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ mode, rows, ms, ticks, peakRssMb })}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
