@@ -132,7 +132,7 @@ afterAll(async () => {
 describe('a simulated year of renewals', () => {
   it('charges every period once, on its local date and time, across month ends and DST', async () => {
     const startedAt = Date.now();
-    // Advance in month-sized calls; each moves the shared clock a day at a time and waits for quiet.
+    // Advance in month-sized calls; each moves the shared clock step by step and waits for quiet.
     for (;;) {
       const [row] = await world.sql<{ at: Date }>(
         `SELECT ("offsetMs" || ' milliseconds')::interval + now() AS at FROM "ClockState" LIMIT 1`,
@@ -140,7 +140,9 @@ describe('a simulated year of renewals', () => {
       const at = row?.at ?? new Date();
       if (at.getTime() >= END.getTime()) break;
       const seconds = Math.ceil(Math.min(31 * 86_400_000, END.getTime() - at.getTime()) / 1000);
-      await world.advanceClock(`PT${seconds}S`);
+      // Three-day steps: a weekly period never sees two of its boundaries in one step (DST weeks
+      // are 167 or 169 hours), and the year takes a third of the steps of the default day.
+      await world.advanceClock(`PT${seconds}S`, 'P3D');
       console.log(`clock ${at.toISOString()} after ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
     }
     console.log(`simulated year: ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
@@ -169,10 +171,14 @@ describe('a simulated year of renewals', () => {
           'SELECT "periodIndex", "periodStart", status FROM "Invoice" WHERE "subscriptionId" = $1 ORDER BY "periodIndex"',
           [sub.id],
         );
+        // Every period that started by the end of the simulation, and no other.
+        const due = group.expected.filter(
+          (l) => DateTime.fromISO(l.replace(' ', 'T'), { zone: group.zone }).toMillis() <= END.getTime(),
+        );
         expect(
           invoices.map((i) => local(i.periodStart, group.zone)),
           `${sub.id} in ${group.zone}`,
-        ).toEqual(group.expected);
+        ).toEqual(due);
         expect(invoices.every((i) => i.status === 'PAID')).toBe(true);
         for (const invoice of invoices) {
           expect(

@@ -185,11 +185,11 @@ export class World {
    * until every due sweep ran and the queues are drained. `PT1S` is how a test lets everything
    * in flight (webhook deliveries, jobs) settle.
    */
-  async advanceClock(duration: string): Promise<void> {
+  async advanceClock(duration: string, step?: string): Promise<void> {
     const res = await this.http.request<unknown>(`${this.apiUrl}/internal/clock/advance`, {
       method: 'POST',
       headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ by: duration }),
+      body: JSON.stringify(step === undefined ? { by: duration } : { by: duration, step }),
     });
     if (res.status !== 200) throw new Error(`clock advance ${duration}: ${res.status} ${res.text}`);
   }

@@ -28,7 +28,7 @@ export interface MerchantQuota {
  * A merchant's due, unleased rows (`s`), as one range of Subscription_merchant_sweep_idx: from
  * (merchant, -infinity) to (merchant, now) in row comparisons, which mean merchantId = merchant
  * and GREATEST(...) <= now. Written as `merchantId = merchant AND GREATEST(...) <= now` alone,
- * the planner chose the global Subscription_sweep_idx in a test (it gives the same order once the
+ * the planner chose a global sweep index in a test (since dropped; it gave the same order once the
  * merchant is fixed), filtering out every other merchant's due rows: 68,000 buffers instead of 30.
  * The row comparisons are index conditions only the per-merchant index can take whole; the
  * equality keeps the row estimates right (without it, another index and a sort were chosen).
