@@ -31,7 +31,12 @@ import { toChargeOutcome, type AuthorizeOutcome } from '../klarna/outcome.js';
 import type { ChargeTokenInput } from '../klarna/port.js';
 import type { RunNextActionPayload } from '../queue/catalog.js';
 import { audit, systemActor, type Actor, type AuditEntry } from '../store/audit.js';
-import { markAttemptSent, recordApprovedCharge, recordAttemptOutcome } from '../store/charge-outcomes.js';
+import {
+  markAttemptSent,
+  recordApprovedCharge,
+  recordApprovedRenewal,
+  recordAttemptOutcome,
+} from '../store/charge-outcomes.js';
 import { inTransaction, type Tx } from '../store/db.js';
 import {
   changeOpenInvoice,
@@ -470,6 +475,27 @@ async function settle(
 ): Promise<void> {
   if (decision.kind !== 'SETTLE') return;
   const sub = ctx.subscription;
+  if (
+    approved !== null &&
+    ctx.invoice !== null &&
+    decision.invoice.kind === 'PAID' &&
+    !isFinalSubscriptionStatus(sub.status)
+  ) {
+    // The common case, the same rows as below in one statement.
+    await recordApprovedRenewal(
+      tx,
+      attempt,
+      approved,
+      { correlationId, now, actor: ACTOR },
+      {
+        invoiceId: ctx.invoice.id,
+        subscription: sub,
+        patch: decision.patch,
+        audit: subscriptionAudit(ctx, decision.event, settledAfter(ctx, decision, attempt), now),
+      },
+    );
+    return;
+  }
   if (approved !== null) {
     await recordApprovedCharge(tx, attempt, approved, { correlationId, now, actor: ACTOR });
   } else {
@@ -502,18 +528,20 @@ async function settle(
     return;
   }
   await writeRenewalPatch(tx, sub, decision.patch, now);
-  await auditSubscription(
-    tx,
-    ctx,
-    decision.event,
-    {
-      status: decision.patch.status,
-      period_index: ctx.invoice?.periodIndex ?? null,
-      attempt_number: attempt.attemptNumber,
-      ...(decision.invoice.kind === 'HELD' ? { hold_reason: decision.invoice.reason } : {}),
-    },
-    now,
-  );
+  await auditSubscription(tx, ctx, decision.event, settledAfter(ctx, decision, attempt), now);
+}
+
+function settledAfter(
+  ctx: RenewalContext,
+  decision: Extract<ChargeDecision, { kind: 'SETTLE' }>,
+  attempt: ChargeAttempt,
+): Record<string, string | number | null> {
+  return {
+    status: decision.patch.status,
+    period_index: ctx.invoice?.periodIndex ?? null,
+    attempt_number: attempt.attemptNumber,
+    ...(decision.invoice.kind === 'HELD' ? { hold_reason: decision.invoice.reason } : {}),
+  };
 }
 
 async function auditSubscription(
@@ -523,7 +551,16 @@ async function auditSubscription(
   after: Record<string, string | number | null>,
   now: Date,
 ): Promise<void> {
-  await audit(tx, {
+  await audit(tx, subscriptionAudit(ctx, action, after, now));
+}
+
+function subscriptionAudit(
+  ctx: RenewalContext,
+  action: string,
+  after: Record<string, string | number | null>,
+  now: Date,
+): AuditEntry {
+  return {
     actor: ACTOR,
     merchantId: ctx.subscription.merchantId,
     subscriptionId: ctx.subscription.id,
@@ -533,5 +570,5 @@ async function auditSubscription(
     before: { status: ctx.subscription.status },
     after,
     at: now,
-  });
+  };
 }

@@ -315,6 +315,35 @@ export async function writeRenewalPatch(
   }
 }
 
+/**
+ * writeRenewalPatch's UPDATE as SQL, for a caller that writes it within a larger statement (and
+ * checks that it updated one row).
+ */
+export function renewalPatchUpdate(
+  subscription: Pick<Subscription, 'id' | 'version'>,
+  patch: RenewalPatch,
+  now: Date,
+): Prisma.Sql {
+  const optional = [
+    patch.pausedAt === undefined ? null : Prisma.sql`"pausedAt" = ${patch.pausedAt}::timestamptz`,
+    patch.canceledAt === undefined ? null : Prisma.sql`"canceledAt" = ${patch.canceledAt}::timestamptz`,
+    patch.endedAt === undefined ? null : Prisma.sql`"endedAt" = ${patch.endedAt}::timestamptz`,
+    patch.endedReason === undefined ? null : Prisma.sql`"endedReason" = ${patch.endedReason}::text`,
+  ].filter((part): part is Prisma.Sql => part !== null);
+  return Prisma.sql`
+    UPDATE "Subscription" SET status = ${patch.status}::"SubscriptionStatus", "periodIndex" = ${patch.periodIndex}::int,
+      "currentPeriodStart" = ${patch.currentPeriodStart}::timestamptz,
+      "currentPeriodEnd" = ${patch.currentPeriodEnd}::timestamptz,
+      "paidThroughPeriodIndex" = ${patch.paidThroughPeriodIndex}::int,
+      "pastDuePeriodIndex" = ${patch.pastDuePeriodIndex}::int, "pastDueSince" = ${patch.pastDueSince}::timestamptz,
+      "dunningAttempt" = ${patch.dunningAttempt}::int, "nextRetryAt" = ${patch.nextRetryAt}::timestamptz,
+      "graceEndsAt" = ${patch.graceEndsAt}::timestamptz, "requiresNewToken" = ${patch.requiresNewToken}::boolean,
+      "pauseAtPeriodEnd" = ${patch.pauseAtPeriodEnd}::boolean,${optional.length === 0 ? Prisma.empty : Prisma.sql` ${Prisma.join(optional, ', ')},`}
+      "nextActionKind" = ${patch.next?.kind ?? null}::"NextActionKind", "nextActionAt" = ${patch.next?.at ?? null}::timestamptz,
+      "nextActionLeaseUntil" = NULL, version = version + 1, "updatedAt" = ${now}::timestamptz
+    WHERE id = ${subscription.id}::uuid AND version = ${subscription.version}::int`;
+}
+
 /** Moves the next action (same kind) to `at`, releasing the lease: a resend, a throttle, not due yet. */
 export async function deferNextAction(
   tx: Tx,
