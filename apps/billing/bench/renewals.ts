@@ -40,7 +40,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     /** The sandbox's fixed authorize latency in the second phase, and the worker's concurrency there. */
     'latency-ms': { type: 'string', default: '300' },
-    'latency-concurrency': { type: 'string', default: '384' },
+    /** Default: the zero-latency concurrency plus twice the calls in flight at the zero-latency rate. */
+    'latency-concurrency': { type: 'string' },
     'latency-subscriptions': { type: 'string' },
     'skip-latency': { type: 'boolean', default: false },
     /** pgbench's duration. */
@@ -69,7 +70,8 @@ const subscriptions = count('subscriptions', 1);
 const merchants = count('merchants', 1);
 const concurrency = count('concurrency', 1);
 const latencyMs = count('latency-ms', 0);
-const latencyConcurrency = count('latency-concurrency', 1);
+const fixedLatencyConcurrency =
+  args['latency-concurrency'] === undefined ? null : count('latency-concurrency', 1);
 const latencySubscriptions = args['skip-latency']
   ? 0
   : args['latency-subscriptions'] === undefined
@@ -207,6 +209,10 @@ async function main(): Promise<number> {
     say(`measuring: ${measuredIds.length} renewals due at once, worker concurrency ${concurrency} ...`);
     const zero = await runPhase('zero latency', measuredIds);
     let slow: PhaseResult | null = null;
+    // Enough jobs in flight to keep every call the zero-latency rate makes waiting on the sandbox,
+    // twice over, on top of what the zero-latency phase ran with.
+    const latencyConcurrency =
+      fixedLatencyConcurrency ?? Math.min(512, concurrency + Math.ceil(zero.rate * (latencyMs / 1000) * 2));
     if (latencyIds.length > 0) {
       say(`restarting the worker at concurrency ${latencyConcurrency}; sandbox latency ${latencyMs} ms ...`);
       await system.restartRole('worker', { WORKER_CONCURRENCY: String(latencyConcurrency) });
