@@ -5,7 +5,7 @@
 // ahead; `makeDue` moves a group's anchor and next action to one instant, in one transaction, so
 // the whole group falls due at once for the real scheduler to sweep.
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { createTenant } from '../../src/api/testing/tenants.js';
 import { DEFAULT_CATCH_UP_POLICY, DEFAULT_DUNNING_POLICY, systemClock } from '../../src/domain/index.js';
 import { Secret } from '../../src/secrets/secret.js';
