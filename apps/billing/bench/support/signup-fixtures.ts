@@ -236,7 +236,7 @@ export function signedEvent(
 }
 
 /** Runs `work(0..count-1)` with at most `concurrency` at once; results in index order. */
-async function inParallel<T>(
+export async function inParallel<T>(
   count: number,
   concurrency: number,
   work: (index: number) => Promise<T>,

@@ -76,6 +76,18 @@ export class SystemUnderTest {
     };
   }
 
+  /** Per-role environment on top of `rebillEnv()`, e.g. a worker's concurrency (see restartRole). */
+  private readonly roleEnv = new Map<BenchRole, Readonly<Record<string, string>>>();
+
+  /** Stops a role (SIGTERM, its jobs finish) and starts it again with `env` added to its environment. */
+  async restartRole(role: BenchRole, env: Readonly<Record<string, string>>): Promise<void> {
+    const child = this.roles.get(role);
+    this.roles.delete(role);
+    if (child !== undefined) await child.stop();
+    this.roleEnv.set(role, env);
+    await this.startRole(role);
+  }
+
   async startProcesses(): Promise<void> {
     this.sandbox = spawnNode('klarna-sandbox', {
       entry: 'apps/klarna-sandbox/src/main.ts',
@@ -108,11 +120,12 @@ export class SystemUnderTest {
     const child = spawnNode(role, {
       entry: 'apps/billing/src/main.ts',
       args: [role],
-      env: this.rebillEnv(
-        role === 'webhooks'
+      env: this.rebillEnv({
+        ...(role === 'webhooks'
           ? { WEBHOOKS_HOST: '127.0.0.1', WEBHOOKS_PORT: String(port), WEBHOOKS_REGISTER_ON_START: 'false' }
-          : {},
-      ),
+          : {}),
+        ...this.roleEnv.get(role),
+      }),
       logFile: join(this.logDir, `${role}.log`),
       nodeFlags: profile,
     });

@@ -9,6 +9,7 @@
 //   3. under the lock again: record the outcome and what the domain decides from it
 // A crash between 1 and 3 leaves a PENDING attempt already sent: the next run re-sends it with the
 // same key (Klarna answers the first call's result), within Klarna's 24 h window, then holds it.
+import { randomUUID } from 'node:crypto';
 import {
   classifyChargeOutcome,
   decideCancelAtPeriodEnd,
@@ -29,13 +30,18 @@ import {
 import { toChargeOutcome, type AuthorizeOutcome } from '../klarna/outcome.js';
 import type { ChargeTokenInput } from '../klarna/port.js';
 import type { RunNextActionPayload } from '../queue/catalog.js';
-import { audit, systemActor, type Actor } from '../store/audit.js';
-import { markAttemptSent, recordApprovedCharge, recordAttemptOutcome } from '../store/charge-outcomes.js';
+import { audit, systemActor, type Actor, type AuditEntry } from '../store/audit.js';
+import {
+  markAttemptSent,
+  recordApprovedCharge,
+  recordApprovedRenewal,
+  recordAttemptOutcome,
+} from '../store/charge-outcomes.js';
 import { inTransaction, type Tx } from '../store/db.js';
 import {
   changeOpenInvoice,
   deferNextAction,
-  insertRenewalInvoice,
+  insertRenewalCharge,
   insertSkippedRange,
   lockRenewalContext,
   writeRenewalPatch,
@@ -43,7 +49,8 @@ import {
 } from '../store/renewals.js';
 import { insertChargeAttempt, noteAttemptFailure } from '../store/signup-writes.js';
 import type { ChargeAttempt } from '../store/signups.js';
-import { revealCustomerToken } from '../vault/customer-tokens.js';
+import { decryptAuditEntry, openStoredCustomerToken, revealCustomerToken } from '../vault/customer-tokens.js';
+import type { CustomerTokenSecret } from '../secrets/secret.js';
 import { lineItems, purchaseReference, subscriptionTerms } from '../signup/terms.js';
 import { rateLimitBackoffMs } from './account-throttle.js';
 import type { RenewalDeps } from './deps.js';
@@ -248,14 +255,34 @@ async function prepareCharge(
         now,
       });
     }
-    invoice = await insertRenewalInvoice(tx, {
+    // The invoice, its line and the attempt in one statement; when the charge goes out now, the
+    // token's decrypt (audited) and the attempt's first send go in it too (as below, otherwise).
+    const invoiceId = randomUUID();
+    const first = newRenewalAttempt(
+      sub,
+      {
+        id: invoiceId,
+        periodIndex: plan.period.index,
+        amountMinor: version.amountMinor,
+        currency: sub.currency,
+      },
+      1,
+      now,
+    );
+    const opened = await openIfSendable(deps, ctx, first.id, now);
+    const written = await insertRenewalCharge(tx, {
       subscription: sub,
       planVersion: version,
       period: plan.period,
       lineDescription: `${version.name}`,
       now,
+      invoiceId,
+      attempt: first,
+      sent: opened === null ? null : { tokenId: opened.tokenId, decryptAudit: opened.audit },
     });
-    attempt = await insertChargeAttempt(tx, newRenewalAttempt(sub, invoice, 1, now));
+    invoice = written.invoice;
+    attempt = written.attempt;
+    if (opened !== null) return chargeOf(ctx, invoice, attempt, opened.token);
   }
 
   // A token that cannot be charged is a hard decline, decided here without calling Klarna.
@@ -313,10 +340,25 @@ async function prepareCharge(
     return { kind: 'done', result: 'CHARGED' };
   }
   await markAttemptSent(tx, attempt, now);
-  const terms = { subscription: sub, phase: ctx.phase, invoice };
+  return chargeOf(
+    ctx,
+    invoice,
+    { ...attempt, sendCount: attempt.sendCount + 1, firstSentAt: attempt.firstSentAt ?? now },
+    revealed.token,
+  );
+}
+
+/** The authorize call of an attempt whose send is counted. */
+function chargeOf(
+  ctx: RenewalContext,
+  invoice: NonNullable<RenewalContext['invoice']>,
+  attempt: ChargeAttempt,
+  token: CustomerTokenSecret,
+): Prepared {
+  const terms = { subscription: ctx.subscription, phase: ctx.phase, invoice };
   return {
     kind: 'charge',
-    attempt: { ...attempt, sendCount: attempt.sendCount + 1, firstSentAt: attempt.firstSentAt ?? now },
+    attempt,
     accountId: ctx.accountId,
     input: {
       accountId: ctx.accountId,
@@ -327,9 +369,39 @@ async function prepareCharge(
       capture: 'NOW',
       subscription: subscriptionTerms(terms),
       lineItems: lineItems(terms),
-      customerToken: revealed.token,
+      customerToken: token,
     },
   };
+}
+
+/**
+ * The token opened from the row the context read, when a new attempt would be sent now (the token
+ * usable, the account not throttled); null otherwise, and the checks after the insert decide.
+ */
+async function openIfSendable(
+  deps: RenewalDeps,
+  ctx: RenewalContext,
+  attemptId: string,
+  now: Date,
+): Promise<{ token: CustomerTokenSecret; tokenId: string; audit: AuditEntry } | null> {
+  const sub = ctx.subscription;
+  const row = ctx.token;
+  if (sub.tokenId === null || sub.requiresNewToken || row === null || row.status !== 'ACTIVE') return null;
+  if ((await deps.throttle.throttledUntil(ctx.accountId, now.getTime())) !== null) return null;
+  const opened = openStoredCustomerToken(deps.vault, row);
+  if (opened.kind !== 'revealed') return null;
+  const audit = decryptAuditEntry(
+    {
+      merchantId: sub.merchantId,
+      tokenId: row.id,
+      actor: ACTOR,
+      purpose: `charge-attempt:${attemptId}`,
+      subscriptionId: sub.id,
+      at: now,
+    },
+    row.keyId,
+  );
+  return { token: opened.token, tokenId: row.id, audit };
 }
 
 function chargedOf(
@@ -403,6 +475,27 @@ async function settle(
 ): Promise<void> {
   if (decision.kind !== 'SETTLE') return;
   const sub = ctx.subscription;
+  if (
+    approved !== null &&
+    ctx.invoice !== null &&
+    decision.invoice.kind === 'PAID' &&
+    !isFinalSubscriptionStatus(sub.status)
+  ) {
+    // The common case, the same rows as below in one statement.
+    await recordApprovedRenewal(
+      tx,
+      attempt,
+      approved,
+      { correlationId, now, actor: ACTOR },
+      {
+        invoiceId: ctx.invoice.id,
+        subscription: sub,
+        patch: decision.patch,
+        audit: subscriptionAudit(ctx, decision.event, settledAfter(ctx, decision, attempt), now),
+      },
+    );
+    return;
+  }
   if (approved !== null) {
     await recordApprovedCharge(tx, attempt, approved, { correlationId, now, actor: ACTOR });
   } else {
@@ -435,18 +528,20 @@ async function settle(
     return;
   }
   await writeRenewalPatch(tx, sub, decision.patch, now);
-  await auditSubscription(
-    tx,
-    ctx,
-    decision.event,
-    {
-      status: decision.patch.status,
-      period_index: ctx.invoice?.periodIndex ?? null,
-      attempt_number: attempt.attemptNumber,
-      ...(decision.invoice.kind === 'HELD' ? { hold_reason: decision.invoice.reason } : {}),
-    },
-    now,
-  );
+  await auditSubscription(tx, ctx, decision.event, settledAfter(ctx, decision, attempt), now);
+}
+
+function settledAfter(
+  ctx: RenewalContext,
+  decision: Extract<ChargeDecision, { kind: 'SETTLE' }>,
+  attempt: ChargeAttempt,
+): Record<string, string | number | null> {
+  return {
+    status: decision.patch.status,
+    period_index: ctx.invoice?.periodIndex ?? null,
+    attempt_number: attempt.attemptNumber,
+    ...(decision.invoice.kind === 'HELD' ? { hold_reason: decision.invoice.reason } : {}),
+  };
 }
 
 async function auditSubscription(
@@ -456,7 +551,16 @@ async function auditSubscription(
   after: Record<string, string | number | null>,
   now: Date,
 ): Promise<void> {
-  await audit(tx, {
+  await audit(tx, subscriptionAudit(ctx, action, after, now));
+}
+
+function subscriptionAudit(
+  ctx: RenewalContext,
+  action: string,
+  after: Record<string, string | number | null>,
+  now: Date,
+): AuditEntry {
+  return {
     actor: ACTOR,
     merchantId: ctx.subscription.merchantId,
     subscriptionId: ctx.subscription.id,
@@ -466,5 +570,5 @@ async function auditSubscription(
     before: { status: ctx.subscription.status },
     after,
     at: now,
-  });
+  };
 }

@@ -6,9 +6,12 @@ import {
   type ChargeAttempt,
   type ChargeAttemptStatus,
   type DeclineCategory,
+  type Subscription,
 } from './generated/prisma/client.js';
-import { auditInsert, type Actor } from './audit.js';
+import type { RenewalPatch } from '../domain/index.js';
+import { auditInsert, type Actor, type AuditEntry } from './audit.js';
 import type { Tx } from './db.js';
+import { renewalPatchUpdate } from './renewals.js';
 
 export interface ApprovedTransactionFacts {
   readonly paymentTransactionId: string;
@@ -39,7 +42,57 @@ export async function recordApprovedCharge(
   transaction: ApprovedTransactionFacts,
   meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
 ): Promise<RecordedCharge> {
+  return (await approvedChargeStatement(tx, attempt, transaction, meta, Prisma.empty)).recorded;
+}
+
+/**
+ * A renewal's approval settled in one statement: recordApprovedCharge's rows, the invoice PAID
+ * (if still open, as changeOpenInvoice), the subscription's decision (checked against the version
+ * read under the lock, as writeRenewalPatch) and its audit row.
+ */
+export async function recordApprovedRenewal(
+  tx: Tx,
+  attempt: ChargeAttempt,
+  transaction: ApprovedTransactionFacts,
+  meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
+  settled: {
+    readonly invoiceId: string;
+    readonly subscription: Pick<Subscription, 'id' | 'version'>;
+    readonly patch: RenewalPatch;
+    readonly audit: AuditEntry;
+  },
+): Promise<RecordedCharge> {
   const { now } = meta;
+  const { recorded, patched } = await approvedChargeStatement(
+    tx,
+    attempt,
+    transaction,
+    meta,
+    Prisma.sql`,
+    paid AS (
+      UPDATE "Invoice" SET status = 'PAID', "paidAt" = ${now}::timestamptz, "heldAt" = NULL, "holdReason" = NULL,
+        "updatedAt" = ${now}::timestamptz
+      WHERE id = ${settled.invoiceId}::uuid AND status = 'OPEN'),
+    patched AS (${renewalPatchUpdate(settled.subscription, settled.patch, now)} RETURNING id),
+    settled_audit AS (${auditInsert(settled.audit)})`,
+  );
+  if (patched !== 1) {
+    throw new Error(
+      `subscription ${settled.subscription.id} changed under its row lock (version ${settled.subscription.version})`,
+    );
+  }
+  return recorded;
+}
+
+async function approvedChargeStatement(
+  tx: Tx,
+  attempt: ChargeAttempt,
+  transaction: ApprovedTransactionFacts,
+  meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
+  more: Prisma.Sql,
+): Promise<{ recorded: RecordedCharge; patched: number }> {
+  const { now } = meta;
+  const patchedCount = more === Prisma.empty ? Prisma.sql`0` : Prisma.sql`(SELECT count(*) FROM patched)`;
   const captured = transaction.capture !== null;
   const chargeId = randomUUID();
   const audited = auditInsert(
@@ -76,7 +129,9 @@ export async function recordApprovedCharge(
         ${captureId}::text, ${transaction.capture.paymentCaptureId}::text, 'SUCCEEDED'::"MoneyOperationStatus",
         ${transaction.capture.capturedAt ?? now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
       FROM charge)`;
-  const [row] = await tx.$queryRaw<{ id: string; capturedMinor: number; existed: boolean }[]>`
+  const [row] = await tx.$queryRaw<
+    { id: string; capturedMinor: number; existed: boolean; patched: number }[]
+  >`
     WITH existing AS (SELECT id, "capturedMinor" FROM "Charge" WHERE "attemptId" = ${attempt.id}::uuid),
     approved AS (
       UPDATE "ChargeAttempt" SET status = 'APPROVED', "klarnaCorrelationId" = ${meta.correlationId},
@@ -95,11 +150,14 @@ export async function recordApprovedCharge(
         ${now}::timestamptz, ${now}::timestamptz
       WHERE NOT EXISTS (SELECT 1 FROM existing)
       RETURNING id)${captureStep},
-    audited AS (${audited} RETURNING id)
-    SELECT id, "capturedMinor", true AS existed FROM existing
-    UNION ALL SELECT id, 0, false FROM charge`;
+    audited AS (${audited} RETURNING id)${more}
+    SELECT id, "capturedMinor", true AS existed, ${patchedCount}::int AS patched FROM existing
+    UNION ALL SELECT id, 0, false, ${patchedCount}::int FROM charge`;
   if (row === undefined) throw new Error(`attempt ${attempt.id}: no charge recorded`);
-  return row.existed ? { chargeId: row.id, captured: row.capturedMinor > 0 } : { chargeId, captured };
+  return {
+    recorded: row.existed ? { chargeId: row.id, captured: row.capturedMinor > 0 } : { chargeId, captured },
+    patched: row.patched,
+  };
 }
 
 function chargeState(state: string | null, captured: boolean): 'AUTHORIZED' | 'COMPLETED' {

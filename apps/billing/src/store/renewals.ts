@@ -7,6 +7,7 @@ import type { NextActionKind, RenewalPatch } from '../domain/index.js';
 import {
   Prisma,
   type ChargeAttempt,
+  type CustomerToken,
   type Invoice,
   type InvoiceLine,
   type Plan,
@@ -14,10 +15,11 @@ import {
   type Subscription,
   type SubscriptionPhase,
 } from './generated/prisma/client.js';
-import { auditInsert, type Actor } from './audit.js';
+import { auditInsert, type Actor, type AuditEntry } from './audit.js';
 import type { Tx } from './db.js';
 import {
   readChargeAttempt,
+  readCustomerToken,
   readInvoice,
   readInvoiceLine,
   readPhase,
@@ -25,6 +27,7 @@ import {
   readPlanVersion,
   readSubscription,
 } from './row-readers.js';
+import type { NewChargeAttempt } from './signup-writes.js';
 import { nextInvoiceNumber } from './signups.js';
 
 export interface RenewalContext {
@@ -34,6 +37,8 @@ export interface RenewalContext {
   /** The newest phase: the one new periods are billed in. */
   readonly phase: SubscriptionPhase & { planVersion: PlanVersion & { plan: Plan } };
   readonly tokenStatus: 'ACTIVE' | 'REVOKED' | null;
+  /** The subscription's token row (sealed), read with the rest: a charge opens it without another read. */
+  readonly token: CustomerToken | null;
   readonly invoice: (Invoice & { lines: InvoiceLine[] }) | null;
   /** The newest invoice's attempts, oldest first. */
   readonly attempts: readonly ChargeAttempt[];
@@ -50,6 +55,7 @@ export async function lockRenewalContext(tx: Tx, subscriptionId: string): Promis
   const [row] = await tx.$queryRawUnsafe<RenewalContextJson[]>(RENEWAL_CONTEXT_SQL, subscriptionId);
   if (row === undefined || row.phase === null) return null;
   const invoice = row.invoice === null ? null : readInvoice(row.invoice.invoice);
+  const token = row.token === null ? null : readCustomerToken(row.token);
   return {
     subscription: readSubscription(row.s),
     accountId: row.account_id,
@@ -57,7 +63,8 @@ export async function lockRenewalContext(tx: Tx, subscriptionId: string): Promis
       ...readPhase(row.phase.phase),
       planVersion: { ...readPlanVersion(row.phase.planVersion), plan: readPlan(row.phase.plan) },
     },
-    tokenStatus: row.token_status,
+    tokenStatus: token?.status ?? null,
+    token,
     invoice: invoice === null ? null : { ...invoice, lines: (row.invoice?.lines ?? []).map(readInvoiceLine) },
     attempts: (row.invoice?.attempts ?? []).map(readChargeAttempt),
   };
@@ -66,7 +73,7 @@ export async function lockRenewalContext(tx: Tx, subscriptionId: string): Promis
 interface RenewalContextJson {
   readonly s: unknown;
   readonly account_id: string;
-  readonly token_status: 'ACTIVE' | 'REVOKED' | null;
+  readonly token: unknown;
   readonly phase: { readonly phase: unknown; readonly planVersion: unknown; readonly plan: unknown } | null;
   readonly invoice: {
     readonly invoice: unknown;
@@ -78,7 +85,7 @@ interface RenewalContextJson {
 const RENEWAL_CONTEXT_SQL = `
   SELECT row_to_json(s) AS s,
     (SELECT m."klarnaPartnerAccountId" FROM "Merchant" m WHERE m.id = s."merchantId") AS account_id,
-    (SELECT t.status::text FROM "CustomerToken" t WHERE t.id = s."tokenId" AND t."merchantId" = s."merchantId") AS token_status,
+    (SELECT row_to_json(t) FROM "CustomerToken" t WHERE t.id = s."tokenId" AND t."merchantId" = s."merchantId") AS token,
     (SELECT json_build_object('phase', row_to_json(ph), 'planVersion', row_to_json(pv), 'plan', row_to_json(p))
        FROM "SubscriptionPhase" ph
        JOIN "PlanVersion" pv ON pv.id = ph."planVersionId" AND pv."merchantId" = ph."merchantId"
@@ -146,6 +153,78 @@ export async function insertRenewalInvoice(
     },
     include: { lines: true },
   });
+}
+
+export interface NewRenewalCharge extends NewRenewalInvoice {
+  /** The invoice's id (the attempt row below names it). */
+  readonly invoiceId: string;
+  readonly attempt: NewChargeAttempt;
+  /**
+   * When the attempt goes out now: its first send is counted in the same statement, with the
+   * token's decrypt (its audit row and lastUsedAt), as revealCustomerToken and markAttemptSent would.
+   */
+  readonly sent: { readonly tokenId: string; readonly decryptAudit: AuditEntry } | null;
+}
+
+/**
+ * A period's invoice (numbered from the merchant's gapless counter) with its one line and its
+ * first attempt, in one statement: the same rows as insertRenewalInvoice + insertChargeAttempt
+ * (+ the token's decrypt and markAttemptSent when `sent`). The merchant's counter row stays
+ * locked until the transaction ends, so the caller commits right after.
+ */
+export async function insertRenewalCharge(
+  tx: Tx,
+  input: NewRenewalCharge,
+): Promise<{ invoice: Invoice & { lines: InvoiceLine[] }; attempt: ChargeAttempt }> {
+  const { subscription: sub, planVersion: version, period, now, attempt: a, sent } = input;
+  const lineId = randomUUID();
+  const sentStep =
+    sent === null
+      ? Prisma.empty
+      : Prisma.sql`,
+    decrypted AS (${auditInsert(sent.decryptAudit)} RETURNING id),
+    touched AS (UPDATE "CustomerToken" SET "lastUsedAt" = ${now}::timestamptz WHERE id = ${sent.tokenId}::uuid)`;
+  const [row] = await tx.$queryRaw<{ invoice: unknown; line: unknown; attempt: unknown }[]>`
+    WITH numbered AS (
+      UPDATE "Merchant" SET "nextInvoiceSequence" = "nextInvoiceSequence" + 1
+      WHERE id = ${sub.merchantId}::uuid
+      RETURNING "invoicePrefix" || '-' || lpad(("nextInvoiceSequence" - 1)::text,
+        greatest(6, length(("nextInvoiceSequence" - 1)::text)), '0') AS number),
+    invoice AS (
+      INSERT INTO "Invoice" (id, "merchantId", "customerId", "subscriptionId", "periodIndex", "planVersionId",
+        number, "periodStart", "periodEnd", "amountMinor", currency, "issuedAt", "createdAt", "updatedAt")
+      SELECT ${input.invoiceId}::uuid, ${sub.merchantId}::uuid, ${sub.customerId}::uuid, ${sub.id}::uuid,
+        ${period.index}::int, ${version.id}::uuid, numbered.number, ${period.start}::timestamptz,
+        ${period.end}::timestamptz, ${version.amountMinor}::int, ${sub.currency}::text, ${now}::timestamptz,
+        ${now}::timestamptz, ${now}::timestamptz
+      FROM numbered
+      RETURNING *),
+    line AS (
+      INSERT INTO "InvoiceLine" (id, "merchantId", "invoiceId", position, description, quantity,
+        "unitAmountMinor", "amountMinor", "planVersionId", "periodStart", "periodEnd")
+      SELECT ${lineId}::uuid, ${sub.merchantId}::uuid, invoice.id, 1, ${input.lineDescription}::text, 1,
+        ${version.amountMinor}::int, ${version.amountMinor}::int, ${version.id}::uuid,
+        ${period.start}::timestamptz, ${period.end}::timestamptz
+      FROM invoice
+      RETURNING *),
+    attempt AS (
+      INSERT INTO "ChargeAttempt" (id, "merchantId", "subscriptionId", "invoiceId", "attemptNumber", kind,
+        "tokenId", "idempotencyKey", reference, "amountMinor", currency, "sendCount", "firstSentAt",
+        "lastSentAt", "createdAt", "updatedAt")
+      SELECT ${a.id}::uuid, ${a.merchantId}::uuid, ${a.subscriptionId}::uuid, invoice.id, ${a.attemptNumber}::int,
+        ${a.kind}::"ChargeAttemptKind", ${a.tokenId}::uuid, ${a.idempotencyKey}::text, ${a.reference ?? a.id}::text,
+        ${a.amountMinor}::int, ${a.currency}::text, ${sent === null ? 0 : 1}::int,
+        ${sent === null ? null : now}::timestamptz, ${sent === null ? null : now}::timestamptz,
+        ${a.at}::timestamptz, ${a.at}::timestamptz
+      FROM invoice
+      RETURNING *)${sentStep}
+    SELECT row_to_json(invoice) AS invoice, row_to_json(line) AS line, row_to_json(attempt) AS attempt
+    FROM invoice, line, attempt`;
+  if (row === undefined) throw new Error(`merchant ${sub.merchantId} not found`);
+  return {
+    invoice: { ...readInvoice(row.invoice), lines: [readInvoiceLine(row.line)] },
+    attempt: readChargeAttempt(row.attempt),
+  };
 }
 
 export interface SkippedRangeRow {
@@ -234,6 +313,35 @@ export async function writeRenewalPatch(
       `subscription ${subscription.id} changed under its row lock (version ${subscription.version})`,
     );
   }
+}
+
+/**
+ * writeRenewalPatch's UPDATE as SQL, for a caller that writes it within a larger statement (and
+ * checks that it updated one row).
+ */
+export function renewalPatchUpdate(
+  subscription: Pick<Subscription, 'id' | 'version'>,
+  patch: RenewalPatch,
+  now: Date,
+): Prisma.Sql {
+  const optional = [
+    patch.pausedAt === undefined ? null : Prisma.sql`"pausedAt" = ${patch.pausedAt}::timestamptz`,
+    patch.canceledAt === undefined ? null : Prisma.sql`"canceledAt" = ${patch.canceledAt}::timestamptz`,
+    patch.endedAt === undefined ? null : Prisma.sql`"endedAt" = ${patch.endedAt}::timestamptz`,
+    patch.endedReason === undefined ? null : Prisma.sql`"endedReason" = ${patch.endedReason}::text`,
+  ].filter((part): part is Prisma.Sql => part !== null);
+  return Prisma.sql`
+    UPDATE "Subscription" SET status = ${patch.status}::"SubscriptionStatus", "periodIndex" = ${patch.periodIndex}::int,
+      "currentPeriodStart" = ${patch.currentPeriodStart}::timestamptz,
+      "currentPeriodEnd" = ${patch.currentPeriodEnd}::timestamptz,
+      "paidThroughPeriodIndex" = ${patch.paidThroughPeriodIndex}::int,
+      "pastDuePeriodIndex" = ${patch.pastDuePeriodIndex}::int, "pastDueSince" = ${patch.pastDueSince}::timestamptz,
+      "dunningAttempt" = ${patch.dunningAttempt}::int, "nextRetryAt" = ${patch.nextRetryAt}::timestamptz,
+      "graceEndsAt" = ${patch.graceEndsAt}::timestamptz, "requiresNewToken" = ${patch.requiresNewToken}::boolean,
+      "pauseAtPeriodEnd" = ${patch.pauseAtPeriodEnd}::boolean,${optional.length === 0 ? Prisma.empty : Prisma.sql` ${Prisma.join(optional, ', ')},`}
+      "nextActionKind" = ${patch.next?.kind ?? null}::"NextActionKind", "nextActionAt" = ${patch.next?.at ?? null}::timestamptz,
+      "nextActionLeaseUntil" = NULL, version = version + 1, "updatedAt" = ${now}::timestamptz
+    WHERE id = ${subscription.id}::uuid AND version = ${subscription.version}::int`;
 }
 
 /** Moves the next action (same kind) to `at`, releasing the lease: a resend, a throttle, not due yet. */

@@ -5,6 +5,7 @@ import {
   Prisma,
   type ChargeAttempt,
   type Customer,
+  type CustomerToken,
   type Invoice,
   type InvoiceLine,
   type Merchant,
@@ -79,4 +80,9 @@ export const readChargeAttempt = jsonRowReader<ChargeAttempt>()({
   fields: Prisma.ChargeAttemptScalarFieldEnum,
   dates: ['deadlineAt', 'firstSentAt', 'lastSentAt', 'completedAt', 'createdAt', 'updatedAt'],
   bytes: ['sealedSessionToken'],
+});
+export const readCustomerToken = jsonRowReader<CustomerToken>()({
+  fields: Prisma.CustomerTokenScalarFieldEnum,
+  dates: ['createdAt', 'lastUsedAt', 'revokedAt'],
+  bytes: ['encryptedToken'],
 });

@@ -3,7 +3,7 @@
 // an audit row for every decrypt. Merchants and every other table see Rebill's token id only.
 import { randomUUID } from 'node:crypto';
 import type { CustomerTokenSecret } from '../secrets/secret.js';
-import { audit, type Actor } from '../store/audit.js';
+import { audit, type Actor, type AuditEntry } from '../store/audit.js';
 import type { Tx } from '../store/db.js';
 import {
   findCustomerTokenById,
@@ -82,6 +82,44 @@ export interface RevealCustomerTokenInput {
 export type RevealedToken =
   | { readonly kind: 'revealed'; readonly token: CustomerTokenSecret; readonly scopes: readonly string[] }
   | { readonly kind: 'not_usable'; readonly reason: 'NOT_FOUND' | 'REVOKED' };
+
+/**
+ * Decrypts a token row the caller has already read (e.g. with a renewal's context) for one Klarna
+ * call. The caller writes `decryptAuditEntry(...)` and the row's lastUsedAt in the same
+ * transaction, as revealCustomerToken does itself.
+ */
+export function openStoredCustomerToken(
+  vault: Vault,
+  row: {
+    readonly id: string;
+    readonly keyId: string;
+    readonly encryptedToken: Uint8Array;
+    readonly status: 'ACTIVE' | 'REVOKED';
+    readonly scopes: readonly string[];
+  },
+): RevealedToken {
+  if (row.status === 'REVOKED') return { kind: 'not_usable', reason: 'REVOKED' };
+  const token = vault.open(
+    'klarna-customer-token',
+    { keyId: row.keyId, ciphertext: Buffer.from(row.encryptedToken) },
+    { purpose: 'customer-token', rowId: row.id },
+  );
+  return { kind: 'revealed', token, scopes: row.scopes };
+}
+
+/** The audit row of a decrypt (revealCustomerToken's, for openStoredCustomerToken's caller to write). */
+export function decryptAuditEntry(input: RevealCustomerTokenInput, keyId: string): AuditEntry {
+  return {
+    actor: input.actor,
+    merchantId: input.merchantId,
+    subscriptionId: input.subscriptionId,
+    entityType: 'customer_token',
+    entityId: input.tokenId,
+    action: 'customer_token.decrypted',
+    after: { purpose: input.purpose, key_id: keyId },
+    at: input.at,
+  };
+}
 
 /** Decrypts a stored token for one Klarna call, writing the audit row in the same transaction. */
 export async function revealCustomerToken(

@@ -1,0 +1,391 @@
+// Renewals end to end: N ACTIVE subscriptions (a sandbox-minted token each, over a few merchants)
+// fall due at once; the real scheduler sweeps them into BullMQ and the real worker charges each
+// (attempt, token decrypt, authorize with capture NOW at the Klarna sandbox, Charge + Capture,
+// invoice PAID, subscription moved to period 1). Measured from the instant they fell due to the
+// last Charge recorded, next to `pgbench -N` TPS measured in the same run; then again with the
+// sandbox answering every authorize after a fixed latency (300 ms), as a ratio to the first rate.
+//
+//   npm run bench:renewals -w @rebill/billing [-- --subscriptions 5000 --merchants 4 --seconds 15]
+//   ... -- --skip-pgbench --skip-latency     (faster, while working on the hot path)
+//   ... -- --cpu-prof /tmp/prof              (V8 CPU profile of the worker role)
+//
+// Everything runs as real processes: the Klarna sandbox, and the worker and scheduler roles
+// through `rebill <role>`, on a database and Redis prefix of their own (removed at the end).
+// Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, else the local defaults) and pgbench.
+import { cpus, loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { databaseUrlFromEnv } from '../../../prisma/tools/database-url.mjs';
+import { runPgbench, type PgbenchResult } from './support/pgbench.js';
+import {
+  cpuBetween,
+  findPid,
+  postgresSnapshot,
+  processCpuMs,
+  type PostgresSnapshot,
+} from './support/proc-cpu.js';
+import { makeDue, prepareRenewalFixtures } from './support/renewal-fixtures.js';
+import { SystemUnderTest, type BenchRole } from './support/system-under-test.js';
+
+const TARGET_RATIO = 0.3;
+const TARGET_LATENCY_RATIO = 0.9;
+const ROLES: readonly BenchRole[] = ['worker', 'scheduler'];
+
+const { values: args } = parseArgs({
+  options: {
+    subscriptions: { type: 'string', default: process.env.BENCH_RENEWALS ?? '5000' },
+    merchants: { type: 'string', default: '4' },
+    /** Worker concurrency of the zero-latency phase. */
+    concurrency: { type: 'string', default: '64' },
+    /** The sandbox's fixed authorize latency in the second phase, and the worker's concurrency there. */
+    'latency-ms': { type: 'string', default: '300' },
+    /** Default: the zero-latency concurrency plus twice the calls in flight at the zero-latency rate. */
+    'latency-concurrency': { type: 'string' },
+    'latency-subscriptions': { type: 'string' },
+    'skip-latency': { type: 'boolean', default: false },
+    /** pgbench's duration. */
+    seconds: { type: 'string', default: '15' },
+    'skip-pgbench': { type: 'boolean', default: false },
+    /** Subscriptions renewed before the measurement (JIT, pools, prepared statements). */
+    warmup: { type: 'string', default: '300' },
+    'setup-concurrency': { type: 'string', default: '16' },
+    /** Scheduler tick (ms): how soon after falling due a sweep sees the rows. */
+    'tick-ms': { type: 'string', default: '100' },
+    /** Longest wait without progress before the run is declared stuck (s). */
+    'stall-timeout': { type: 'string', default: '60' },
+    'cpu-prof': { type: 'string' },
+    'keep-database': { type: 'boolean', default: false },
+  },
+});
+
+function count(name: string, min: number): number {
+  const raw = args[name as keyof typeof args];
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= min) return n;
+  process.stderr.write(`--${name} must be an integer >= ${min}, got ${String(raw)}\n`);
+  process.exit(2);
+}
+const subscriptions = count('subscriptions', 1);
+const merchants = count('merchants', 1);
+const concurrency = count('concurrency', 1);
+const latencyMs = count('latency-ms', 0);
+const fixedLatencyConcurrency =
+  args['latency-concurrency'] === undefined ? null : count('latency-concurrency', 1);
+const latencySubscriptions = args['skip-latency']
+  ? 0
+  : args['latency-subscriptions'] === undefined
+    ? subscriptions
+    : count('latency-subscriptions', 1);
+const pgbenchSeconds = count('seconds', 1);
+const warmup = count('warmup', 0);
+const setupConcurrency = count('setup-concurrency', 1);
+const tickMs = count('tick-ms', 10);
+const stallTimeoutMs = count('stall-timeout', 1) * 1000;
+
+const say = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+interface CpuSnapshot {
+  readonly processes: Record<string, number>;
+  readonly postgres: PostgresSnapshot;
+}
+
+interface PhaseResult {
+  readonly label: string;
+  readonly renewals: number;
+  /** First due to the last Charge recorded (s). */
+  readonly wall: number;
+  readonly rate: number;
+  readonly firstChargeMs: number;
+  readonly cpu: [string, number][];
+  readonly db: string;
+}
+
+async function main(): Promise<number> {
+  const serverUrl = databaseUrlFromEnv();
+  const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  const startedAt = new Date();
+  const load = loadavg();
+  say(`creating the system under test (database, sandbox, roles: ${ROLES.join(', ')}) ...`);
+  const system = await SystemUnderTest.create({
+    serverUrl,
+    redisUrl,
+    roles: ROLES,
+    cpuProfileDir: args['cpu-prof'],
+    env: { WORKER_CONCURRENCY: String(concurrency), SCHEDULER_TICK_MS: String(tickMs) },
+  });
+  let stopping: Promise<unknown> | undefined;
+  const stopSystem = () => (stopping ??= system.stop({ keepDatabase: args['keep-database'] }));
+  process.once('SIGINT', () => {
+    say('interrupted: cleaning up ...');
+    void stopSystem().finally(() => process.exit(130));
+  });
+  const poll = new pg.Client({ connectionString: system.databaseUrl });
+  let pollClosed: Promise<void> | undefined;
+  const closePoll = () => (pollClosed ??= poll.end().catch(() => undefined));
+  try {
+    await system.startProcesses();
+    const groups = [warmup, subscriptions, latencySubscriptions];
+    say(`setting up ${groups.reduce((a, b) => a + b, 0)} subscriptions over ${merchants} merchants ...`);
+    const setupStarted = performance.now();
+    const fixtures = await prepareRenewalFixtures(system, {
+      merchants,
+      groups,
+      concurrency: setupConcurrency,
+      progress: say,
+    });
+    say(`  done in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
+    await poll.connect();
+    // A database that grew from empty within a minute has no statistics yet (autovacuum has not
+    // come round): without them the planner scans small tables whole. Production tables have them.
+    await poll.query('ANALYZE');
+    const pollPid = (await poll.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid ?? -1;
+    const [warmIds = [], measuredIds = [], latencyIds = []] = fixtures.groups;
+
+    const redisPid = findPid('redis-server');
+    const snapshot = (): CpuSnapshot => {
+      const pids: Record<string, number> = { 'klarna-sandbox': system.sandbox?.pid ?? -1 };
+      for (const [role, child] of system.roles) pids[role] = child.pid;
+      if (redisPid !== null) pids['redis-server (whole server)'] = redisPid;
+      return {
+        processes: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, processCpuMs(pid)])),
+        postgres: postgresSnapshot(system.databaseName, new Set([pollPid])),
+      };
+    };
+    let charged = 0;
+    const runPhase = async (label: string, ids: readonly string[]): Promise<PhaseResult> => {
+      const expected = charged + ids.length;
+      const dbBefore = await databaseCounters(poll);
+      const before = snapshot();
+      const dueAt = await makeDue(poll, ids);
+      let last = charged;
+      let lastProgress = performance.now();
+      for (;;) {
+        await sleep(100);
+        const n = await scalar(poll, 'SELECT count(*)::int AS n FROM "Charge"');
+        if (n >= expected) break;
+        if (n > last) {
+          last = n;
+          lastProgress = performance.now();
+        } else if (performance.now() - lastProgress > stallTimeoutMs) {
+          throw new Error(`${label}: stuck at ${n - charged}/${ids.length} charges`);
+        }
+      }
+      const after = snapshot();
+      const dbAfter = await databaseCounters(poll);
+      charged = expected;
+      const times = await poll.query<{ first: Date; last: Date }>(
+        `SELECT min("createdAt") AS first, max("createdAt") AS last FROM "Charge" WHERE "subscriptionId" = ANY($1::uuid[])`,
+        [ids],
+      );
+      const lastMs = times.rows[0]?.last.getTime() ?? Number.NaN;
+      const wall = (lastMs - dueAt) / 1000;
+      return {
+        label,
+        renewals: ids.length,
+        wall,
+        rate: ids.length / wall,
+        firstChargeMs: (times.rows[0]?.first.getTime() ?? Number.NaN) - dueAt,
+        cpu: cpuRows(before, after),
+        db: databaseLine(dbBefore, dbAfter, ids.length),
+      };
+    };
+
+    if (warmIds.length > 0) {
+      say(`warm-up: ${warmIds.length} renewals ...`);
+      await runPhase('warm-up', warmIds);
+    }
+    let floor: PgbenchResult | null = null;
+    if (!args['skip-pgbench']) {
+      say(`pgbench -N for ${pgbenchSeconds} s (the system under test idle) ...`);
+      floor = await runPgbench({
+        serverUrl,
+        database: `rebill_bench_pgbench_${system.id}`,
+        seconds: pgbenchSeconds,
+      });
+    }
+    say(`measuring: ${measuredIds.length} renewals due at once, worker concurrency ${concurrency} ...`);
+    const zero = await runPhase('zero latency', measuredIds);
+    let slow: PhaseResult | null = null;
+    // Enough jobs in flight to keep every call the zero-latency rate makes waiting on the sandbox,
+    // twice over, on top of what the zero-latency phase ran with.
+    const latencyConcurrency =
+      fixedLatencyConcurrency ?? Math.min(512, concurrency + Math.ceil(zero.rate * (latencyMs / 1000) * 2));
+    if (latencyIds.length > 0) {
+      say(`restarting the worker at concurrency ${latencyConcurrency}; sandbox latency ${latencyMs} ms ...`);
+      await system.restartRole('worker', { WORKER_CONCURRENCY: String(latencyConcurrency) });
+      await setSandboxLatency(system.sandboxUrl, latencyMs);
+      say(`measuring: ${latencyIds.length} renewals due at once ...`);
+      slow = await runPhase(`${latencyMs} ms latency`, latencyIds);
+      await setSandboxLatency(system.sandboxUrl, 0);
+    }
+    const allIds = [...warmIds, ...measuredIds, ...latencyIds];
+    const verdict = await verify(poll, system.sandboxUrl, fixtures.merchants, allIds);
+
+    const ratio = floor === null ? null : zero.rate / floor.tps;
+    const lines = [
+      `renewal benchmark (${startedAt.toISOString()}, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'CPU'}, load average ${load.map((l) => l.toFixed(2)).join(' ')} before the run)`,
+      `  subscriptions     ${subscriptions} due at once over ${merchants} merchants (after ${warmup} warm-up renewals); worker: 1 process, concurrency ${concurrency}; scheduler tick ${tickMs} ms`,
+      ...phaseLines(zero),
+      floor === null
+        ? '  pgbench           skipped'
+        : `  pgbench           ${floor.tps.toFixed(0)} TPS (${floor.command}, same server, just before)`,
+      ratio === null
+        ? ''
+        : `  ratio             ${ratio.toFixed(3)}x pgbench -N (target ${TARGET_RATIO}x: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`,
+      ...(slow === null
+        ? []
+        : [
+            `  with latency      sandbox answers every authorize after ${latencyMs} ms; worker concurrency ${latencyConcurrency}`,
+            ...phaseLines(slow),
+            `  latency ratio     ${(slow.rate / zero.rate).toFixed(3)} of the zero-latency rate (target ${TARGET_LATENCY_RATIO}: ${slow.rate / zero.rate >= TARGET_LATENCY_RATIO ? 'met' : 'NOT met'})`,
+          ]),
+      `  verified          ${verdict.summary}`,
+    ].filter((line) => line !== '');
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (!verdict.ok) {
+      say('FAILED: not every subscription was charged exactly once');
+      return 1;
+    }
+    return 0;
+  } finally {
+    await closePoll();
+    const exits = await stopSystem();
+    say(`stopped: ${JSON.stringify(exits)}; logs in ${system.logDir}`);
+    if (args['keep-database']) say(`database kept: ${system.databaseUrl} (drop it when done)`);
+  }
+}
+
+function phaseLines(phase: PhaseResult): string[] {
+  return [
+    `  ${phase.label.padEnd(17)} ${phase.rate.toFixed(0)} renewals/s (${phase.renewals} in ${phase.wall.toFixed(2)} s from due to the last Charge; first Charge after ${phase.firstChargeMs} ms)`,
+    `    CPU per renewal (ms of CPU; share of one core over the ${phase.wall.toFixed(1)} s)`,
+    ...phase.cpu.map(([name, cpuMs]) => {
+      const width = Math.max(...phase.cpu.map(([n]) => n.length));
+      return `      ${name.padEnd(width)}  ${(cpuMs / phase.renewals).toFixed(3)} ms  ${((cpuMs / 1000 / phase.wall) * 100).toFixed(0).padStart(3)}%`;
+    }),
+    `    database per renewal ${phase.db}`,
+  ];
+}
+
+async function setSandboxLatency(sandboxUrl: string, ms: number): Promise<void> {
+  const res = await fetch(`${sandboxUrl}/__sim/latency`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ latency: { type: 'fixed', ms } }),
+  });
+  if (!res.ok) throw new Error(`PUT /__sim/latency: ${res.status} ${await res.text()}`);
+}
+
+async function scalar(client: pg.Client, sql: string): Promise<number> {
+  pollQueries += 1;
+  return (await client.query<{ n: number }>(sql)).rows[0]?.n ?? 0;
+}
+
+/** Statements the benchmark itself ran on the database (each its own transaction). */
+let pollQueries = 0;
+
+interface DatabaseCounters {
+  readonly commits: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly polls: number;
+}
+
+/**
+ * pg_stat_database of the database. A backend reports its counters when idle (at most every
+ * second or so), so these are approximate while the roles run.
+ */
+async function databaseCounters(client: pg.Client): Promise<DatabaseCounters> {
+  await client.query('SELECT pg_stat_clear_snapshot()');
+  const { rows } = await client.query<Omit<DatabaseCounters, 'polls'>>(
+    `SELECT xact_commit::float8 AS commits, tup_inserted::float8 AS inserted, tup_updated::float8 AS updated
+     FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  const row = rows[0];
+  if (row === undefined) throw new Error('no pg_stat_database row');
+  pollQueries += 2;
+  return { ...row, polls: pollQueries };
+}
+
+function databaseLine(before: DatabaseCounters, after: DatabaseCounters, n: number): string {
+  const per = (value: number) => (value / n).toFixed(1);
+  const commits = after.commits - before.commits - (after.polls - before.polls);
+  return (
+    `${per(commits)} commits, ${per(after.inserted - before.inserted)} rows inserted, ` +
+    `${per(after.updated - before.updated)} updated (pg_stat_database, approximate: backends report as they go)`
+  );
+}
+
+function cpuRows(before: CpuSnapshot, after: CpuSnapshot): [string, number][] {
+  const rows: [string, number][] = Object.keys(after.processes).map((name) => [
+    name,
+    (after.processes[name] ?? Number.NaN) - (before.processes[name] ?? Number.NaN),
+  ]);
+  rows.push([
+    'postgres (backends of this database)',
+    cpuBetween(before.postgres.backends, after.postgres.backends),
+  ]);
+  rows.push([
+    'postgres (server processes, shared)',
+    cpuBetween(before.postgres.background, after.postgres.background),
+  ]);
+  const ours = rows.filter(([name]) => !name.includes('shared') && !name.includes('whole server'));
+  rows.push(['total (Rebill, sandbox, its backends)', ours.reduce((sum, [, v]) => sum + v, 0)]);
+  return rows;
+}
+
+/**
+ * Every subscription charged exactly once: one attempt, APPROVED, one Charge, one Capture, its
+ * invoice PAID, the subscription ACTIVE with period 0 paid and its next RENEWAL ahead; and the
+ * sandbox's ledger holds exactly one authorization per subscription.
+ */
+async function verify(
+  client: pg.Client,
+  sandboxUrl: string,
+  merchants: readonly { accountId: string }[],
+  ids: readonly string[],
+): Promise<{ ok: boolean; summary: string }> {
+  const { rows } = await client.query<Record<string, number>>(
+    `WITH subs AS (SELECT unnest($1::uuid[]) AS id)
+     SELECT
+       (SELECT count(*)::int FROM "ChargeAttempt" a JOIN subs ON subs.id = a."subscriptionId") AS attempts,
+       (SELECT count(*)::int FROM "ChargeAttempt" a JOIN subs ON subs.id = a."subscriptionId" WHERE a.status = 'APPROVED') AS approved,
+       (SELECT count(DISTINCT c."subscriptionId")::int FROM "Charge" c JOIN subs ON subs.id = c."subscriptionId") AS charged_subscriptions,
+       (SELECT count(*)::int FROM "Charge" c JOIN subs ON subs.id = c."subscriptionId") AS charges,
+       (SELECT count(*)::int FROM "Capture" k JOIN "Charge" c ON c.id = k."chargeId" JOIN subs ON subs.id = c."subscriptionId") AS captures,
+       (SELECT count(*)::int FROM "Invoice" i JOIN subs ON subs.id = i."subscriptionId" WHERE i.status = 'PAID') AS paid_invoices,
+       (SELECT count(*)::int FROM "Invoice" i JOIN subs ON subs.id = i."subscriptionId") AS invoices,
+       (SELECT count(*)::int FROM "Subscription" s JOIN subs ON subs.id = s.id
+         WHERE s.status = 'ACTIVE' AND s."paidThroughPeriodIndex" = 0 AND s."nextActionKind" = 'RENEWAL'
+           AND s."nextActionAt" > now()) AS renewed`,
+    [ids],
+  );
+  const db = rows[0] ?? {};
+  let ledger = 0;
+  const references = new Set<string>();
+  for (const merchant of merchants) {
+    const res = await fetch(
+      `${sandboxUrl}/__sim/ledger?account_id=${encodeURIComponent(merchant.accountId)}`,
+    );
+    const body = (await res.json()) as { entries: { payment_transaction_reference: string }[] };
+    ledger += body.entries.length;
+    for (const e of body.entries) references.add(e.payment_transaction_reference);
+  }
+  const n = ids.length;
+  const counts = { subscriptions: n, ...db, sandbox_ledger: ledger, sandbox_references: references.size };
+  const ok = Object.values(counts).every((v) => v === n);
+  return { ok, summary: `${ok ? 'OK' : 'MISMATCH'} ${JSON.stringify(counts)}` };
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
