@@ -363,4 +363,45 @@ describe('a renewal', () => {
     const attempts = await f.db.chargeAttempt.findMany({ where: { subscriptionId: sub.id } });
     expect(attempts.map((a) => [a.status, a.errorCode])).toEqual([['FAILED', 'HTTP_403:FORBIDDEN']]);
   });
+
+  it('a weekly plan whose dunning outlasts a period: one open invoice; on recovery the catch-up policy decides', async () => {
+    const weekly = await f.plan(merchant, {
+      interval: 'WEEK',
+      dunningPolicy: {
+        retryOffsetsHours: [24, 400],
+        maxAttempts: 3,
+        gracePeriodDays: 21,
+        finalAction: 'CANCEL',
+      },
+    });
+    const [sub] = await f.subscriptions(merchant, weekly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    await rule({ match: { customer_token: sub.token }, outcome: { result: 'DECLINED' }, times: 2 });
+    f.nowMs = START.getTime();
+    expect(await f.runDue(sub.id)).toBe('CHARGED');
+    expect(await f.advanceToNextAndRun(sub.id)).toEqual({ kind: 'DUNNING_RETRY', result: 'CHARGED' });
+    // Period 1 began a week after the anchor; while period 0 is past due it is not invoiced.
+    let row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({ status: 'PAST_DUE', pastDuePeriodIndex: 0, nextActionKind: 'DUNNING_RETRY' });
+    expect(row.nextActionAt?.getTime()).toBe(START.getTime() + 400 * 3_600_000);
+    expect(await f.db.invoice.count({ where: { subscriptionId: sub.id } })).toBe(1);
+    // Day 16.7: the third attempt pays period 0; the renewal runs at once, in period 2.
+    expect(await f.advanceToNextAndRun(sub.id)).toEqual({ kind: 'DUNNING_RETRY', result: 'CHARGED' });
+    row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(row).toMatchObject({ status: 'ACTIVE', paidThroughPeriodIndex: 0, nextActionKind: 'RENEWAL' });
+    expect(await f.runDue(sub.id)).toBe('CHARGED');
+    const invoices = await f.db.invoice.findMany({
+      where: { subscriptionId: sub.id },
+      orderBy: { periodIndex: 'asc' },
+    });
+    expect(invoices.map((i) => [i.periodIndex, i.status])).toEqual([
+      [0, 'PAID'],
+      [2, 'PAID'],
+    ]);
+    const skipped = await f.db.skippedPeriodRange.findMany({ where: { subscriptionId: sub.id } });
+    expect(skipped.map((r) => [r.fromIndex, r.toIndex])).toEqual([[1, 1]]);
+    expect(await f.sandboxCharges(sub.id)).toBe(2);
+  });
 });
