@@ -341,7 +341,12 @@ describe('the renewal engine under crashes', () => {
         for (const moment of moments) {
           await sleep(moment - at);
           at = moment;
-          const up = slots.filter((s) => s.isReady);
+          let up = slots.filter((s) => s.isReady);
+          // Every role just killed and starting: the next kill waits for one to be up (at most 10 s).
+          for (let waited = 0; up.length === 0 && waited < 10_000; waited += 200) {
+            await sleep(200);
+            up = slots.filter((s) => s.isReady);
+          }
           const slot = up[between(0, up.length - 1)];
           if (slot === undefined) continue;
           const pid = await slot.killAndRestart();
