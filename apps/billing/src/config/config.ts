@@ -63,6 +63,13 @@ export const webhooksConfigSchema = baseConfigSchema.extend({
 /** The worker role: BullMQ processors. */
 export const workerConfigSchema = baseConfigSchema.extend({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
+  /**
+   * How long a worker's lock on a job lasts (renewed at half of it while the job runs), and how often
+   * workers look for jobs whose lock lapsed (a worker that died): such a job runs again elsewhere.
+   * BullMQ's defaults; lower values recover faster from a dead worker at the cost of more Redis calls.
+   */
+  WORKER_LOCK_DURATION_MS: milliseconds(30_000),
+  WORKER_STALLED_INTERVAL_MS: milliseconds(30_000),
 });
 
 /** The scheduler role: sweeps of due work into the queues. */

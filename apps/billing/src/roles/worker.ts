@@ -16,7 +16,12 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
   const signups = signupDeps(deps, { iso: expiry, ms: isoDurationMs(expiry) });
   // BullMQ leaves connections it was given open on close(): these are closed in stop().
   const connections = [deps.redis.duplicate(), deps.redis.duplicate()] as const;
-  const common = { prefix: deps.prefix, concurrency: config.WORKER_CONCURRENCY };
+  const common = {
+    prefix: deps.prefix,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDuration: config.WORKER_LOCK_DURATION_MS,
+    stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+  };
   const workers = [
     new Worker(QUEUES.subscriptions, subscriptionProcessor({ signups, renewals: renewalDeps(deps) }), {
       ...common,
