@@ -287,21 +287,7 @@ async function prepareCharge(
 
   // A token that cannot be charged is a hard decline, decided here without calling Klarna.
   if (sub.tokenId === null || sub.requiresNewToken || ctx.tokenStatus !== 'ACTIVE') {
-    const outcome: ChargeOutcomeClass = {
-      kind: 'DECLINED',
-      category: 'HARD',
-      reason: 'TOKEN_NOT_USABLE',
-      customerAction: 'RETOKENIZE',
-    };
-    const decision = decideChargeOutcome(
-      facts(sub),
-      chargedOf(invoice, attempt, now),
-      outcome,
-      parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
-      now,
-    );
-    await settle(tx, ctx, attempt, decision, outcome, now, deps);
-    return { kind: 'done', result: 'CHARGED' };
+    return declineWithoutCalling(tx, deps, ctx, invoice, attempt, 'TOKEN_NOT_USABLE', now);
   }
   const throttledUntil = await deps.throttle.throttledUntil(ctx.accountId, now.getTime());
   if (throttledUntil !== null) {
@@ -323,21 +309,7 @@ async function prepareCharge(
     at: now,
   });
   if (revealed.kind !== 'revealed') {
-    const outcome: ChargeOutcomeClass = {
-      kind: 'DECLINED',
-      category: 'HARD',
-      reason: `TOKEN_${revealed.reason}`,
-      customerAction: 'RETOKENIZE',
-    };
-    const decision = decideChargeOutcome(
-      facts(sub),
-      chargedOf(invoice, attempt, now),
-      outcome,
-      parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
-      now,
-    );
-    await settle(tx, ctx, attempt, decision, outcome, now, deps);
-    return { kind: 'done', result: 'CHARGED' };
+    return declineWithoutCalling(tx, deps, ctx, invoice, attempt, `TOKEN_${revealed.reason}`, now);
   }
   await markAttemptSent(tx, attempt, now);
   return chargeOf(
@@ -402,6 +374,33 @@ async function openIfSendable(
     row.keyId,
   );
   return { token: opened.token, tokenId: row.id, audit };
+}
+
+/** A token that cannot be charged: a hard decline recorded on the attempt, Klarna never called. */
+async function declineWithoutCalling(
+  tx: Tx,
+  deps: RenewalDeps,
+  ctx: RenewalContext,
+  invoice: { periodIndex: number; periodStart: Date; periodEnd: Date },
+  attempt: ChargeAttempt,
+  reason: string,
+  now: Date,
+): Promise<Prepared> {
+  const outcome: ChargeOutcomeClass = {
+    kind: 'DECLINED',
+    category: 'HARD',
+    reason,
+    customerAction: 'RETOKENIZE',
+  };
+  const decision = decideChargeOutcome(
+    facts(ctx.subscription),
+    chargedOf(invoice, attempt, now),
+    outcome,
+    parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
+    now,
+  );
+  await settle(tx, ctx, attempt, decision, outcome, now, deps);
+  return { kind: 'done', result: 'CHARGED' };
 }
 
 function chargedOf(
