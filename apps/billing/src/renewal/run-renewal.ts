@@ -49,7 +49,11 @@ import {
 } from '../store/renewals.js';
 import { insertChargeAttempt, noteAttemptFailure } from '../store/signup-writes.js';
 import type { ChargeAttempt } from '../store/signups.js';
-import { decryptAuditEntry, openStoredCustomerToken, revealCustomerToken } from '../vault/customer-tokens.js';
+import {
+  decryptAuditEntry,
+  openStoredCustomerToken,
+  recordCustomerTokenDecrypt,
+} from '../vault/customer-tokens.js';
 import type { CustomerTokenSecret } from '../secrets/secret.js';
 import { lineItems, purchaseReference, subscriptionTerms } from '../signup/terms.js';
 import { rateLimitBackoffMs } from './account-throttle.js';
@@ -128,7 +132,6 @@ async function prepare(tx: Tx, deps: RenewalDeps, payload: RunNextActionPayload)
     return { kind: 'done', result: 'STALE' };
   }
   if (sub.nextActionAt.getTime() > now.getTime()) return { kind: 'done', result: 'NOT_DUE' };
-  const policy = parseDunningPolicy(ctx.phase.planVersion.dunningPolicy);
 
   switch (payload.kind) {
     case 'CANCEL_AT_PERIOD_END': {
@@ -150,7 +153,11 @@ async function prepare(tx: Tx, deps: RenewalDeps, payload: RunNextActionPayload)
       return { kind: 'done', result: 'CHANGED' };
     }
     case 'GRACE_END': {
-      const decision = decideGraceEnd(facts(sub), policy, now);
+      const decision = decideGraceEnd(
+        facts(sub),
+        parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
+        now,
+      );
       if (ctx.invoice?.status === 'OPEN')
         await changeOpenInvoice(tx, ctx.invoice.id, { kind: 'UNCOLLECTIBLE' }, now);
       await writeRenewalPatch(tx, sub, decision.patch, now);
@@ -186,6 +193,7 @@ async function prepareCharge(
   if (invoice !== null && invoice.heldAt !== null) return { kind: 'done', result: 'HELD' };
   const last = ctx.attempts.at(-1);
   let attempt: ChargeAttempt;
+  let gate: SendGate | undefined;
 
   if (invoice !== null && last !== undefined && last.status === 'PENDING') {
     // Sent before, outcome never recorded (a crash, a resend): the same attempt, the same key.
@@ -193,21 +201,12 @@ async function prepareCharge(
       last.firstSentAt !== null &&
       now.getTime() - last.firstSentAt.getTime() >= SAME_KEY_REPLAY_WINDOW_MS
     ) {
-      await settle(
-        tx,
-        ctx,
-        last,
-        decideChargeOutcome(
-          facts(sub),
-          chargedOf(invoice, last, now),
-          { kind: 'TRANSIENT', category: 'TRANSIENT', reason: 'REPLAY_WINDOW_PASSED' },
-          parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
-          now,
-        ),
-        null,
-        now,
-        deps,
-      );
+      const outcome: ChargeOutcomeClass = {
+        kind: 'TRANSIENT',
+        category: 'TRANSIENT',
+        reason: 'REPLAY_WINDOW_PASSED',
+      };
+      await settle(tx, ctx, last, decide(ctx, invoice, last, outcome, now), null, now, deps);
       return { kind: 'done', result: 'HELD' };
     }
     attempt = last;
@@ -256,7 +255,8 @@ async function prepareCharge(
       });
     }
     // The invoice, its line and the attempt in one statement; when the charge goes out now, the
-    // token's decrypt (audited) and the attempt's first send go in it too (as below, otherwise).
+    // token's decrypt (audited) and the attempt's first send go in it too.
+    gate = await sendGate(deps, ctx, now);
     const invoiceId = randomUUID();
     const first = newRenewalAttempt(
       sub,
@@ -269,7 +269,10 @@ async function prepareCharge(
       1,
       now,
     );
-    const opened = await openIfSendable(deps, ctx, first.id, now);
+    // Sent in the same statement when it can go out now (an unopenable token declines below).
+    const row = gate.kind === 'sendable' ? gate.row : null;
+    const opened = row === null ? null : openStoredCustomerToken(deps.vault, row);
+    const token = opened?.kind === 'revealed' ? opened.token : null;
     const written = await insertRenewalCharge(tx, {
       subscription: sub,
       planVersion: version,
@@ -278,46 +281,75 @@ async function prepareCharge(
       now,
       invoiceId,
       attempt: first,
-      sent: opened === null ? null : { tokenId: opened.tokenId, decryptAudit: opened.audit },
+      sent:
+        row === null || token === null
+          ? null
+          : {
+              tokenId: row.id,
+              decryptAudit: decryptAuditEntry(decryptInput(ctx, row.id, first.id, now), row.keyId),
+            },
     });
     invoice = written.invoice;
     attempt = written.attempt;
-    if (opened !== null) return chargeOf(ctx, invoice, attempt, opened.token);
+    if (token !== null) return chargeOf(ctx, invoice, attempt, token);
   }
 
-  // A token that cannot be charged is a hard decline, decided here without calling Klarna.
-  if (sub.tokenId === null || sub.requiresNewToken || ctx.tokenStatus !== 'ACTIVE') {
-    return declineWithoutCalling(tx, deps, ctx, invoice, attempt, 'TOKEN_NOT_USABLE', now);
+  gate ??= await sendGate(deps, ctx, now);
+  switch (gate.kind) {
+    case 'unusable':
+      // A token that cannot be charged is a hard decline, decided here without calling Klarna.
+      return declineWithoutCalling(tx, deps, ctx, invoice, attempt, 'TOKEN_NOT_USABLE', now);
+    case 'throttled':
+      // Not sent: no attempt burned; the sweep brings it back once the account may be called again.
+      await deferNextAction(
+        tx,
+        sub.id,
+        { kind: payload.kind, at: new Date(gate.until + Math.round(Math.random() * 1_000)) },
+        now,
+      );
+      return { kind: 'done', result: 'THROTTLED' };
+    case 'sendable':
+      break;
   }
-  const throttledUntil = await deps.throttle.throttledUntil(ctx.accountId, now.getTime());
-  if (throttledUntil !== null) {
-    // Not sent: no attempt burned; the sweep brings it back once the account may be called again.
-    await deferNextAction(
-      tx,
-      sub.id,
-      { kind: payload.kind, at: new Date(throttledUntil + Math.round(Math.random() * 1_000)) },
-      now,
-    );
-    return { kind: 'done', result: 'THROTTLED' };
+  const opened = openStoredCustomerToken(deps.vault, gate.row);
+  if (opened.kind !== 'revealed') {
+    return declineWithoutCalling(tx, deps, ctx, invoice, attempt, `TOKEN_${opened.reason}`, now);
   }
-  const revealed = await revealCustomerToken(tx, deps.vault, {
-    merchantId: sub.merchantId,
-    tokenId: sub.tokenId,
-    actor: ACTOR,
-    purpose: `charge-attempt:${attempt.id}`,
-    subscriptionId: sub.id,
-    at: now,
-  });
-  if (revealed.kind !== 'revealed') {
-    return declineWithoutCalling(tx, deps, ctx, invoice, attempt, `TOKEN_${revealed.reason}`, now);
-  }
+  await recordCustomerTokenDecrypt(tx, decryptInput(ctx, gate.row.id, attempt.id, now), gate.row.keyId);
   await markAttemptSent(tx, attempt, now);
   return chargeOf(
     ctx,
     invoice,
     { ...attempt, sendCount: attempt.sendCount + 1, firstSentAt: attempt.firstSentAt ?? now },
-    revealed.token,
+    opened.token,
   );
+}
+
+type SendGate =
+  | { readonly kind: 'unusable' }
+  | { readonly kind: 'throttled'; readonly until: number }
+  | { readonly kind: 'sendable'; readonly row: NonNullable<RenewalContext['token']> };
+
+/** Whether an attempt can go out now: the token (read with the context) usable, the account not throttled. */
+async function sendGate(deps: RenewalDeps, ctx: RenewalContext, now: Date): Promise<SendGate> {
+  const sub = ctx.subscription;
+  const row = ctx.token;
+  if (sub.tokenId === null || sub.requiresNewToken || row === null || row.status !== 'ACTIVE') {
+    return { kind: 'unusable' };
+  }
+  const until = await deps.throttle.throttledUntil(ctx.accountId, now.getTime());
+  return until === null ? { kind: 'sendable', row } : { kind: 'throttled', until };
+}
+
+function decryptInput(ctx: RenewalContext, tokenId: string, attemptId: string, now: Date) {
+  return {
+    merchantId: ctx.subscription.merchantId,
+    tokenId,
+    actor: ACTOR,
+    purpose: `charge-attempt:${attemptId}`,
+    subscriptionId: ctx.subscription.id,
+    at: now,
+  };
 }
 
 /** The authorize call of an attempt whose send is counted. */
@@ -346,36 +378,6 @@ function chargeOf(
   };
 }
 
-/**
- * The token opened from the row the context read, when a new attempt would be sent now (the token
- * usable, the account not throttled); null otherwise, and the checks after the insert decide.
- */
-async function openIfSendable(
-  deps: RenewalDeps,
-  ctx: RenewalContext,
-  attemptId: string,
-  now: Date,
-): Promise<{ token: CustomerTokenSecret; tokenId: string; audit: AuditEntry } | null> {
-  const sub = ctx.subscription;
-  const row = ctx.token;
-  if (sub.tokenId === null || sub.requiresNewToken || row === null || row.status !== 'ACTIVE') return null;
-  if ((await deps.throttle.throttledUntil(ctx.accountId, now.getTime())) !== null) return null;
-  const opened = openStoredCustomerToken(deps.vault, row);
-  if (opened.kind !== 'revealed') return null;
-  const audit = decryptAuditEntry(
-    {
-      merchantId: sub.merchantId,
-      tokenId: row.id,
-      actor: ACTOR,
-      purpose: `charge-attempt:${attemptId}`,
-      subscriptionId: sub.id,
-      at: now,
-    },
-    row.keyId,
-  );
-  return { token: opened.token, tokenId: row.id, audit };
-}
-
 /** A token that cannot be charged: a hard decline recorded on the attempt, Klarna never called. */
 async function declineWithoutCalling(
   tx: Tx,
@@ -392,15 +394,25 @@ async function declineWithoutCalling(
     reason,
     customerAction: 'RETOKENIZE',
   };
-  const decision = decideChargeOutcome(
+  await settle(tx, ctx, attempt, decide(ctx, invoice, attempt, outcome, now), outcome, now, deps);
+  return { kind: 'done', result: 'CHARGED' };
+}
+
+/** The domain's decision for an outcome of `attempt`, under the phase's dunning policy. */
+function decide(
+  ctx: RenewalContext,
+  invoice: { periodIndex: number; periodStart: Date; periodEnd: Date },
+  attempt: ChargeAttempt,
+  outcome: ChargeOutcomeClass,
+  now: Date,
+): ChargeDecision {
+  return decideChargeOutcome(
     facts(ctx.subscription),
     chargedOf(invoice, attempt, now),
     outcome,
     parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
     now,
   );
-  await settle(tx, ctx, attempt, decision, outcome, now, deps);
-  return { kind: 'done', result: 'CHARGED' };
 }
 
 function chargedOf(
@@ -430,17 +442,8 @@ async function record(
   // Recorded meanwhile (a stalled job's twin got the same replayed answer): nothing to add.
   if (attempt === undefined || invoice === null || attempt.status !== 'PENDING') return 'ALREADY_RECORDED';
   const classified = classifyChargeOutcome(toChargeOutcome(outcome));
-  const decision = decideChargeOutcome(
-    facts(ctx.subscription),
-    chargedOf(invoice, attempt, now),
-    classified,
-    parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
-    now,
-  );
-  const correlationId =
-    outcome.kind === 'answered' || outcome.kind !== 'permanent'
-      ? outcome.correlationId
-      : outcome.correlationId;
+  const decision = decide(ctx, invoice, attempt, classified, now);
+  const correlationId = outcome.correlationId;
   if (decision.kind === 'RESEND') {
     await noteAttemptFailure(tx, attempt.id, { correlationId, errorCode: errorCodeOf(classified), at: now });
     if (!isFinalSubscriptionStatus(ctx.subscription.status)) {

@@ -1,5 +1,5 @@
 // Rows of a renewal: the subscription (locked), its current phase with the plan version, the
-// merchant's Klarna account, its token's status, and its newest invoice with that invoice's
+// merchant's Klarna account, its token row, and its newest invoice with that invoice's
 // attempts. A subscription has at most one open invoice (see domain/renewal.ts), so the newest
 // invoice is the one a renewal or a dunning retry charges.
 import { randomUUID } from 'node:crypto';
@@ -36,7 +36,6 @@ export interface RenewalContext {
   readonly accountId: string;
   /** The newest phase: the one new periods are billed in. */
   readonly phase: SubscriptionPhase & { planVersion: PlanVersion & { plan: Plan } };
-  readonly tokenStatus: 'ACTIVE' | 'REVOKED' | null;
   /** The subscription's token row (sealed), read with the rest: a charge opens it without another read. */
   readonly token: CustomerToken | null;
   readonly invoice: (Invoice & { lines: InvoiceLine[] }) | null;
@@ -63,7 +62,6 @@ export async function lockRenewalContext(tx: Tx, subscriptionId: string): Promis
       ...readPhase(row.phase.phase),
       planVersion: { ...readPlanVersion(row.phase.planVersion), plan: readPlan(row.phase.plan) },
     },
-    tokenStatus: token?.status ?? null,
     token,
     invoice: invoice === null ? null : { ...invoice, lines: (row.invoice?.lines ?? []).map(readInvoiceLine) },
     attempts: (row.invoice?.attempts ?? []).map(readChargeAttempt),

@@ -121,6 +121,16 @@ export function decryptAuditEntry(input: RevealCustomerTokenInput, keyId: string
   };
 }
 
+/** What a decrypt leaves in the transaction: its audit row and the token's lastUsedAt. */
+export async function recordCustomerTokenDecrypt(
+  tx: Tx,
+  input: RevealCustomerTokenInput,
+  keyId: string,
+): Promise<void> {
+  await audit(tx, decryptAuditEntry(input, keyId));
+  await touchCustomerToken(tx, input.tokenId, input.at);
+}
+
 /** Decrypts a stored token for one Klarna call, writing the audit row in the same transaction. */
 export async function revealCustomerToken(
   tx: Tx,
@@ -129,22 +139,7 @@ export async function revealCustomerToken(
 ): Promise<RevealedToken> {
   const row = await findCustomerTokenById(tx, input.merchantId, input.tokenId);
   if (row === null) return { kind: 'not_usable', reason: 'NOT_FOUND' };
-  if (row.status === 'REVOKED') return { kind: 'not_usable', reason: 'REVOKED' };
-  const token = vault.open(
-    'klarna-customer-token',
-    { keyId: row.keyId, ciphertext: Buffer.from(row.encryptedToken) },
-    { purpose: 'customer-token', rowId: row.id },
-  );
-  await audit(tx, {
-    actor: input.actor,
-    merchantId: input.merchantId,
-    subscriptionId: input.subscriptionId,
-    entityType: 'customer_token',
-    entityId: row.id,
-    action: 'customer_token.decrypted',
-    after: { purpose: input.purpose, key_id: row.keyId },
-    at: input.at,
-  });
-  await touchCustomerToken(tx, row.id, input.at);
-  return { kind: 'revealed', token, scopes: row.scopes };
+  const opened = openStoredCustomerToken(vault, row);
+  if (opened.kind === 'revealed') await recordCustomerTokenDecrypt(tx, { ...input, tokenId: row.id }, row.keyId);
+  return opened;
 }
