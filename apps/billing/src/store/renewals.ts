@@ -28,7 +28,8 @@ import {
   readSubscription,
 } from './row-readers.js';
 import type { NewChargeAttempt } from './signup-writes.js';
-import { nextInvoiceNumber } from './signups.js';
+import { takeInvoiceNumberSql } from './invoice-numbers.js';
+import { lockSubscriptionRow } from './subscription-lock.js';
 
 export interface RenewalContext {
   readonly subscription: Subscription;
@@ -48,9 +49,7 @@ export interface RenewalContext {
  * what the previous holder committed). Two round trips; the read is one statement.
  */
 export async function lockRenewalContext(tx: Tx, subscriptionId: string): Promise<RenewalContext | null> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM "Subscription" WHERE id = ${subscriptionId}::uuid FOR UPDATE`;
-  if (locked.length === 0) return null;
+  if (!(await lockSubscriptionRow(tx, subscriptionId))) return null;
   const [row] = await tx.$queryRawUnsafe<RenewalContextJson[]>(RENEWAL_CONTEXT_SQL, subscriptionId);
   if (row === undefined || row.phase === null) return null;
   const invoice = row.invoice === null ? null : readInvoice(row.invoice.invoice);
@@ -102,58 +101,12 @@ const RENEWAL_CONTEXT_SQL = `
   FROM "Subscription" s
   WHERE s.id = $1::uuid`;
 
-export interface NewRenewalInvoice {
+export interface NewRenewalCharge {
   readonly subscription: Subscription;
   readonly planVersion: PlanVersion;
   readonly period: { readonly index: number; readonly start: Date; readonly end: Date };
   readonly lineDescription: string;
   readonly now: Date;
-}
-
-/**
- * The period's invoice (numbered from the merchant's gapless counter, taken last so its row lock
- * is held briefly) with its one line. Unique per (subscription, period): a second insert fails.
- */
-export async function insertRenewalInvoice(
-  tx: Tx,
-  input: NewRenewalInvoice,
-): Promise<Invoice & { lines: InvoiceLine[] }> {
-  const { subscription, planVersion, period, now } = input;
-  const number = await nextInvoiceNumber(tx, subscription.merchantId);
-  return tx.invoice.create({
-    data: {
-      id: randomUUID(),
-      merchantId: subscription.merchantId,
-      customerId: subscription.customerId,
-      subscriptionId: subscription.id,
-      periodIndex: period.index,
-      planVersionId: planVersion.id,
-      number,
-      periodStart: period.start,
-      periodEnd: period.end,
-      amountMinor: planVersion.amountMinor,
-      currency: subscription.currency,
-      issuedAt: now,
-      createdAt: now,
-      updatedAt: now,
-      lines: {
-        create: {
-          position: 1,
-          description: input.lineDescription,
-          quantity: 1,
-          unitAmountMinor: planVersion.amountMinor,
-          amountMinor: planVersion.amountMinor,
-          planVersionId: planVersion.id,
-          periodStart: period.start,
-          periodEnd: period.end,
-        },
-      },
-    },
-    include: { lines: true },
-  });
-}
-
-export interface NewRenewalCharge extends NewRenewalInvoice {
   /** The invoice's id (the attempt row below names it). */
   readonly invoiceId: string;
   readonly attempt: NewChargeAttempt;
@@ -166,9 +119,8 @@ export interface NewRenewalCharge extends NewRenewalInvoice {
 
 /**
  * A period's invoice (numbered from the merchant's gapless counter) with its one line and its
- * first attempt, in one statement: the same rows as insertRenewalInvoice + insertChargeAttempt
- * (+ the token's decrypt and markAttemptSent when `sent`). The merchant's counter row stays
- * locked until the transaction ends, so the caller commits right after.
+ * first attempt, in one statement (with the token's decrypt and the first send when `sent`). The
+ * merchant's counter row stays locked until the transaction ends, so the caller commits right after.
  */
 export async function insertRenewalCharge(
   tx: Tx,
@@ -183,11 +135,7 @@ export async function insertRenewalCharge(
     decrypted AS (${auditInsert(sent.decryptAudit)} RETURNING id),
     touched AS (UPDATE "CustomerToken" SET "lastUsedAt" = ${now}::timestamptz WHERE id = ${sent.tokenId}::uuid)`;
   const [row] = await tx.$queryRaw<{ invoice: unknown; line: unknown; attempt: unknown }[]>`
-    WITH numbered AS (
-      UPDATE "Merchant" SET "nextInvoiceSequence" = "nextInvoiceSequence" + 1
-      WHERE id = ${sub.merchantId}::uuid
-      RETURNING "invoicePrefix" || '-' || lpad(("nextInvoiceSequence" - 1)::text,
-        greatest(6, length(("nextInvoiceSequence" - 1)::text)), '0') AS number),
+    WITH numbered AS (${takeInvoiceNumberSql(sub.merchantId)}),
     invoice AS (
       INSERT INTO "Invoice" (id, "merchantId", "customerId", "subscriptionId", "periodIndex", "planVersionId",
         number, "periodStart", "periodEnd", "amountMinor", currency, "issuedAt", "createdAt", "updatedAt")

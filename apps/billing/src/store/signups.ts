@@ -15,6 +15,8 @@ import {
   type SubscriptionPhase,
 } from './generated/prisma/client.js';
 import type { Tx } from './db.js';
+import { nextInvoiceNumber } from './invoice-numbers.js';
+import { lockSubscriptionRow } from './subscription-lock.js';
 import {
   readSubscription,
   readMerchant,
@@ -50,9 +52,7 @@ export interface SignupContext {
  * transaction that held the lock committed.
  */
 export async function lockSignupContext(tx: Tx, subscriptionId: string): Promise<SignupContext | null> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM "Subscription" WHERE id = ${subscriptionId}::uuid FOR UPDATE`;
-  if (locked.length === 0) return null;
+  if (!(await lockSubscriptionRow(tx, subscriptionId))) return null;
   return readSignupContext(tx, subscriptionId);
 }
 
@@ -269,17 +269,4 @@ export async function insertSignupRows(tx: Tx, rows: NewSignupRows): Promise<Cre
     },
   });
   return { subscriptionId, paymentRequestId, invoiceId };
-}
-
-/**
- * The merchant's next invoice number, `<prefix>-<sequence>` with no gaps: the counter row is
- * locked until the transaction that took the number commits (or rolls back, returning it).
- */
-export async function nextInvoiceNumber(tx: Tx, merchantId: string): Promise<string> {
-  const [row] = await tx.$queryRaw<{ invoicePrefix: string; sequence: number }[]>`
-    UPDATE "Merchant" SET "nextInvoiceSequence" = "nextInvoiceSequence" + 1
-    WHERE id = ${merchantId}::uuid
-    RETURNING "invoicePrefix", "nextInvoiceSequence" - 1 AS sequence`;
-  if (row === undefined) throw new Error(`merchant ${merchantId} not found`);
-  return `${row.invoicePrefix}-${String(row.sequence).padStart(6, '0')}`;
 }
