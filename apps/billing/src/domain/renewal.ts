@@ -74,12 +74,10 @@ export function planNextPeriod(
   };
 }
 
-/** The subscription columns a renewal decision reads. */
-export interface RenewalSubscription {
+/** The subscription columns a renewal decision both reads and writes. */
+interface RenewalColumns {
   readonly status: SubscriptionStatus;
-  readonly cancelAtPeriodEnd: boolean;
   readonly pauseAtPeriodEnd: boolean;
-  readonly trialEndsAt: Date | null;
   readonly periodIndex: number;
   readonly currentPeriodStart: Date | null;
   readonly currentPeriodEnd: Date | null;
@@ -92,20 +90,14 @@ export interface RenewalSubscription {
   readonly requiresNewToken: boolean;
 }
 
+/** The subscription columns a renewal decision reads. */
+export interface RenewalSubscription extends RenewalColumns {
+  readonly cancelAtPeriodEnd: boolean;
+  readonly trialEndsAt: Date | null;
+}
+
 /** The subscription columns a renewal decision writes (with the next action). */
-export interface RenewalPatch {
-  readonly status: SubscriptionStatus;
-  readonly periodIndex: number;
-  readonly currentPeriodStart: Date | null;
-  readonly currentPeriodEnd: Date | null;
-  readonly paidThroughPeriodIndex: number | null;
-  readonly pastDuePeriodIndex: number | null;
-  readonly pastDueSince: Date | null;
-  readonly dunningAttempt: number;
-  readonly nextRetryAt: Date | null;
-  readonly graceEndsAt: Date | null;
-  readonly requiresNewToken: boolean;
-  readonly pauseAtPeriodEnd: boolean;
+export interface RenewalPatch extends RenewalColumns {
   readonly pausedAt?: Date;
   readonly canceledAt?: Date;
   readonly endedAt?: Date;
