@@ -2,14 +2,10 @@
 // merchant's Klarna account and sealed by the vault (the same development keys the roles use), a
 // customer, and an ACTIVE subscription whose period 0 is due at its anchor. For renewal tests that
 // need many subscriptions without running the journey for each.
-import { randomUUID } from 'node:crypto';
 import type { TestSandbox } from '../../apps/klarna-sandbox/src/testing/harness.js';
-import { Secret } from '../../apps/billing/src/secrets/secret.js';
-import { systemActor } from '../../apps/billing/src/store/audit.js';
-import { createCustomer } from '../../apps/billing/src/store/customers.js';
-import { inTransaction, type Db } from '../../apps/billing/src/store/db.js';
+import type { Db } from '../../apps/billing/src/store/db.js';
 import { seedActiveSubscriptions } from '../../apps/billing/src/store/testing/active-subscriptions.js';
-import { storeCustomerToken } from '../../apps/billing/src/vault/customer-tokens.js';
+import { signedUpCustomer } from '../../apps/billing/src/testing/signed-up-customer.js';
 import { loadVaultKeyring } from '../../apps/billing/src/vault/vault-config.js';
 import { Vault } from '../../apps/billing/src/vault/vault.js';
 
@@ -36,37 +32,17 @@ export async function signedUpSubscriptions(
   const seeds = [];
   const tokens: string[] = [];
   for (const anchor of input.anchors) {
-    const customer = await createCustomer(db, {
+    const customer = await signedUpCustomer(db, vault, {
       merchantId: input.merchantId,
-      externalRef: `c-${randomUUID()}`,
-      email: null,
-      name: null,
-      actor: systemActor('test'),
+      accountId: input.accountId,
+      mint: sandboxMint(sandbox),
       at: input.at,
     });
-    if (customer.kind !== 'created') throw new Error('customer');
-    const minted = await sandbox.sim<{ customer_token: string }>('POST', '/customer-tokens', {
-      account_id: input.accountId,
-      scopes: ['payment:customer_not_present'],
-    });
-    if (minted.status !== 201) throw new Error(`mint: ${minted.status} ${minted.text}`);
-    tokens.push(minted.body.customer_token);
-    const tokenId = await inTransaction(db, (tx) =>
-      storeCustomerToken(tx, vault, {
-        merchantId: input.merchantId,
-        customerId: customer.customer.id,
-        token: Secret.wrap('klarna-customer-token', minted.body.customer_token),
-        scopes: ['payment:customer_not_present'],
-        reference: randomUUID(),
-        actor: systemActor('test'),
-        subscriptionId: null,
-        at: input.at,
-      }),
-    );
+    tokens.push(customer.token);
     seeds.push({
       merchantId: input.merchantId,
-      customerId: customer.customer.id,
-      tokenId,
+      customerId: customer.customerId,
+      tokenId: customer.tokenId,
       planVersionId: input.planVersionId,
       currency: input.currency,
       anchorAt: anchor.anchorAt,
@@ -75,4 +51,16 @@ export async function signedUpSubscriptions(
   }
   const ids = await seedActiveSubscriptions(db, seeds, input.at);
   return ids.map((id, i) => ({ id, token: tokens[i] ?? '' }));
+}
+
+/** Mints a customer-not-present token for an account through the sandbox's sim control. */
+export function sandboxMint(sandbox: TestSandbox): (accountId: string) => Promise<string> {
+  return async (accountId) => {
+    const minted = await sandbox.sim<{ customer_token: string }>('POST', '/customer-tokens', {
+      account_id: accountId,
+      scopes: ['payment:customer_not_present'],
+    });
+    if (minted.status !== 201) throw new Error(`mint: ${minted.status} ${minted.text}`);
+    return minted.body.customer_token;
+  };
 }

@@ -29,17 +29,16 @@ import { createSandboxClock, type SandboxClock } from '../../apps/billing/src/cl
 import { DEFAULT_CATCH_UP_POLICY, DEFAULT_DUNNING_POLICY } from '../../apps/billing/src/domain/index.js';
 import { bullPrefix } from '../../apps/billing/src/queue/catalog.js';
 import { SWEEP_LEASE_MS } from '../../apps/billing/src/scheduler/sweeps.js';
-import { Secret } from '../../apps/billing/src/secrets/secret.js';
 import { systemActor } from '../../apps/billing/src/store/audit.js';
 import { readClockState } from '../../apps/billing/src/store/clock-state.js';
-import { createCustomer } from '../../apps/billing/src/store/customers.js';
-import { inTransaction, type Db } from '../../apps/billing/src/store/db.js';
+import type { Db } from '../../apps/billing/src/store/db.js';
 import { createPlan } from '../../apps/billing/src/store/plans.js';
 import { createPrismaClient, disconnect } from '../../apps/billing/src/store/prisma-client.js';
 import { seedActiveSubscriptions } from '../../apps/billing/src/store/testing/active-subscriptions.js';
-import { storeCustomerToken } from '../../apps/billing/src/vault/customer-tokens.js';
 import { loadVaultKeyring } from '../../apps/billing/src/vault/vault-config.js';
 import { Vault } from '../../apps/billing/src/vault/vault.js';
+import { signedUpCustomer } from '../../apps/billing/src/testing/signed-up-customer.js';
+import { sandboxMint } from '../support/signed-up-subscriptions.js';
 import { RoleSlot } from './support/crash-roles.js';
 import {
   startPrivatePostgres,
@@ -166,33 +165,13 @@ async function seed(database: Db, sim: TestSandbox, virtualNow: Date): Promise<S
       batch.map(async (interval, j) => {
         const merchant = merchants[(i + j) % merchants.length];
         if (merchant === undefined) throw new Error('no merchant');
-        const customer = await createCustomer(database, {
+        const customer = await signedUpCustomer(database, vault, {
           merchantId: merchant.id,
-          externalRef: `c-${randomUUID()}`,
-          email: null,
-          name: null,
-          actor: systemActor('test'),
+          accountId: merchant.accountId,
+          mint: sandboxMint(sim),
           at: virtualNow,
         });
-        if (customer.kind !== 'created') throw new Error('customer');
-        const minted = await sim.sim<{ customer_token: string }>('POST', '/customer-tokens', {
-          account_id: merchant.accountId,
-          scopes: ['payment:customer_not_present'],
-        });
-        if (minted.status !== 201) throw new Error(`mint: ${minted.status} ${minted.text}`);
-        const tokenId = await inTransaction(database, (tx) =>
-          storeCustomerToken(tx, vault, {
-            merchantId: merchant.id,
-            customerId: customer.customer.id,
-            token: Secret.wrap('klarna-customer-token', minted.body.customer_token),
-            scopes: ['payment:customer_not_present'],
-            reference: randomUUID(),
-            actor: systemActor('test'),
-            subscriptionId: null,
-            at: virtualNow,
-          }),
-        );
-        return { interval, merchant, customerId: customer.customer.id, tokenId };
+        return { interval, merchant, customerId: customer.customerId, tokenId: customer.tokenId };
       }),
     );
     for (const m of made) {

@@ -4,21 +4,17 @@
 // through the same code a signup uses. Their next action (RENEWAL of period 0) is parked a year
 // ahead; `makeDue` moves a group's anchor and next action to one instant, in one transaction, so
 // the whole group falls due at once for the real scheduler to sweep.
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { createTenant } from '../../src/api/testing/tenants.js';
 import { DEFAULT_CATCH_UP_POLICY, DEFAULT_DUNNING_POLICY, systemClock } from '../../src/domain/index.js';
-import { Secret } from '../../src/secrets/secret.js';
 import { systemActor } from '../../src/store/audit.js';
-import { createCustomer } from '../../src/store/customers.js';
-import { inTransaction } from '../../src/store/db.js';
 import { createPlan } from '../../src/store/plans.js';
 import { createPrismaClient, disconnect } from '../../src/store/prisma-client.js';
 import {
   seedActiveSubscriptions,
   type ActiveSubscriptionSeed,
 } from '../../src/store/testing/active-subscriptions.js';
-import { storeCustomerToken } from '../../src/vault/customer-tokens.js';
+import { signedUpCustomer } from '../../src/testing/signed-up-customer.js';
 import { loadVaultKeyring } from '../../src/vault/vault-config.js';
 import { Vault } from '../../src/vault/vault.js';
 import { inParallel } from './signup-fixtures.js';
@@ -85,43 +81,20 @@ export async function prepareRenewalFixtures(
     const seeds = await inParallel(total, options.concurrency, async (index) => {
       const merchant = merchants[index % merchants.length];
       if (merchant === undefined) throw new Error('no merchant');
-      const customer = await createCustomer(db, {
+      const customer = await signedUpCustomer(db, vault, {
         merchantId: merchant.merchantId,
-        externalRef: `bench-${randomUUID()}`,
-        email: null,
-        name: null,
-        actor: ACTOR,
+        accountId: merchant.accountId,
+        mint: mintWith(system.sandboxUrl),
         at,
+        externalRefPrefix: 'bench',
+        actor: ACTOR,
       });
-      if (customer.kind !== 'created') throw new Error(`customer ${index}: ${customer.kind}`);
-      const minted = await fetch(`${system.sandboxUrl}/__sim/customer-tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ account_id: merchant.accountId, scopes: ['payment:customer_not_present'] }),
-      });
-      const body = (await minted.json()) as { customer_token?: string };
-      if (minted.status !== 201 || body.customer_token === undefined) {
-        throw new Error(`mint ${index}: ${minted.status} ${JSON.stringify(body)}`);
-      }
-      const token = body.customer_token;
-      const tokenId = await inTransaction(db, (tx) =>
-        storeCustomerToken(tx, vault, {
-          merchantId: merchant.merchantId,
-          customerId: customer.customer.id,
-          token: Secret.wrap('klarna-customer-token', token),
-          scopes: ['payment:customer_not_present'],
-          reference: randomUUID(),
-          actor: ACTOR,
-          subscriptionId: null,
-          at,
-        }),
-      );
       done += 1;
       if (done % 1000 === 0) options.progress(`  ${done}/${total} customers with tokens`);
       const seed: ActiveSubscriptionSeed = {
         merchantId: merchant.merchantId,
-        customerId: customer.customer.id,
-        tokenId,
+        customerId: customer.customerId,
+        tokenId: customer.tokenId,
         planVersionId: merchant.planVersionId,
         currency: 'EUR',
         anchorAt: parkedAt,
@@ -169,4 +142,20 @@ export async function makeDue(client: pg.Client, ids: readonly string[]): Promis
     throw error;
   }
   return now.getTime();
+}
+
+/** Mints a customer-not-present token through the sandbox process's sim control. */
+function mintWith(sandboxUrl: string): (accountId: string) => Promise<string> {
+  return async (accountId) => {
+    const minted = await fetch(`${sandboxUrl}/__sim/customer-tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account_id: accountId, scopes: ['payment:customer_not_present'] }),
+    });
+    const body = (await minted.json()) as { customer_token?: string };
+    if (minted.status !== 201 || body.customer_token === undefined) {
+      throw new Error(`mint: ${minted.status} ${JSON.stringify(body)}`);
+    }
+    return body.customer_token;
+  };
 }
