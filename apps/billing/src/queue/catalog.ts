@@ -65,6 +65,24 @@ export const JOBS = {
 
 export type JobName = keyof typeof JOBS;
 
+/** What the catalog says of a job. */
+interface JobSpec<P> {
+  readonly name: string;
+  readonly payload: z.ZodType<P>;
+  readonly options: JobsOptions;
+  readonly jobId: (payload: P, leaseUntil: Date) => string;
+}
+
+/** A catalog job as BullMQ adds it: the payload checked, the options, the id from row and lease. */
+export function leasedJob<P>(
+  job: JobSpec<P>,
+  payload: P,
+  leaseUntil: Date,
+): { name: string; data: P; opts: JobsOptions } {
+  const data = job.payload.parse(payload);
+  return { name: job.name, data, opts: { ...job.options, jobId: job.jobId(data, leaseUntil) } };
+}
+
 /**
  * BullMQ key prefix. The braces are a Redis Cluster hash tag: every key of every queue lands in
  * one slot, so BullMQ's multi-key scripts run unchanged on a cluster.

@@ -14,7 +14,7 @@ import { createLogger } from '../config/logger.js';
 import { KlarnaHttp } from '../klarna/http.js';
 import { KlarnaNetworkGateway } from '../klarna/klarna-network-gateway.js';
 import { KlarnaNotifications } from '../klarna/notifications.js';
-import { bullPrefix, JOBS, QUEUES, type RunNextActionPayload } from '../queue/catalog.js';
+import { bullPrefix, JOBS, leasedJob, QUEUES, type RunNextActionPayload } from '../queue/catalog.js';
 import { redisAccountThrottle } from '../renewal/account-throttle.js';
 import type { RenewalDeps } from '../renewal/deps.js';
 import type { SignupDeps } from '../signup/deps.js';
@@ -93,9 +93,11 @@ export async function createProcessDeps(
   };
 }
 
+/** Real waiting between a role's in-job retries (tests inject their own). */
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** The signup services' dependencies, from a process's. */
 export function signupDeps(deps: ProcessDeps, interactionExpiry: { iso: string; ms: number }): SignupDeps {
-  const job = JOBS.runNextAction;
   return {
     db: deps.db,
     clock: deps.clock,
@@ -104,12 +106,10 @@ export function signupDeps(deps: ProcessDeps, interactionExpiry: { iso: string; 
     log: deps.log,
     interactionExpiry,
     enqueueNextAction: async (payload: RunNextActionPayload, leaseUntil: Date) => {
-      await deps.queues.subscriptions.add(job.name, job.payload.parse(payload), {
-        ...job.options,
-        jobId: job.jobId(payload, leaseUntil),
-      });
+      const job = leasedJob(JOBS.runNextAction, payload, leaseUntil);
+      await deps.queues.subscriptions.add(job.name, job.data, job.opts);
     },
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: realSleep,
   };
 }
 
@@ -122,7 +122,7 @@ export function renewalDeps(deps: ProcessDeps): RenewalDeps {
     vault: deps.vault,
     log: deps.log,
     throttle: redisAccountThrottle(deps.redis, deps.prefix),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: realSleep,
     resendDelaysMs: RENEWAL_RESEND_DELAYS_MS,
   };
 }

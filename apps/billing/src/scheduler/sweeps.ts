@@ -15,7 +15,7 @@
 //   workers take to drain `queueBacklog` jobs, at their slowest.
 import type { Queue } from 'bullmq';
 import type { Clock } from '../domain/index.js';
-import { JOBS } from '../queue/catalog.js';
+import { JOBS, leasedJob } from '../queue/catalog.js';
 import type { Db } from '../store/db.js';
 import {
   leaseDueNextActions,
@@ -132,20 +132,14 @@ function enqueueNextActions(
   rows: readonly LeasedNextAction[],
   leaseUntil: Date,
 ): Promise<unknown> {
-  const job = JOBS.runNextAction;
   return deps.queues.subscriptions.addBulk(
-    rows.map((row) => {
-      const payload = job.payload.parse({
-        subscriptionId: row.subscriptionId,
-        kind: row.kind,
-        dueAtMs: row.dueAt.getTime(),
-      });
-      return {
-        name: job.name,
-        data: payload,
-        opts: { ...job.options, jobId: job.jobId(payload, leaseUntil) },
-      };
-    }),
+    rows.map((row) =>
+      leasedJob(
+        JOBS.runNextAction,
+        { subscriptionId: row.subscriptionId, kind: row.kind, dueAtMs: row.dueAt.getTime() },
+        leaseUntil,
+      ),
+    ),
   );
 }
 
@@ -182,16 +176,8 @@ async function sweepWebhookEvents(deps: SweepDeps): Promise<number> {
     const leaseUntil = new Date(now.getTime() + SWEEP_LEASE_MS);
     const due = await leaseDueWebhookEvents(deps.db, now, leaseUntil, deps.batchSize);
     if (due.length > 0) {
-      const job = JOBS.applyWebhookEvent;
       await deps.queues.webhookEvents.addBulk(
-        due.map((row) => {
-          const payload = job.payload.parse({ webhookEventId: row.id });
-          return {
-            name: job.name,
-            data: payload,
-            opts: { ...job.options, jobId: job.jobId(payload, leaseUntil) },
-          };
-        }),
+        due.map((row) => leasedJob(JOBS.applyWebhookEvent, { webhookEventId: row.id }, leaseUntil)),
       );
       webhookEvents += due.length;
     }
