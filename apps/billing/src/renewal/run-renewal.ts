@@ -25,7 +25,6 @@ import {
   SAME_KEY_REPLAY_WINDOW_MS,
   type ChargeOutcomeClass,
   type ChargeDecision,
-  type RenewalSubscription,
 } from '../domain/index.js';
 import { toChargeOutcome, type AuthorizeOutcome } from '../klarna/outcome.js';
 import type { ChargeTokenInput } from '../klarna/port.js';
@@ -117,10 +116,6 @@ async function sendWithResends(
   return outcome;
 }
 
-function facts(sub: RenewalContext['subscription']): RenewalSubscription {
-  return sub;
-}
-
 async function prepare(tx: Tx, deps: RenewalDeps, payload: RunNextActionPayload): Promise<Prepared> {
   const ctx = await lockRenewalContext(tx, payload.subscriptionId);
   if (ctx === null) return { kind: 'done', result: 'GONE' };
@@ -135,7 +130,7 @@ async function prepare(tx: Tx, deps: RenewalDeps, payload: RunNextActionPayload)
 
   switch (payload.kind) {
     case 'CANCEL_AT_PERIOD_END': {
-      const patch = decideCancelAtPeriodEnd(facts(sub), now);
+      const patch = decideCancelAtPeriodEnd(sub, now);
       if (ctx.invoice?.status === 'OPEN') await changeOpenInvoice(tx, ctx.invoice.id, { kind: 'VOID' }, now);
       await writeRenewalPatch(tx, sub, patch, now);
       await auditSubscription(
@@ -148,16 +143,12 @@ async function prepare(tx: Tx, deps: RenewalDeps, payload: RunNextActionPayload)
       return { kind: 'done', result: 'CHANGED' };
     }
     case 'PAUSE_AT_PERIOD_END': {
-      await writeRenewalPatch(tx, sub, decidePauseAtPeriodEnd(facts(sub), now), now);
+      await writeRenewalPatch(tx, sub, decidePauseAtPeriodEnd(sub, now), now);
       await auditSubscription(tx, ctx, 'subscription.paused', { status: 'PAUSED' }, now);
       return { kind: 'done', result: 'CHANGED' };
     }
     case 'GRACE_END': {
-      const decision = decideGraceEnd(
-        facts(sub),
-        parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
-        now,
-      );
+      const decision = decideGraceEnd(sub, parseDunningPolicy(ctx.phase.planVersion.dunningPolicy), now);
       if (ctx.invoice?.status === 'OPEN')
         await changeOpenInvoice(tx, ctx.invoice.id, { kind: 'UNCOLLECTIBLE' }, now);
       await writeRenewalPatch(tx, sub, decision.patch, now);
@@ -214,7 +205,7 @@ async function prepareCharge(
     // An open invoice whose last attempt was declined: a dunning retry (a new attempt, a new key).
     if (payload.kind !== 'DUNNING_RETRY') {
       // A renewal while a period is past due cannot happen (one open invoice): follow the row.
-      await writeRenewalPatch(tx, sub, recomputeNext(facts(sub)), now);
+      await writeRenewalPatch(tx, sub, recomputeNext(sub), now);
       return { kind: 'done', result: 'NOTHING_TO_CHARGE' };
     }
     attempt = await insertChargeAttempt(
@@ -223,7 +214,7 @@ async function prepareCharge(
     );
   } else {
     if (payload.kind === 'DUNNING_RETRY') {
-      await writeRenewalPatch(tx, sub, recomputeNext(facts(sub)), now);
+      await writeRenewalPatch(tx, sub, recomputeNext(sub), now);
       return { kind: 'done', result: 'NOTHING_TO_CHARGE' };
     }
     const version = ctx.phase.planVersion;
@@ -407,7 +398,7 @@ function decide(
   now: Date,
 ): ChargeDecision {
   return decideChargeOutcome(
-    facts(ctx.subscription),
+    ctx.subscription,
     chargedOf(invoice, attempt, now),
     outcome,
     parseDunningPolicy(ctx.phase.planVersion.dunningPolicy),
