@@ -140,6 +140,7 @@ export async function revealCustomerToken(
   const row = await findCustomerTokenById(tx, input.merchantId, input.tokenId);
   if (row === null) return { kind: 'not_usable', reason: 'NOT_FOUND' };
   const opened = openStoredCustomerToken(vault, row);
-  if (opened.kind === 'revealed') await recordCustomerTokenDecrypt(tx, { ...input, tokenId: row.id }, row.keyId);
+  if (opened.kind === 'revealed')
+    await recordCustomerTokenDecrypt(tx, { ...input, tokenId: row.id }, row.keyId);
   return opened;
 }
