@@ -1,13 +1,14 @@
 // The renewal engine under crashes, on servers of its own: a PostgreSQL cluster (initdb on a free
 // port) and a redis-server that only this file uses, one scheduler and two workers as real
 // processes, the sandbox in this process. Daily and weekly subscriptions renew day after day on the
-// shared virtual clock while a seeded PRNG kills workers and the scheduler with SIGKILL at random
-// moments (each is started again at once), Redis is flushed once and PostgreSQL is stopped with
-// `-m immediate` and started again once. Then, once nothing is due and the queues are empty:
-// the periods each subscription owes are computed from its anchor alone (luxon, in its zone), and
-// the sandbox's ledger, grouped by (subscription, period) from the transaction reference, must
-// hold exactly one approved, captured charge for each: none missing, none doubled. Invoices held
-// for an operator are listed and may be no more than the faults injected.
+// shared virtual clock (in quarter-day steps) while a seeded PRNG kills workers and the scheduler
+// with SIGKILL at random moments (each is started again at once), Redis is flushed once and
+// PostgreSQL is stopped with `-m immediate` and started again once. Then, once nothing is due and
+// the queues are empty: the periods each subscription owes are computed from its anchor alone
+// (luxon, in its zone), and the sandbox's ledger, grouped by (subscription, period) from the
+// transaction reference, must hold exactly one approved, captured charge for each: none missing,
+// none doubled. Invoices held for an operator are listed and may be no more than the faults
+// injected.
 //
 // Small by default (a few minutes on two cores); RENEWAL_CRASH_FULL=1 runs thousands more
 // renewals and kills; RENEWAL_CRASH_SEED=<n> replays a run's random choices; RENEWAL_CRASH_ROLE_LOG
@@ -418,6 +419,10 @@ describe('the renewal engine under crashes', () => {
             db: database,
             mode: 'virtual',
             by: DAY_MS,
+            // In quarter days, each run to quiet: a running system, never a day's downtime. A
+            // daily period due minutes after a whole-day step lands would wait a day and then fall
+            // due beside the next one, which the catch-up policy rightly skips (and records).
+            stepMs: DAY_MS / 4,
             sandbox: sandboxClock,
             quiet,
             ackTimeoutMs: 30_000,
@@ -560,6 +565,9 @@ describe('the renewal engine under crashes', () => {
       expect(unexpected).toEqual([]);
       expect(stuck).toEqual([]);
       expect(held.length).toBeLessThanOrEqual(injected);
+      // A role started while PostgreSQL was down waits for it (STARTUP_DATABASE_WAIT_MS); none
+      // exits on a fault it can outlive.
+      expect(selfExits.map((e) => `${e.slot} ${e.pid} ${String(e.how)}`)).toEqual([]);
 
       const exits = await Promise.all(slots.map(async (s) => [s.name, await s.stop()] as const));
       expect(exits.filter(([, how]) => how !== 0)).toEqual([]);

@@ -22,6 +22,11 @@ export const baseConfigSchema = z.object({
     .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only (no braces)')
     .default('rebill'),
   LOG_LEVEL: logLevel.default('info'),
+  /**
+   * How long a starting process waits for PostgreSQL to answer (a database restarting, or started
+   * after the roles) before it gives up and exits.
+   */
+  STARTUP_DATABASE_WAIT_MS: milliseconds(60_000),
   KLARNA_BASE_URL: z.url().default('http://127.0.0.1:4010'),
   KLARNA_API_KEY: z.string().min(1).default('sandbox-api-key'),
   KLARNA_CONNECT_TIMEOUT_MS: milliseconds(5_000),

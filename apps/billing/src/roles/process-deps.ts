@@ -23,6 +23,7 @@ import { pingDatabase } from '../store/health.js';
 import { createPrismaClient, disconnect } from '../store/prisma-client.js';
 import { loadVaultKeyring } from '../vault/vault-config.js';
 import { Vault } from '../vault/vault.js';
+import { waitForDatabase } from './wait-for-database.js';
 
 export type RoleName = 'api' | 'webhooks' | 'worker' | 'scheduler';
 
@@ -61,6 +62,7 @@ export async function createProcessDeps(
     subscriptions: new Queue(QUEUES.subscriptions, { connection: redis, prefix }),
     webhookEvents: new Queue(QUEUES.webhookEvents, { connection: redis, prefix }),
   };
+  await waitForDatabase(db, { timeoutMs: config.STARTUP_DATABASE_WAIT_MS, log, sleep: realSleep });
   const clock = createProcessClock({
     mode: config.CLOCK_MODE,
     databaseUrl: config.DATABASE_URL,
