@@ -36,7 +36,8 @@ import {
   recordApprovedRenewal,
   recordAttemptOutcome,
 } from '../store/charge-outcomes.js';
-import { inTransaction, type Tx } from '../store/db.js';
+import { inTransaction } from '../store/db.js';
+import type { RawTx as Tx } from '../store/raw-tx.js';
 import {
   changeOpenInvoice,
   deferNextAction,

@@ -10,7 +10,7 @@ import {
 } from './generated/prisma/client.js';
 import type { RenewalPatch } from '../domain/index.js';
 import { auditInsert, type Actor, type AuditEntry } from './audit.js';
-import type { Tx } from './db.js';
+import type { RawTx } from './raw-tx.js';
 import { renewalPatchUpdate } from './renewals.js';
 
 export interface ApprovedTransactionFacts {
@@ -37,7 +37,7 @@ export interface RecordedCharge {
  * Klarna transaction) and changes nothing.
  */
 export async function recordApprovedCharge(
-  tx: Tx,
+  tx: RawTx,
   attempt: ChargeAttempt,
   transaction: ApprovedTransactionFacts,
   meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
@@ -51,7 +51,7 @@ export async function recordApprovedCharge(
  * read under the lock, as writeRenewalPatch) and its audit row.
  */
 export async function recordApprovedRenewal(
-  tx: Tx,
+  tx: RawTx,
   attempt: ChargeAttempt,
   transaction: ApprovedTransactionFacts,
   meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
@@ -85,7 +85,7 @@ export async function recordApprovedRenewal(
 }
 
 async function approvedChargeStatement(
-  tx: Tx,
+  tx: RawTx,
   attempt: ChargeAttempt,
   transaction: ApprovedTransactionFacts,
   meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
@@ -180,7 +180,7 @@ export interface AttemptOutcomeUpdate {
  * audit row, in one statement.
  */
 export async function recordAttemptOutcome(
-  tx: Tx,
+  tx: RawTx,
   attempt: Pick<ChargeAttempt, 'id' | 'merchantId' | 'subscriptionId' | 'status'>,
   update: AttemptOutcomeUpdate,
 ): Promise<void> {
@@ -216,14 +216,10 @@ export async function recordAttemptOutcome(
 }
 
 /** Counts a send of the attempt (same key every time) before the HTTP call goes out. */
-export async function markAttemptSent(tx: Tx, attempt: ChargeAttempt, now: Date): Promise<void> {
-  await tx.chargeAttempt.update({
-    where: { id: attempt.id },
-    data: {
-      sendCount: { increment: 1 },
-      firstSentAt: attempt.firstSentAt ?? now,
-      lastSentAt: now,
-      updatedAt: now,
-    },
-  });
+export async function markAttemptSent(tx: RawTx, attempt: ChargeAttempt, now: Date): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "ChargeAttempt" SET "sendCount" = "sendCount" + 1,
+      "firstSentAt" = ${attempt.firstSentAt ?? now}::timestamptz, "lastSentAt" = ${now}::timestamptz,
+      "updatedAt" = ${now}::timestamptz
+    WHERE id = ${attempt.id}::uuid`;
 }

@@ -16,7 +16,7 @@ import {
   type SubscriptionPhase,
 } from './generated/prisma/client.js';
 import { auditInsert, type Actor, type AuditEntry } from './audit.js';
-import type { Tx } from './db.js';
+import { queryInOrder, type RawTx } from './raw-tx.js';
 import {
   readChargeAttempt,
   readCustomerToken,
@@ -29,7 +29,7 @@ import {
 } from './row-readers.js';
 import type { NewChargeAttempt } from './signup-writes.js';
 import { takeInvoiceNumberSql } from './invoice-numbers.js';
-import { lockSubscriptionRow } from './subscription-lock.js';
+import { lockSubscriptionSql } from './subscription-lock.js';
 
 export interface RenewalContext {
   readonly subscription: Subscription;
@@ -46,12 +46,16 @@ export interface RenewalContext {
 
 /**
  * Locks the subscription row, then reads the rest (READ COMMITTED: a read after the lock sees
- * what the previous holder committed). Two round trips; the read is one statement.
+ * what the previous holder committed). Two statements, sent together where the transaction
+ * pipelines: the read still starts only once the lock is held.
  */
-export async function lockRenewalContext(tx: Tx, subscriptionId: string): Promise<RenewalContext | null> {
-  if (!(await lockSubscriptionRow(tx, subscriptionId))) return null;
-  const [row] = await tx.$queryRawUnsafe<RenewalContextJson[]>(RENEWAL_CONTEXT_SQL, subscriptionId);
-  if (row === undefined || row.phase === null) return null;
+export async function lockRenewalContext(tx: RawTx, subscriptionId: string): Promise<RenewalContext | null> {
+  const [locked = [], rows = []] = await queryInOrder(tx, [
+    lockSubscriptionSql(subscriptionId),
+    Prisma.sql([RENEWAL_CONTEXT_SQL, '::uuid'], subscriptionId),
+  ]);
+  const row = rows[0] as RenewalContextJson | undefined;
+  if (locked.length === 0 || row === undefined || row.phase === null) return null;
   const invoice = row.invoice === null ? null : readInvoice(row.invoice.invoice);
   const token = row.token === null ? null : readCustomerToken(row.token);
   return {
@@ -99,7 +103,7 @@ const RENEWAL_CONTEXT_SQL = `
        WHERE i."subscriptionId" = s.id AND i."merchantId" = s."merchantId"
        ORDER BY i."periodIndex" DESC LIMIT 1) AS invoice
   FROM "Subscription" s
-  WHERE s.id = $1::uuid`;
+  WHERE s.id = `;
 
 export interface NewRenewalCharge {
   readonly subscription: Subscription;
@@ -123,7 +127,7 @@ export interface NewRenewalCharge {
  * merchant's counter row stays locked until the transaction ends, so the caller commits right after.
  */
 export async function insertRenewalCharge(
-  tx: Tx,
+  tx: RawTx,
   input: NewRenewalCharge,
 ): Promise<{ invoice: Invoice & { lines: InvoiceLine[] }; attempt: ChargeAttempt }> {
   const { subscription: sub, planVersion: version, period, now, attempt: a, sent } = input;
@@ -185,7 +189,7 @@ export interface SkippedRangeRow {
 }
 
 /** Records periods that will never be charged, with their audit row; a repeat changes nothing. */
-export async function insertSkippedRange(tx: Tx, row: SkippedRangeRow): Promise<void> {
+export async function insertSkippedRange(tx: RawTx, row: SkippedRangeRow): Promise<void> {
   const id = randomUUID();
   const audited = auditInsert(
     {
@@ -223,38 +227,13 @@ export async function insertSkippedRange(tx: Tx, row: SkippedRangeRow): Promise<
  * under the lock (optimistic: a writer that skipped the lock fails here instead of overwriting).
  */
 export async function writeRenewalPatch(
-  tx: Tx,
+  tx: RawTx,
   subscription: Pick<Subscription, 'id' | 'version'>,
   patch: RenewalPatch,
   now: Date,
 ): Promise<void> {
-  const updated = await tx.subscription.updateMany({
-    where: { id: subscription.id, version: subscription.version },
-    data: {
-      status: patch.status,
-      periodIndex: patch.periodIndex,
-      currentPeriodStart: patch.currentPeriodStart,
-      currentPeriodEnd: patch.currentPeriodEnd,
-      paidThroughPeriodIndex: patch.paidThroughPeriodIndex,
-      pastDuePeriodIndex: patch.pastDuePeriodIndex,
-      pastDueSince: patch.pastDueSince,
-      dunningAttempt: patch.dunningAttempt,
-      nextRetryAt: patch.nextRetryAt,
-      graceEndsAt: patch.graceEndsAt,
-      requiresNewToken: patch.requiresNewToken,
-      pauseAtPeriodEnd: patch.pauseAtPeriodEnd,
-      ...(patch.pausedAt === undefined ? {} : { pausedAt: patch.pausedAt }),
-      ...(patch.canceledAt === undefined ? {} : { canceledAt: patch.canceledAt }),
-      ...(patch.endedAt === undefined ? {} : { endedAt: patch.endedAt }),
-      ...(patch.endedReason === undefined ? {} : { endedReason: patch.endedReason }),
-      nextActionKind: patch.next?.kind ?? null,
-      nextActionAt: patch.next?.at ?? null,
-      nextActionLeaseUntil: null,
-      version: { increment: 1 },
-      updatedAt: now,
-    },
-  });
-  if (updated.count !== 1) {
+  const updated = await tx.$executeRaw(renewalPatchUpdate(subscription, patch, now));
+  if (updated !== 1) {
     throw new Error(
       `subscription ${subscription.id} changed under its row lock (version ${subscription.version})`,
     );
@@ -262,7 +241,7 @@ export async function writeRenewalPatch(
 }
 
 /**
- * writeRenewalPatch's UPDATE as SQL, for a caller that writes it within a larger statement (and
+ * writeRenewalPatch's UPDATE, also for a caller that writes it within a larger statement (and
  * checks that it updated one row).
  */
 export function renewalPatchUpdate(
@@ -292,15 +271,15 @@ export function renewalPatchUpdate(
 
 /** Moves the next action (same kind) to `at`, releasing the lease: a resend, a throttle, not due yet. */
 export async function deferNextAction(
-  tx: Tx,
+  tx: RawTx,
   subscriptionId: string,
   next: { readonly kind: NextActionKind; readonly at: Date },
   now: Date,
 ): Promise<void> {
-  await tx.subscription.update({
-    where: { id: subscriptionId },
-    data: { nextActionKind: next.kind, nextActionAt: next.at, nextActionLeaseUntil: null, updatedAt: now },
-  });
+  await tx.$executeRaw`
+    UPDATE "Subscription" SET "nextActionKind" = ${next.kind}::"NextActionKind",
+      "nextActionAt" = ${next.at}::timestamptz, "nextActionLeaseUntil" = NULL, "updatedAt" = ${now}::timestamptz
+    WHERE id = ${subscriptionId}::uuid`;
 }
 
 export type InvoiceChange =
@@ -308,30 +287,25 @@ export type InvoiceChange =
 
 /** Applies an invoice outcome to an invoice that is still open. */
 export async function changeOpenInvoice(
-  tx: Tx,
+  tx: RawTx,
   invoiceId: string,
   change: InvoiceChange,
   now: Date,
 ): Promise<void> {
-  const where = { id: invoiceId, status: 'OPEN' as const };
+  await tx.$executeRaw`
+    UPDATE "Invoice" SET ${invoiceChangeColumns(change, now)}, "updatedAt" = ${now}::timestamptz
+    WHERE id = ${invoiceId}::uuid AND status = 'OPEN'`;
+}
+
+function invoiceChangeColumns(change: InvoiceChange, now: Date): Prisma.Sql {
   switch (change.kind) {
     case 'PAID':
-      await tx.invoice.updateMany({
-        where,
-        data: { status: 'PAID', paidAt: now, heldAt: null, holdReason: null, updatedAt: now },
-      });
-      return;
+      return Prisma.sql`status = 'PAID', "paidAt" = ${now}::timestamptz, "heldAt" = NULL, "holdReason" = NULL`;
     case 'UNCOLLECTIBLE':
-      await tx.invoice.updateMany({ where, data: { status: 'UNCOLLECTIBLE', updatedAt: now } });
-      return;
+      return Prisma.sql`status = 'UNCOLLECTIBLE'`;
     case 'VOID':
-      await tx.invoice.updateMany({ where, data: { status: 'VOID', voidedAt: now, updatedAt: now } });
-      return;
+      return Prisma.sql`status = 'VOID', "voidedAt" = ${now}::timestamptz`;
     case 'HELD':
-      await tx.invoice.updateMany({
-        where,
-        data: { heldAt: now, holdReason: change.reason, updatedAt: now },
-      });
-      return;
+      return Prisma.sql`"heldAt" = ${now}::timestamptz, "holdReason" = ${change.reason}::text`;
   }
 }
