@@ -70,6 +70,8 @@ export async function inPipelinedTransaction<T>(db: Db, fn: (tx: RawTx) => Promi
 
 class PipelinedTx implements RawTx {
   private begun = false;
+  /** Committed with its last statement ($queryRawThenCommit): nothing more may be sent. */
+  private ended = false;
 
   constructor(
     private readonly client: pg.PoolClient,
@@ -89,16 +91,24 @@ class PipelinedTx implements RawTx {
   readonly $pipeline = async (queries: readonly Prisma.Sql[]): Promise<unknown[][]> =>
     (await this.send(queries)).map((result) => result.rows as unknown[]);
 
+  readonly $queryRawThenCommit = async (query: Prisma.Sql): Promise<unknown[]> => {
+    const [result, commit] = await this.send([query], true);
+    // A statement that failed rejected above; COMMIT answering ROLLBACK would mean an earlier one did.
+    if (commit?.command !== 'COMMIT') throw new Error(`COMMIT answered ${String(commit?.command)}`);
+    return result?.rows as unknown[];
+  };
+
   async commit(): Promise<void> {
-    if (this.begun) await this.client.query('COMMIT');
+    if (this.begun && !this.ended) await this.client.query('COMMIT');
   }
 
   async rollback(): Promise<void> {
-    if (this.begun) await this.client.query('ROLLBACK');
+    if (this.begun && !this.ended) await this.client.query('ROLLBACK');
   }
 
-  /** One socket write: BEGIN (first time) and the statements; their results in order. */
-  private async send(queries: readonly Prisma.Sql[]): Promise<pg.QueryResult[]> {
+  /** One socket write: BEGIN (first time), the statements and maybe COMMIT; their results in order. */
+  private async send(queries: readonly Prisma.Sql[], commit = false): Promise<pg.QueryResult[]> {
+    if (this.ended) throw new Error('the transaction was committed with its last statement');
     // node-postgres writes each query in one corked write; corked here too, the batch is one write.
     const { stream } = (this.client as pg.PoolClient & { connection: { stream: Writable } }).connection;
     const sent: Promise<pg.QueryResult>[] = [];
@@ -114,11 +124,15 @@ class PipelinedTx implements RawTx {
           this.client.query({ ...(name === '' ? {} : { name }), text: query.text, values: query.values }),
         );
       }
+      if (commit) {
+        this.ended = true;
+        sent.push(this.client.query('COMMIT'));
+      }
     } finally {
       stream.uncork();
     }
     const results = await Promise.all(sent);
-    return results.slice(results.length - queries.length);
+    return results.slice(results.length - queries.length - (commit ? 1 : 0));
   }
 }
 

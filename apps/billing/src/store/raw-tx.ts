@@ -11,6 +11,20 @@ export interface RawTx {
    * the other, each its own statement with its own snapshot (READ COMMITTED).
    */
   readonly $pipeline?: (queries: readonly Prisma.Sql[]) => Promise<unknown[][]>;
+  /**
+   * Sends the transaction's last statement with its COMMIT in one write and answers its rows; the
+   * transaction is over once it resolves (a failed statement rolls it back instead).
+   */
+  readonly $queryRawThenCommit?: (query: Prisma.Sql) => Promise<unknown[]>;
+}
+
+/**
+ * Runs the transaction's last statement: committed in the same write where the transaction can,
+ * else a plain statement that the transaction commits when its callback returns.
+ */
+export async function queryLast<T>(tx: RawTx, query: Prisma.Sql): Promise<T[]> {
+  if (tx.$queryRawThenCommit !== undefined) return (await tx.$queryRawThenCommit(query)) as T[];
+  return tx.$queryRaw<T[]>(query);
 }
 
 /** Runs the statements in order: pipelined when the transaction can, else one round trip each. */

@@ -16,7 +16,7 @@ import {
   type SubscriptionPhase,
 } from './generated/prisma/client.js';
 import { auditInsert, type Actor, type AuditEntry } from './audit.js';
-import { queryInOrder, type RawTx } from './raw-tx.js';
+import { queryInOrder, queryLast, type RawTx } from './raw-tx.js';
 import {
   readChargeAttempt,
   readCustomerToken,
@@ -119,12 +119,15 @@ export interface NewRenewalCharge {
    * token's decrypt (its audit row and lastUsedAt), as revealCustomerToken and markAttemptSent would.
    */
   readonly sent: { readonly tokenId: string; readonly decryptAudit: AuditEntry } | null;
+  /** The transaction's last statement: committed in the same write where it can be (queryLast). */
+  readonly last: boolean;
 }
 
 /**
  * A period's invoice (numbered from the merchant's gapless counter) with its one line and its
  * first attempt, in one statement (with the token's decrypt and the first send when `sent`). The
- * merchant's counter row stays locked until the transaction ends, so the caller commits right after.
+ * merchant's counter row stays locked until the transaction ends, so the caller commits right after
+ * (with the statement itself when `last`).
  */
 export async function insertRenewalCharge(
   tx: RawTx,
@@ -136,9 +139,10 @@ export async function insertRenewalCharge(
     sent === null
       ? Prisma.empty
       : Prisma.sql`,
-    decrypted AS (${auditInsert(sent.decryptAudit)} RETURNING id),
-    touched AS (UPDATE "CustomerToken" SET "lastUsedAt" = ${now}::timestamptz WHERE id = ${sent.tokenId}::uuid)`;
-  const [row] = await tx.$queryRaw<{ invoice: unknown; line: unknown; attempt: unknown }[]>`
+    decrypted AS (${auditInsert(sent.decryptAudit, Prisma.sql`EXISTS (SELECT 1 FROM attempt)`)} RETURNING id),
+    touched AS (UPDATE "CustomerToken" SET "lastUsedAt" = ${now}::timestamptz
+      WHERE id = ${sent.tokenId}::uuid AND EXISTS (SELECT 1 FROM attempt))`;
+  const statement = Prisma.sql`
     WITH numbered AS (${takeInvoiceNumberSql(sub.merchantId)}),
     invoice AS (
       INSERT INTO "Invoice" (id, "merchantId", "customerId", "subscriptionId", "periodIndex", "planVersionId",
@@ -170,6 +174,9 @@ export async function insertRenewalCharge(
       RETURNING *)${sentStep}
     SELECT row_to_json(invoice) AS invoice, row_to_json(line) AS line, row_to_json(attempt) AS attempt
     FROM invoice, line, attempt`;
+  type Row = { invoice: unknown; line: unknown; attempt: unknown };
+  // Nothing is written without the merchant's row (every step hangs off its number).
+  const [row] = input.last ? await queryLast<Row>(tx, statement) : await tx.$queryRaw<Row[]>(statement);
   if (row === undefined) throw new Error(`merchant ${sub.merchantId} not found`);
   return {
     invoice: { ...readInvoice(row.invoice), lines: [readInvoiceLine(row.line)] },
