@@ -17,7 +17,7 @@ describe('inPipelinedTransaction', () => {
         await db.$executeRaw(TABLE);
         await inPipelinedTransaction(
           db,
-          (tx) => tx.$executeRaw`INSERT INTO pipelined_probe VALUES (${1}::int)`,
+          async (tx) => await tx.$executeRaw`INSERT INTO pipelined_probe VALUES (${1}::int)`,
         );
         await expect(
           inPipelinedTransaction(db, async (tx) => {
