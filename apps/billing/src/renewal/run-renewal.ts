@@ -36,7 +36,8 @@ import {
   recordApprovedRenewal,
   recordAttemptOutcome,
 } from '../store/charge-outcomes.js';
-import { inTransaction, type Tx } from '../store/db.js';
+import { inPipelinedTransaction } from '../store/pipelined-transaction.js';
+import type { RawTx as Tx } from '../store/raw-tx.js';
 import {
   changeOpenInvoice,
   deferNextAction,
@@ -86,10 +87,10 @@ export async function runRenewalAction(
   deps: RenewalDeps,
   payload: RunNextActionPayload,
 ): Promise<RenewalRunResult> {
-  const prepared = await inTransaction(deps.db, (tx) => prepare(tx, deps, payload));
+  const prepared = await inPipelinedTransaction(deps.db, (tx) => prepare(tx, deps, payload));
   if (prepared.kind === 'done') return prepared.result;
   const outcome = await sendWithResends(deps, prepared);
-  return inTransaction(deps.db, (tx) => record(tx, deps, payload, prepared.attempt.id, outcome));
+  return inPipelinedTransaction(deps.db, (tx) => record(tx, deps, payload, prepared.attempt.id, outcome));
 }
 
 async function sendWithResends(
@@ -279,6 +280,8 @@ async function prepareCharge(
               tokenId: row.id,
               decryptAudit: decryptAuditEntry(decryptInput(ctx, row.id, first.id, now), row.keyId),
             },
+      // Sent now: nothing follows it in this transaction.
+      last: token !== null,
     });
     invoice = written.invoice;
     attempt = written.attempt;

@@ -2,6 +2,7 @@
 // it). Written in the same transaction as the change it records.
 import { Prisma } from './generated/prisma/client.js';
 import type { Tx } from './db.js';
+import type { RawTx } from './raw-tx.js';
 
 export type ActorKind = 'API_KEY' | 'OPERATOR' | 'SYSTEM' | 'KLARNA';
 
@@ -27,7 +28,7 @@ export interface AuditEntry {
   readonly at: Date;
 }
 
-export async function audit(tx: Tx, entry: AuditEntry): Promise<void> {
+export async function audit(tx: RawTx, entry: AuditEntry): Promise<void> {
   await tx.$executeRaw(auditInsert(entry));
 }
 

@@ -3,7 +3,8 @@
 import { systemActor } from './audit.js';
 import { describe, expect } from 'vitest';
 import { databaseTest as test } from '../testing/database-test.js';
-import { recordApprovedCharge } from './charge-outcomes.js';
+import { recordApprovedCharge, recordApprovedRenewal } from './charge-outcomes.js';
+import { inPipelinedTransaction } from './pipelined-transaction.js';
 import { inTransaction, type Db } from './db.js';
 import {
   seedChargeAttempt,
@@ -141,5 +142,69 @@ describe('recordApprovedCharge', () => {
       expiresAt: null,
     });
     expect(charge.captures).toEqual([]);
+  });
+});
+
+describe('recordApprovedRenewal', () => {
+  test('a subscription whose version moved on writes nothing, even committed with the statement', async ({
+    prisma,
+  }) => {
+    const attempt = await pendingAttempt(prisma);
+    const subscription = await prisma.subscription.findUniqueOrThrow({
+      where: { id: attempt.subscriptionId },
+    });
+    const transaction = {
+      paymentTransactionId: `krn:payment:eu1:transaction:${crypto.randomUUID()}`,
+      state: 'COMPLETED',
+      authorizedAt: NOW,
+      expiresAt: null,
+      capture: { paymentCaptureId: 'cap-2', amount: 9900, capturedAt: NOW },
+    };
+    const stale = { id: subscription.id, version: subscription.version + 1 };
+    await expect(
+      inPipelinedTransaction(prisma, (tx) =>
+        recordApprovedRenewal(
+          tx,
+          attempt,
+          transaction,
+          { correlationId: null, now: NOW, actor: ACTOR },
+          {
+            invoiceId: attempt.invoiceId,
+            subscription: stale,
+            patch: {
+              status: 'ACTIVE',
+              pauseAtPeriodEnd: false,
+              periodIndex: 1,
+              currentPeriodStart: NOW,
+              currentPeriodEnd: NOW,
+              paidThroughPeriodIndex: 0,
+              pastDuePeriodIndex: null,
+              pastDueSince: null,
+              dunningAttempt: 0,
+              nextRetryAt: null,
+              graceEndsAt: null,
+              requiresNewToken: false,
+              next: null,
+            },
+            audit: {
+              actor: ACTOR,
+              merchantId: attempt.merchantId,
+              entityType: 'subscription',
+              entityId: subscription.id,
+              action: 'renewal.paid',
+              at: NOW,
+            },
+          },
+        ),
+      ),
+    ).rejects.toThrow('changed under its row lock');
+    expect(await prisma.charge.count({ where: { attemptId: attempt.id } })).toBe(0);
+    expect(await prisma.chargeAttempt.findUniqueOrThrow({ where: { id: attempt.id } })).toMatchObject({
+      status: 'PENDING',
+    });
+    expect(await prisma.invoice.findUniqueOrThrow({ where: { id: attempt.invoiceId } })).toMatchObject({
+      status: 'OPEN',
+    });
+    expect(await prisma.auditEvent.count({ where: { subscriptionId: subscription.id } })).toBe(0);
   });
 });

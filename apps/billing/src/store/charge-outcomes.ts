@@ -10,7 +10,7 @@ import {
 } from './generated/prisma/client.js';
 import type { RenewalPatch } from '../domain/index.js';
 import { auditInsert, type Actor, type AuditEntry } from './audit.js';
-import type { Tx } from './db.js';
+import { queryLast, type RawTx } from './raw-tx.js';
 import { renewalPatchUpdate } from './renewals.js';
 
 export interface ApprovedTransactionFacts {
@@ -37,21 +37,25 @@ export interface RecordedCharge {
  * Klarna transaction) and changes nothing.
  */
 export async function recordApprovedCharge(
-  tx: Tx,
+  tx: RawTx,
   attempt: ChargeAttempt,
   transaction: ApprovedTransactionFacts,
   meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
 ): Promise<RecordedCharge> {
-  return (await approvedChargeStatement(tx, attempt, transaction, meta, Prisma.empty)).recorded;
+  const { recorded } = await approvedChargeStatement(tx, attempt, transaction, meta, null);
+  if (recorded === null) throw new Error(`attempt ${attempt.id}: no charge recorded`);
+  return recorded;
 }
 
 /**
  * A renewal's approval settled in one statement: recordApprovedCharge's rows, the invoice PAID
  * (if still open, as changeOpenInvoice), the subscription's decision (checked against the version
- * read under the lock, as writeRenewalPatch) and its audit row.
+ * read under the lock, as writeRenewalPatch) and its audit row. Every row hangs off the
+ * subscription's update, so a changed version writes nothing and throws; that makes it safe as
+ * its transaction's last statement, committed in the same write (queryLast).
  */
 export async function recordApprovedRenewal(
-  tx: Tx,
+  tx: RawTx,
   attempt: ChargeAttempt,
   transaction: ApprovedTransactionFacts,
   meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
@@ -63,36 +67,41 @@ export async function recordApprovedRenewal(
   },
 ): Promise<RecordedCharge> {
   const { now } = meta;
-  const { recorded, patched } = await approvedChargeStatement(
-    tx,
-    attempt,
-    transaction,
-    meta,
-    Prisma.sql`,
+  const patchedOnly = Prisma.sql`EXISTS (SELECT 1 FROM patched)`;
+  const { recorded, patched } = await approvedChargeStatement(tx, attempt, transaction, meta, {
+    patch: renewalPatchUpdate(settled.subscription, settled.patch, now),
+    after: Prisma.sql`,
     paid AS (
       UPDATE "Invoice" SET status = 'PAID', "paidAt" = ${now}::timestamptz, "heldAt" = NULL, "holdReason" = NULL,
         "updatedAt" = ${now}::timestamptz
-      WHERE id = ${settled.invoiceId}::uuid AND status = 'OPEN'),
-    patched AS (${renewalPatchUpdate(settled.subscription, settled.patch, now)} RETURNING id),
-    settled_audit AS (${auditInsert(settled.audit)})`,
-  );
+      WHERE id = ${settled.invoiceId}::uuid AND status = 'OPEN' AND ${patchedOnly}),
+    settled_audit AS (${auditInsert(settled.audit, patchedOnly)})`,
+  });
   if (patched !== 1) {
     throw new Error(
       `subscription ${settled.subscription.id} changed under its row lock (version ${settled.subscription.version})`,
     );
   }
+  if (recorded === null) throw new Error(`attempt ${attempt.id}: no charge recorded`);
   return recorded;
 }
 
+/** A renewal's settling steps: the subscription's UPDATE (RETURNING id), and steps after the charge's. */
+interface SettleSteps {
+  readonly patch: Prisma.Sql;
+  readonly after: Prisma.Sql;
+}
+
 async function approvedChargeStatement(
-  tx: Tx,
+  tx: RawTx,
   attempt: ChargeAttempt,
   transaction: ApprovedTransactionFacts,
   meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
-  more: Prisma.Sql,
-): Promise<{ recorded: RecordedCharge; patched: number }> {
+  settle: SettleSteps | null,
+): Promise<{ recorded: RecordedCharge | null; patched: number }> {
   const { now } = meta;
-  const patchedCount = more === Prisma.empty ? Prisma.sql`0` : Prisma.sql`(SELECT count(*) FROM patched)`;
+  // With a settle, every write below waits for the subscription's update to have happened.
+  const gate = settle === null ? Prisma.sql`TRUE` : Prisma.sql`EXISTS (SELECT 1 FROM patched)`;
   const captured = transaction.capture !== null;
   const chargeId = randomUUID();
   const audited = auditInsert(
@@ -129,14 +138,13 @@ async function approvedChargeStatement(
         ${captureId}::text, ${transaction.capture.paymentCaptureId}::text, 'SUCCEEDED'::"MoneyOperationStatus",
         ${transaction.capture.capturedAt ?? now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
       FROM charge)`;
-  const [row] = await tx.$queryRaw<
-    { id: string; capturedMinor: number; existed: boolean; patched: number }[]
-  >`
-    WITH existing AS (SELECT id, "capturedMinor" FROM "Charge" WHERE "attemptId" = ${attempt.id}::uuid),
+  const statement = Prisma.sql`
+    WITH ${settle === null ? Prisma.empty : Prisma.sql`patched AS (${settle.patch} RETURNING id),`}
+    existing AS (SELECT id, "capturedMinor" FROM "Charge" WHERE "attemptId" = ${attempt.id}::uuid),
     approved AS (
       UPDATE "ChargeAttempt" SET status = 'APPROVED', "klarnaCorrelationId" = ${meta.correlationId},
         "completedAt" = ${now}, "updatedAt" = ${now}, "sealedSessionToken" = NULL, "sealedKeyId" = NULL
-      WHERE id = ${attempt.id}::uuid AND NOT EXISTS (SELECT 1 FROM existing)),
+      WHERE id = ${attempt.id}::uuid AND NOT EXISTS (SELECT 1 FROM existing) AND ${gate}),
     charge AS (
       INSERT INTO "Charge" (id, "merchantId", "subscriptionId", "invoiceId", "attemptId", "klarnaTransactionId",
         "amountMinor", currency, state, "captureMode", "capturedMinor", "authorizedAt", "expiresAt",
@@ -148,16 +156,24 @@ async function approvedChargeStatement(
         ${captured ? (transaction.capture?.amount ?? attempt.amountMinor) : 0}::int,
         ${transaction.authorizedAt ?? now}::timestamptz, ${transaction.expiresAt}::timestamptz,
         ${now}::timestamptz, ${now}::timestamptz
-      WHERE NOT EXISTS (SELECT 1 FROM existing)
+      WHERE NOT EXISTS (SELECT 1 FROM existing) AND ${gate}
       RETURNING id)${captureStep},
-    audited AS (${audited} RETURNING id)${more}
-    SELECT id, "capturedMinor", true AS existed, ${patchedCount}::int AS patched FROM existing
-    UNION ALL SELECT id, 0, false, ${patchedCount}::int FROM charge`;
-  if (row === undefined) throw new Error(`attempt ${attempt.id}: no charge recorded`);
-  return {
-    recorded: row.existed ? { chargeId: row.id, captured: row.capturedMinor > 0 } : { chargeId, captured },
-    patched: row.patched,
-  };
+    audited AS (${audited} RETURNING id)${settle?.after ?? Prisma.empty}
+    SELECT ${settle === null ? Prisma.sql`0` : Prisma.sql`(SELECT count(*) FROM patched)`}::int AS patched,
+      r.id, r."capturedMinor", r.existed
+    FROM (SELECT 1) AS one LEFT JOIN (
+      SELECT id, "capturedMinor", true AS existed FROM existing
+      UNION ALL SELECT id, 0, false FROM charge) AS r ON true`;
+  type Row = { patched: number; id: string | null; capturedMinor: number | null; existed: boolean | null };
+  const [row] = settle === null ? await tx.$queryRaw<Row[]>(statement) : await queryLast<Row>(tx, statement);
+  if (row === undefined) throw new Error(`attempt ${attempt.id}: the statement answered no row`);
+  const recorded =
+    row.id === null
+      ? null
+      : row.existed === true
+        ? { chargeId: row.id, captured: (row.capturedMinor ?? 0) > 0 }
+        : { chargeId, captured };
+  return { recorded, patched: row.patched };
 }
 
 function chargeState(state: string | null, captured: boolean): 'AUTHORIZED' | 'COMPLETED' {
@@ -180,7 +196,7 @@ export interface AttemptOutcomeUpdate {
  * audit row, in one statement.
  */
 export async function recordAttemptOutcome(
-  tx: Tx,
+  tx: RawTx,
   attempt: Pick<ChargeAttempt, 'id' | 'merchantId' | 'subscriptionId' | 'status'>,
   update: AttemptOutcomeUpdate,
 ): Promise<void> {
@@ -216,14 +232,10 @@ export async function recordAttemptOutcome(
 }
 
 /** Counts a send of the attempt (same key every time) before the HTTP call goes out. */
-export async function markAttemptSent(tx: Tx, attempt: ChargeAttempt, now: Date): Promise<void> {
-  await tx.chargeAttempt.update({
-    where: { id: attempt.id },
-    data: {
-      sendCount: { increment: 1 },
-      firstSentAt: attempt.firstSentAt ?? now,
-      lastSentAt: now,
-      updatedAt: now,
-    },
-  });
+export async function markAttemptSent(tx: RawTx, attempt: ChargeAttempt, now: Date): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "ChargeAttempt" SET "sendCount" = "sendCount" + 1,
+      "firstSentAt" = ${attempt.firstSentAt ?? now}::timestamptz, "lastSentAt" = ${now}::timestamptz,
+      "updatedAt" = ${now}::timestamptz
+    WHERE id = ${attempt.id}::uuid`;
 }

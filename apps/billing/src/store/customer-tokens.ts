@@ -2,6 +2,7 @@
 import { auditInsert, type AuditEntry } from './audit.js';
 import { Prisma, type CustomerToken } from './generated/prisma/client.js';
 import type { Tx } from './db.js';
+import type { RawTx } from './raw-tx.js';
 
 export interface CustomerTokenRowInput {
   readonly id: string;
@@ -56,6 +57,6 @@ export async function findCustomerTokenById(
   return tx.customerToken.findFirst({ where: { id: tokenId, merchantId } });
 }
 
-export async function touchCustomerToken(tx: Tx, tokenId: string, at: Date): Promise<void> {
-  await tx.customerToken.update({ where: { id: tokenId }, data: { lastUsedAt: at } });
+export async function touchCustomerToken(tx: RawTx, tokenId: string, at: Date): Promise<void> {
+  await tx.$executeRaw`UPDATE "CustomerToken" SET "lastUsedAt" = ${at}::timestamptz WHERE id = ${tokenId}::uuid`;
 }

@@ -2,6 +2,7 @@
 // no Prisma engine binary is involved.
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client.js';
+import { closePipelinedPool, registerPipelinedPool } from './pipelined-transaction.js';
 
 export interface PrismaClientConfig {
   /**
@@ -22,11 +23,14 @@ export function createPrismaClient({ databaseUrl }: PrismaClientConfig): PrismaC
   // `schema` qualifies Prisma's generated queries; search_path makes raw SQL agree with them.
   const pool =
     schema === undefined ? { connectionString } : { connectionString, options: `-c search_path=${schema}` };
-  return new PrismaClient({ adapter: new PrismaPg(pool, options) });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, options) });
+  registerPipelinedPool(client, pool, preparedStatements ? preparedStatementNames() : () => '');
+  return client;
 }
 
-/** Closes the client's connection pool. */
+/** Closes the client's connection pools (Prisma's and the pipelined one). */
 export async function disconnect(prisma: PrismaClient): Promise<void> {
+  await closePipelinedPool(prisma);
   await prisma.$disconnect();
 }
 

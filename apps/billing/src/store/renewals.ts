@@ -16,7 +16,7 @@ import {
   type SubscriptionPhase,
 } from './generated/prisma/client.js';
 import { auditInsert, type Actor, type AuditEntry } from './audit.js';
-import type { Tx } from './db.js';
+import { queryInOrder, queryLast, type RawTx } from './raw-tx.js';
 import {
   readChargeAttempt,
   readCustomerToken,
@@ -29,7 +29,7 @@ import {
 } from './row-readers.js';
 import type { NewChargeAttempt } from './signup-writes.js';
 import { takeInvoiceNumberSql } from './invoice-numbers.js';
-import { lockSubscriptionRow } from './subscription-lock.js';
+import { lockSubscriptionSql } from './subscription-lock.js';
 
 export interface RenewalContext {
   readonly subscription: Subscription;
@@ -46,12 +46,16 @@ export interface RenewalContext {
 
 /**
  * Locks the subscription row, then reads the rest (READ COMMITTED: a read after the lock sees
- * what the previous holder committed). Two round trips; the read is one statement.
+ * what the previous holder committed). Two statements, sent together where the transaction
+ * pipelines: the read still starts only once the lock is held.
  */
-export async function lockRenewalContext(tx: Tx, subscriptionId: string): Promise<RenewalContext | null> {
-  if (!(await lockSubscriptionRow(tx, subscriptionId))) return null;
-  const [row] = await tx.$queryRawUnsafe<RenewalContextJson[]>(RENEWAL_CONTEXT_SQL, subscriptionId);
-  if (row === undefined || row.phase === null) return null;
+export async function lockRenewalContext(tx: RawTx, subscriptionId: string): Promise<RenewalContext | null> {
+  const [locked = [], rows = []] = await queryInOrder(tx, [
+    lockSubscriptionSql(subscriptionId),
+    Prisma.sql([RENEWAL_CONTEXT_SQL, '::uuid'], subscriptionId),
+  ]);
+  const row = rows[0] as RenewalContextJson | undefined;
+  if (locked.length === 0 || row === undefined || row.phase === null) return null;
   const invoice = row.invoice === null ? null : readInvoice(row.invoice.invoice);
   const token = row.token === null ? null : readCustomerToken(row.token);
   return {
@@ -99,7 +103,7 @@ const RENEWAL_CONTEXT_SQL = `
        WHERE i."subscriptionId" = s.id AND i."merchantId" = s."merchantId"
        ORDER BY i."periodIndex" DESC LIMIT 1) AS invoice
   FROM "Subscription" s
-  WHERE s.id = $1::uuid`;
+  WHERE s.id = `;
 
 export interface NewRenewalCharge {
   readonly subscription: Subscription;
@@ -115,15 +119,18 @@ export interface NewRenewalCharge {
    * token's decrypt (its audit row and lastUsedAt), as revealCustomerToken and markAttemptSent would.
    */
   readonly sent: { readonly tokenId: string; readonly decryptAudit: AuditEntry } | null;
+  /** The transaction's last statement: committed in the same write where it can be (queryLast). */
+  readonly last: boolean;
 }
 
 /**
  * A period's invoice (numbered from the merchant's gapless counter) with its one line and its
  * first attempt, in one statement (with the token's decrypt and the first send when `sent`). The
- * merchant's counter row stays locked until the transaction ends, so the caller commits right after.
+ * merchant's counter row stays locked until the transaction ends, so the caller commits right after
+ * (with the statement itself when `last`).
  */
 export async function insertRenewalCharge(
-  tx: Tx,
+  tx: RawTx,
   input: NewRenewalCharge,
 ): Promise<{ invoice: Invoice & { lines: InvoiceLine[] }; attempt: ChargeAttempt }> {
   const { subscription: sub, planVersion: version, period, now, attempt: a, sent } = input;
@@ -132,9 +139,10 @@ export async function insertRenewalCharge(
     sent === null
       ? Prisma.empty
       : Prisma.sql`,
-    decrypted AS (${auditInsert(sent.decryptAudit)} RETURNING id),
-    touched AS (UPDATE "CustomerToken" SET "lastUsedAt" = ${now}::timestamptz WHERE id = ${sent.tokenId}::uuid)`;
-  const [row] = await tx.$queryRaw<{ invoice: unknown; line: unknown; attempt: unknown }[]>`
+    decrypted AS (${auditInsert(sent.decryptAudit, Prisma.sql`EXISTS (SELECT 1 FROM attempt)`)} RETURNING id),
+    touched AS (UPDATE "CustomerToken" SET "lastUsedAt" = ${now}::timestamptz
+      WHERE id = ${sent.tokenId}::uuid AND EXISTS (SELECT 1 FROM attempt))`;
+  const statement = Prisma.sql`
     WITH numbered AS (${takeInvoiceNumberSql(sub.merchantId)}),
     invoice AS (
       INSERT INTO "Invoice" (id, "merchantId", "customerId", "subscriptionId", "periodIndex", "planVersionId",
@@ -166,6 +174,9 @@ export async function insertRenewalCharge(
       RETURNING *)${sentStep}
     SELECT row_to_json(invoice) AS invoice, row_to_json(line) AS line, row_to_json(attempt) AS attempt
     FROM invoice, line, attempt`;
+  type Row = { invoice: unknown; line: unknown; attempt: unknown };
+  // Nothing is written without the merchant's row (every step hangs off its number).
+  const [row] = input.last ? await queryLast<Row>(tx, statement) : await tx.$queryRaw<Row[]>(statement);
   if (row === undefined) throw new Error(`merchant ${sub.merchantId} not found`);
   return {
     invoice: { ...readInvoice(row.invoice), lines: [readInvoiceLine(row.line)] },
@@ -185,7 +196,7 @@ export interface SkippedRangeRow {
 }
 
 /** Records periods that will never be charged, with their audit row; a repeat changes nothing. */
-export async function insertSkippedRange(tx: Tx, row: SkippedRangeRow): Promise<void> {
+export async function insertSkippedRange(tx: RawTx, row: SkippedRangeRow): Promise<void> {
   const id = randomUUID();
   const audited = auditInsert(
     {
@@ -223,38 +234,13 @@ export async function insertSkippedRange(tx: Tx, row: SkippedRangeRow): Promise<
  * under the lock (optimistic: a writer that skipped the lock fails here instead of overwriting).
  */
 export async function writeRenewalPatch(
-  tx: Tx,
+  tx: RawTx,
   subscription: Pick<Subscription, 'id' | 'version'>,
   patch: RenewalPatch,
   now: Date,
 ): Promise<void> {
-  const updated = await tx.subscription.updateMany({
-    where: { id: subscription.id, version: subscription.version },
-    data: {
-      status: patch.status,
-      periodIndex: patch.periodIndex,
-      currentPeriodStart: patch.currentPeriodStart,
-      currentPeriodEnd: patch.currentPeriodEnd,
-      paidThroughPeriodIndex: patch.paidThroughPeriodIndex,
-      pastDuePeriodIndex: patch.pastDuePeriodIndex,
-      pastDueSince: patch.pastDueSince,
-      dunningAttempt: patch.dunningAttempt,
-      nextRetryAt: patch.nextRetryAt,
-      graceEndsAt: patch.graceEndsAt,
-      requiresNewToken: patch.requiresNewToken,
-      pauseAtPeriodEnd: patch.pauseAtPeriodEnd,
-      ...(patch.pausedAt === undefined ? {} : { pausedAt: patch.pausedAt }),
-      ...(patch.canceledAt === undefined ? {} : { canceledAt: patch.canceledAt }),
-      ...(patch.endedAt === undefined ? {} : { endedAt: patch.endedAt }),
-      ...(patch.endedReason === undefined ? {} : { endedReason: patch.endedReason }),
-      nextActionKind: patch.next?.kind ?? null,
-      nextActionAt: patch.next?.at ?? null,
-      nextActionLeaseUntil: null,
-      version: { increment: 1 },
-      updatedAt: now,
-    },
-  });
-  if (updated.count !== 1) {
+  const updated = await tx.$executeRaw(renewalPatchUpdate(subscription, patch, now));
+  if (updated !== 1) {
     throw new Error(
       `subscription ${subscription.id} changed under its row lock (version ${subscription.version})`,
     );
@@ -262,7 +248,7 @@ export async function writeRenewalPatch(
 }
 
 /**
- * writeRenewalPatch's UPDATE as SQL, for a caller that writes it within a larger statement (and
+ * writeRenewalPatch's UPDATE, also for a caller that writes it within a larger statement (and
  * checks that it updated one row).
  */
 export function renewalPatchUpdate(
@@ -292,15 +278,15 @@ export function renewalPatchUpdate(
 
 /** Moves the next action (same kind) to `at`, releasing the lease: a resend, a throttle, not due yet. */
 export async function deferNextAction(
-  tx: Tx,
+  tx: RawTx,
   subscriptionId: string,
   next: { readonly kind: NextActionKind; readonly at: Date },
   now: Date,
 ): Promise<void> {
-  await tx.subscription.update({
-    where: { id: subscriptionId },
-    data: { nextActionKind: next.kind, nextActionAt: next.at, nextActionLeaseUntil: null, updatedAt: now },
-  });
+  await tx.$executeRaw`
+    UPDATE "Subscription" SET "nextActionKind" = ${next.kind}::"NextActionKind",
+      "nextActionAt" = ${next.at}::timestamptz, "nextActionLeaseUntil" = NULL, "updatedAt" = ${now}::timestamptz
+    WHERE id = ${subscriptionId}::uuid`;
 }
 
 export type InvoiceChange =
@@ -308,30 +294,25 @@ export type InvoiceChange =
 
 /** Applies an invoice outcome to an invoice that is still open. */
 export async function changeOpenInvoice(
-  tx: Tx,
+  tx: RawTx,
   invoiceId: string,
   change: InvoiceChange,
   now: Date,
 ): Promise<void> {
-  const where = { id: invoiceId, status: 'OPEN' as const };
+  await tx.$executeRaw`
+    UPDATE "Invoice" SET ${invoiceChangeColumns(change, now)}, "updatedAt" = ${now}::timestamptz
+    WHERE id = ${invoiceId}::uuid AND status = 'OPEN'`;
+}
+
+function invoiceChangeColumns(change: InvoiceChange, now: Date): Prisma.Sql {
   switch (change.kind) {
     case 'PAID':
-      await tx.invoice.updateMany({
-        where,
-        data: { status: 'PAID', paidAt: now, heldAt: null, holdReason: null, updatedAt: now },
-      });
-      return;
+      return Prisma.sql`status = 'PAID', "paidAt" = ${now}::timestamptz, "heldAt" = NULL, "holdReason" = NULL`;
     case 'UNCOLLECTIBLE':
-      await tx.invoice.updateMany({ where, data: { status: 'UNCOLLECTIBLE', updatedAt: now } });
-      return;
+      return Prisma.sql`status = 'UNCOLLECTIBLE'`;
     case 'VOID':
-      await tx.invoice.updateMany({ where, data: { status: 'VOID', voidedAt: now, updatedAt: now } });
-      return;
+      return Prisma.sql`status = 'VOID', "voidedAt" = ${now}::timestamptz`;
     case 'HELD':
-      await tx.invoice.updateMany({
-        where,
-        data: { heldAt: now, holdReason: change.reason, updatedAt: now },
-      });
-      return;
+      return Prisma.sql`"heldAt" = ${now}::timestamptz, "holdReason" = ${change.reason}::text`;
   }
 }

@@ -9,6 +9,8 @@ import type {
   PlanVersion,
 } from './generated/prisma/client.js';
 import type { Db, DbOrTx, Tx } from './db.js';
+import type { RawTx } from './raw-tx.js';
+import { readChargeAttempt } from './row-readers.js';
 
 export interface SignupInputs {
   readonly customer: Customer | null;
@@ -103,43 +105,34 @@ export interface NewChargeAttempt {
   readonly at: Date;
 }
 
-export async function insertChargeAttempt(tx: Tx, row: NewChargeAttempt): Promise<ChargeAttempt> {
-  return tx.chargeAttempt.create({
-    data: {
-      id: row.id,
-      merchantId: row.merchantId,
-      subscriptionId: row.subscriptionId,
-      invoiceId: row.invoiceId,
-      attemptNumber: row.attemptNumber,
-      kind: row.kind,
-      tokenId: row.tokenId,
-      idempotencyKey: row.idempotencyKey,
-      reference: row.reference ?? row.id,
-      amountMinor: row.amountMinor,
-      currency: row.currency,
-      ...(row.sealedSessionToken === undefined
-        ? {}
-        : {
-            sealedSessionToken: Uint8Array.from(row.sealedSessionToken.ciphertext),
-            sealedKeyId: row.sealedSessionToken.keyId,
-          }),
-      ...(row.deadlineAt === undefined ? {} : { deadlineAt: row.deadlineAt }),
-      createdAt: row.at,
-      updatedAt: row.at,
-    },
-  });
+export async function insertChargeAttempt(tx: RawTx, row: NewChargeAttempt): Promise<ChargeAttempt> {
+  const sealed = row.sealedSessionToken;
+  const [inserted] = await tx.$queryRaw<{ attempt: unknown }[]>`
+    WITH attempt AS (
+      INSERT INTO "ChargeAttempt" (id, "merchantId", "subscriptionId", "invoiceId", "attemptNumber", kind,
+        "tokenId", "idempotencyKey", reference, "amountMinor", currency, "sealedSessionToken", "sealedKeyId",
+        "deadlineAt", "createdAt", "updatedAt")
+      VALUES (${row.id}::uuid, ${row.merchantId}::uuid, ${row.subscriptionId}::uuid, ${row.invoiceId}::uuid,
+        ${row.attemptNumber}::int, ${row.kind}::"ChargeAttemptKind", ${row.tokenId}::uuid, ${row.idempotencyKey}::text,
+        ${row.reference ?? row.id}::text, ${row.amountMinor}::int, ${row.currency}::text,
+        ${sealed === undefined ? null : Buffer.from(sealed.ciphertext)}::bytea, ${sealed?.keyId ?? null}::text,
+        ${row.deadlineAt ?? null}::timestamptz, ${row.at}::timestamptz, ${row.at}::timestamptz)
+      RETURNING *)
+    SELECT row_to_json(attempt) AS attempt FROM attempt`;
+  if (inserted === undefined) throw new Error(`attempt ${row.id} not inserted`);
+  return readChargeAttempt(inserted.attempt);
 }
 
 /** What Klarna said last about an attempt that is still waiting for its answer. */
 export async function noteAttemptFailure(
-  tx: Tx,
+  tx: RawTx,
   attemptId: string,
   failure: { readonly correlationId: string | null; readonly errorCode: string; readonly at: Date },
 ): Promise<void> {
-  await tx.chargeAttempt.update({
-    where: { id: attemptId },
-    data: { klarnaCorrelationId: failure.correlationId, errorCode: failure.errorCode, updatedAt: failure.at },
-  });
+  await tx.$executeRaw`
+    UPDATE "ChargeAttempt" SET "klarnaCorrelationId" = ${failure.correlationId}::text,
+      "errorCode" = ${failure.errorCode}::text, "updatedAt" = ${failure.at}::timestamptz
+    WHERE id = ${attemptId}::uuid`;
 }
 
 /** Nothing is scheduled any more: the subscription waits for an operator. */

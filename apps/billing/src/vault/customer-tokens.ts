@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { CustomerTokenSecret } from '../secrets/secret.js';
 import { audit, type Actor, type AuditEntry } from '../store/audit.js';
 import type { Tx } from '../store/db.js';
+import type { RawTx } from '../store/raw-tx.js';
 import {
   findCustomerTokenById,
   findCustomerTokenRow,
@@ -123,7 +124,7 @@ export function decryptAuditEntry(input: RevealCustomerTokenInput, keyId: string
 
 /** What a decrypt leaves in the transaction: its audit row and the token's lastUsedAt. */
 export async function recordCustomerTokenDecrypt(
-  tx: Tx,
+  tx: RawTx,
   input: RevealCustomerTokenInput,
   keyId: string,
 ): Promise<void> {

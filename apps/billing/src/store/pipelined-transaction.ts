@@ -1,0 +1,141 @@
+// A transaction on a plain `pg` connection in pipeline mode, for the renewal hot path: Prisma's
+// interactive transaction costs a round trip per statement (BEGIN included) and, on these
+// machines, more worker CPU in its query engine than the statements themselves. Here BEGIN goes
+// out with the first statements, statements sent together share one socket write, and each SQL
+// text is a named prepared statement per connection. The semantics are those of inTransaction:
+// one READ COMMITTED transaction, committed when `fn` resolves, rolled back when it throws.
+//
+// The pool belongs to a Prisma client made by createPrismaClient (same database, schema and
+// prepared-statement setting), is opened on first use, and is closed by disconnect(). A client
+// made otherwise (a test double) runs `fn` in Prisma's transaction instead.
+import type { Writable } from 'node:stream';
+import pg from 'pg';
+import { inTransaction, type Db } from './db.js';
+import { Prisma } from './generated/prisma/client.js';
+import type { RawTx } from './raw-tx.js';
+
+interface PoolEntry {
+  readonly config: pg.PoolConfig;
+  readonly statementName: (query: { sql: string }) => string;
+  pool?: pg.Pool;
+}
+
+const pools = new WeakMap<Db, PoolEntry>();
+
+/** Called by createPrismaClient: how to open `db`'s pipelined pool when it is first needed. */
+export function registerPipelinedPool(
+  db: Db,
+  config: pg.PoolConfig,
+  statementName: (query: { sql: string }) => string,
+): void {
+  pools.set(db, { config, statementName });
+}
+
+/** Called by disconnect(). */
+export async function closePipelinedPool(db: Db): Promise<void> {
+  const entry = pools.get(db);
+  const pool = entry?.pool;
+  if (entry === undefined || pool === undefined) return;
+  delete entry.pool;
+  await pool.end();
+}
+
+/** Runs `fn` in one READ COMMITTED transaction on the pipelined pool (Prisma's when there is none). */
+export async function inPipelinedTransaction<T>(db: Db, fn: (tx: RawTx) => Promise<T>): Promise<T> {
+  const entry = pools.get(db);
+  if (entry === undefined) return inTransaction(db, fn);
+  // `pipeline` is node-postgres's (8.23); its types do not list it yet.
+  entry.pool ??= new pg.Pool({ ...entry.config, pipeline: true } as pg.PoolConfig);
+  const client = await entry.pool.connect();
+  const tx = new PipelinedTx(client, entry.statementName);
+  let result: T;
+  try {
+    result = await fn(tx);
+  } catch (error) {
+    await tx.rollback().then(
+      () => client.release(),
+      (rollbackError: unknown) => client.release(rollbackError as Error),
+    );
+    throw error;
+  }
+  try {
+    await tx.commit();
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
+  client.release();
+  return result;
+}
+
+class PipelinedTx implements RawTx {
+  private begun = false;
+  /** Committed with its last statement ($queryRawThenCommit): nothing more may be sent. */
+  private ended = false;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly statementName: (query: { sql: string }) => string,
+  ) {}
+
+  async $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T> {
+    const [result] = await this.send([sqlOf(query, values)]);
+    return result?.rows as T;
+  }
+
+  async $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number> {
+    const [result] = await this.send([sqlOf(query, values)]);
+    return result?.rowCount ?? 0;
+  }
+
+  readonly $pipeline = async (queries: readonly Prisma.Sql[]): Promise<unknown[][]> =>
+    (await this.send(queries)).map((result) => result.rows as unknown[]);
+
+  readonly $queryRawThenCommit = async (query: Prisma.Sql): Promise<unknown[]> => {
+    const [result, commit] = await this.send([query], true);
+    // A statement that failed rejected above; COMMIT answering ROLLBACK would mean an earlier one did.
+    if (commit?.command !== 'COMMIT') throw new Error(`COMMIT answered ${String(commit?.command)}`);
+    return result?.rows as unknown[];
+  };
+
+  async commit(): Promise<void> {
+    if (this.begun && !this.ended) await this.client.query('COMMIT');
+  }
+
+  async rollback(): Promise<void> {
+    if (this.begun && !this.ended) await this.client.query('ROLLBACK');
+  }
+
+  /** One socket write: BEGIN (first time), the statements and maybe COMMIT; their results in order. */
+  private async send(queries: readonly Prisma.Sql[], commit = false): Promise<pg.QueryResult[]> {
+    if (this.ended) throw new Error('the transaction was committed with its last statement');
+    // node-postgres writes each query in one corked write; corked here too, the batch is one write.
+    const { stream } = (this.client as pg.PoolClient & { connection: { stream: Writable } }).connection;
+    const sent: Promise<pg.QueryResult>[] = [];
+    stream.cork();
+    try {
+      if (!this.begun) {
+        this.begun = true;
+        sent.push(this.client.query('BEGIN'));
+      }
+      for (const query of queries) {
+        const name = this.statementName({ sql: query.text });
+        sent.push(
+          this.client.query({ ...(name === '' ? {} : { name }), text: query.text, values: query.values }),
+        );
+      }
+      if (commit) {
+        this.ended = true;
+        sent.push(this.client.query('COMMIT'));
+      }
+    } finally {
+      stream.uncork();
+    }
+    const results = await Promise.all(sent);
+    return results.slice(results.length - queries.length - (commit ? 1 : 0));
+  }
+}
+
+function sqlOf(query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Prisma.Sql {
+  return query instanceof Prisma.Sql ? query : Prisma.sql(query, ...(values as Prisma.Sql[]));
+}
