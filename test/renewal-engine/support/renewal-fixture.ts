@@ -22,6 +22,10 @@ import { runRenewalAction } from '../../../apps/billing/src/renewal/run-renewal.
 import { systemActor } from '../../../apps/billing/src/store/audit.js';
 import type { Db } from '../../../apps/billing/src/store/db.js';
 import { createPlan } from '../../../apps/billing/src/store/plans.js';
+import {
+  createPipelinedTransactions,
+  type PipelinedTransactions,
+} from '../../../apps/billing/src/store/pipelined-transaction.js';
 import { createPrismaClient, disconnect } from '../../../apps/billing/src/store/prisma-client.js';
 import { loadVaultKeyring } from '../../../apps/billing/src/vault/vault-config.js';
 import { Vault } from '../../../apps/billing/src/vault/vault.js';
@@ -56,6 +60,7 @@ export class RenewalFixture {
     readonly deps: RenewalDeps,
     private readonly redis: Redis,
     private readonly databaseUrl: string,
+    private readonly transactions: PipelinedTransactions,
     start: Date,
   ) {
     this.nowMs = start.getTime();
@@ -70,8 +75,10 @@ export class RenewalFixture {
     const log = pino({ level: 'silent' });
     const holder: { fixture?: RenewalFixture } = {};
     const clock: Clock = { now: () => holder.fixture?.clock.now() ?? start };
+    const transactions = createPipelinedTransactions({ databaseUrl });
     const deps: RenewalDeps = {
       db,
+      transactions,
       clock,
       gateway: createKlarnaNetworkGateway({
         baseUrl: sandbox.baseUrl,
@@ -86,13 +93,14 @@ export class RenewalFixture {
       sleep: () => Promise.resolve(),
       resendDelaysMs: [10, 10, 10],
     };
-    const fixture = new RenewalFixture(db, sandbox, deps, redis, databaseUrl, start);
+    const fixture = new RenewalFixture(db, sandbox, deps, redis, databaseUrl, transactions, start);
     holder.fixture = fixture;
     return fixture;
   }
 
   async stop(): Promise<void> {
     await this.sandbox.close();
+    await this.transactions.close();
     await disconnect(this.db);
     await this.redis.quit();
     await dropDatabase(this.databaseUrl);

@@ -4,11 +4,14 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/index.js';
 import type { TokenPaymentsGateway } from '../klarna/port.js';
 import type { Db } from '../store/db.js';
+import type { PipelinedTransactions } from '../store/pipelined-transaction.js';
 import type { Vault } from '../vault/vault.js';
 import type { AccountThrottle } from './account-throttle.js';
 
 export interface RenewalDeps {
   readonly db: Db;
+  /** The runner's two transactions per charge (plain pg, pipelined: the hot path). */
+  readonly transactions: Pick<PipelinedTransactions, 'run'>;
   readonly clock: Clock;
   readonly gateway: TokenPaymentsGateway;
   readonly vault: Vault;

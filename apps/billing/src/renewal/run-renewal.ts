@@ -36,7 +36,6 @@ import {
   recordApprovedRenewal,
   recordAttemptOutcome,
 } from '../store/charge-outcomes.js';
-import { inPipelinedTransaction } from '../store/pipelined-transaction.js';
 import type { RawTx as Tx } from '../store/raw-tx.js';
 import {
   changeOpenInvoice,
@@ -87,10 +86,10 @@ export async function runRenewalAction(
   deps: RenewalDeps,
   payload: RunNextActionPayload,
 ): Promise<RenewalRunResult> {
-  const prepared = await inPipelinedTransaction(deps.db, (tx) => prepare(tx, deps, payload));
+  const prepared = await deps.transactions.run((tx) => prepare(tx, deps, payload));
   if (prepared.kind === 'done') return prepared.result;
   const outcome = await sendWithResends(deps, prepared);
-  return inPipelinedTransaction(deps.db, (tx) => record(tx, deps, payload, prepared.attempt.id, outcome));
+  return deps.transactions.run((tx) => record(tx, deps, payload, prepared.attempt.id, outcome));
 }
 
 async function sendWithResends(

@@ -20,6 +20,7 @@ import type { RenewalDeps } from '../renewal/deps.js';
 import type { SignupDeps } from '../signup/deps.js';
 import type { Db } from '../store/db.js';
 import { pingDatabase } from '../store/health.js';
+import { createPipelinedTransactions, type PipelinedTransactions } from '../store/pipelined-transaction.js';
 import { createPrismaClient, disconnect } from '../store/prisma-client.js';
 import { loadVaultKeyring } from '../vault/vault-config.js';
 import { Vault } from '../vault/vault.js';
@@ -32,6 +33,8 @@ export interface ProcessDeps {
   readonly config: BaseConfig;
   readonly log: Logger;
   readonly db: Db;
+  /** Plain-pg transactions for the renewal hot path (a pool of its own, opened on first use). */
+  readonly transactions: PipelinedTransactions;
   /** One connection for producers and queue reads; workers make their own blocking ones. */
   readonly redis: Redis;
   readonly prefix: string;
@@ -55,6 +58,10 @@ export async function createProcessDeps(
   if (vaultSettings.warning !== undefined) log.warn(vaultSettings.warning);
   const vault = new Vault(vaultSettings.keyring);
   const db = createPrismaClient({ databaseUrl: config.DATABASE_URL });
+  const transactions = createPipelinedTransactions({
+    databaseUrl: config.DATABASE_URL,
+    onIdleError: (error) => log.warn({ err: error }, 'idle PostgreSQL connection lost'),
+  });
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
   const prefix = bullPrefix(config.REDIS_PREFIX);
@@ -77,6 +84,7 @@ export async function createProcessDeps(
     config,
     log,
     db,
+    transactions,
     redis,
     prefix,
     queues,
@@ -89,6 +97,7 @@ export async function createProcessDeps(
       await Promise.allSettled([queues.subscriptions.close(), queues.webhookEvents.close()]);
       await clock.stop();
       await klarnaHttp.close();
+      await transactions.close();
       await disconnect(db);
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -119,6 +128,7 @@ export function signupDeps(deps: ProcessDeps, interactionExpiry: { iso: string; 
 export function renewalDeps(deps: ProcessDeps): RenewalDeps {
   return {
     db: deps.db,
+    transactions: deps.transactions,
     clock: deps.clock,
     gateway: deps.gateway,
     vault: deps.vault,

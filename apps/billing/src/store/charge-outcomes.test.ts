@@ -1,10 +1,10 @@
 // An approved authorize answer is recorded once, in one statement: the attempt APPROVED (its
 // session token dropped), the Charge, and the Capture when it was captured at authorization.
 import { systemActor } from './audit.js';
-import { describe, expect } from 'vitest';
+import { describe, expect, onTestFinished } from 'vitest';
 import { databaseTest as test } from '../testing/database-test.js';
 import { recordApprovedCharge, recordApprovedRenewal } from './charge-outcomes.js';
-import { inPipelinedTransaction } from './pipelined-transaction.js';
+import { createPipelinedTransactions } from './pipelined-transaction.js';
 import { inTransaction, type Db } from './db.js';
 import {
   seedChargeAttempt,
@@ -148,7 +148,10 @@ describe('recordApprovedCharge', () => {
 describe('recordApprovedRenewal', () => {
   test('a subscription whose version moved on writes nothing, even committed with the statement', async ({
     prisma,
+    testDatabaseUrl,
   }) => {
+    const transactions = createPipelinedTransactions({ databaseUrl: testDatabaseUrl });
+    onTestFinished(() => transactions.close());
     const attempt = await pendingAttempt(prisma);
     const subscription = await prisma.subscription.findUniqueOrThrow({
       where: { id: attempt.subscriptionId },
@@ -162,7 +165,7 @@ describe('recordApprovedRenewal', () => {
     };
     const stale = { id: subscription.id, version: subscription.version + 1 };
     await expect(
-      inPipelinedTransaction(prisma, (tx) =>
+      transactions.run((tx) =>
         recordApprovedRenewal(
           tx,
           attempt,

@@ -5,49 +5,52 @@
 // text is a named prepared statement per connection. The semantics are those of inTransaction:
 // one READ COMMITTED transaction, committed when `fn` resolves, rolled back when it throws.
 //
-// The pool belongs to a Prisma client made by createPrismaClient (same database, schema and
-// prepared-statement setting), is opened on first use, and is closed by disconnect(). A client
-// made otherwise (a test double) runs `fn` in Prisma's transaction instead.
+// One per process (its composition root makes it, beside the Prisma client, and closes it): the
+// pool connects on first use. A Prisma transaction also is a RawTx, so the same store functions
+// run in either.
 import type { Writable } from 'node:stream';
 import pg from 'pg';
-import { inTransaction, type Db } from './db.js';
 import { Prisma } from './generated/prisma/client.js';
+import { preparedStatementNames, splitSchema } from './prisma-client.js';
 import type { RawTx } from './raw-tx.js';
 
-interface PoolEntry {
-  readonly config: pg.PoolConfig;
-  readonly statementName: (query: { sql: string }) => string;
-  pool?: pg.Pool;
+/** Runs a function in one READ COMMITTED transaction on the pipelined pool. */
+export interface PipelinedTransactions {
+  run<T>(fn: (tx: RawTx) => Promise<T>): Promise<T>;
+  /** Ends the pool's connections. */
+  close(): Promise<void>;
 }
 
-const pools = new WeakMap<Db, PoolEntry>();
-
-/** Called by createPrismaClient: how to open `db`'s pipelined pool when it is first needed. */
-export function registerPipelinedPool(
-  db: Db,
-  config: pg.PoolConfig,
-  statementName: (query: { sql: string }) => string,
-): void {
-  pools.set(db, { config, statementName });
-}
-
-/** Called by disconnect(). */
-export async function closePipelinedPool(db: Db): Promise<void> {
-  const entry = pools.get(db);
-  const pool = entry?.pool;
-  if (entry === undefined || pool === undefined) return;
-  delete entry.pool;
-  await pool.end();
-}
-
-/** Runs `fn` in one READ COMMITTED transaction on the pipelined pool (Prisma's when there is none). */
-export async function inPipelinedTransaction<T>(db: Db, fn: (tx: RawTx) => Promise<T>): Promise<T> {
-  const entry = pools.get(db);
-  if (entry === undefined) return inTransaction(db, fn);
+/** A pipelined pool on `databaseUrl`, with the same schema and prepared-statement setting as Prisma's. */
+export function createPipelinedTransactions(opts: {
+  readonly databaseUrl: string;
+  /** An idle connection PostgreSQL cut (a restart): the pool drops it; this hears of it. */
+  readonly onIdleError?: (error: Error) => void;
+}): PipelinedTransactions {
+  const { databaseUrl } = opts;
+  const { connectionString, schema, preparedStatements } = splitSchema(databaseUrl);
+  const statementName = preparedStatements ? preparedStatementNames() : () => '';
   // `pipeline` is node-postgres's (8.23); its types do not list it yet.
-  entry.pool ??= new pg.Pool({ ...entry.config, pipeline: true } as pg.PoolConfig);
-  const client = await entry.pool.connect();
-  const tx = new PipelinedTx(client, entry.statementName);
+  const pool = new pg.Pool({
+    connectionString,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    pipeline: true,
+  } as pg.PoolConfig);
+  // Without a listener, an idle connection's error would end the process.
+  pool.on('error', (error) => opts.onIdleError?.(error));
+  return {
+    run: (fn) => runOn(pool, statementName, fn),
+    close: () => pool.end(),
+  };
+}
+
+async function runOn<T>(
+  pool: pg.Pool,
+  statementName: (query: { sql: string }) => string,
+  fn: (tx: RawTx) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  const tx = new PipelinedTx(client, statementName);
   let result: T;
   try {
     result = await fn(tx);

@@ -2,7 +2,6 @@
 // no Prisma engine binary is involved.
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client.js';
-import { closePipelinedPool, registerPipelinedPool } from './pipelined-transaction.js';
 
 export interface PrismaClientConfig {
   /**
@@ -23,14 +22,11 @@ export function createPrismaClient({ databaseUrl }: PrismaClientConfig): PrismaC
   // `schema` qualifies Prisma's generated queries; search_path makes raw SQL agree with them.
   const pool =
     schema === undefined ? { connectionString } : { connectionString, options: `-c search_path=${schema}` };
-  const client = new PrismaClient({ adapter: new PrismaPg(pool, options) });
-  registerPipelinedPool(client, pool, preparedStatements ? preparedStatementNames() : () => '');
-  return client;
+  return new PrismaClient({ adapter: new PrismaPg(pool, options) });
 }
 
-/** Closes the client's connection pools (Prisma's and the pipelined one). */
+/** Closes the client's connection pool. */
 export async function disconnect(prisma: PrismaClient): Promise<void> {
-  await closePipelinedPool(prisma);
   await prisma.$disconnect();
 }
 
