@@ -83,6 +83,10 @@ interface RenewalContextJson {
   } | null;
 }
 
+// The phase, invoice and line rows are found by their parent's id alone: the composite foreign keys
+// ((subscriptionId, merchantId), (invoiceId, merchantId)) already make them the same merchant's,
+// and a merchant condition here let the planner combine the (merchantId, number) index with the
+// (subscriptionId, periodIndex) one: a read of every invoice of the merchant, at every renewal.
 const RENEWAL_CONTEXT_SQL = `
   SELECT row_to_json(s) AS s,
     (SELECT m."klarnaPartnerAccountId" FROM "Merchant" m WHERE m.id = s."merchantId") AS account_id,
@@ -91,16 +95,16 @@ const RENEWAL_CONTEXT_SQL = `
        FROM "SubscriptionPhase" ph
        JOIN "PlanVersion" pv ON pv.id = ph."planVersionId" AND pv."merchantId" = ph."merchantId"
        JOIN "Plan" p ON p.id = pv."planId" AND p."merchantId" = pv."merchantId"
-       WHERE ph."subscriptionId" = s.id AND ph."merchantId" = s."merchantId"
+       WHERE ph."subscriptionId" = s.id
        ORDER BY ph."firstPeriodIndex" DESC LIMIT 1) AS phase,
     (SELECT json_build_object(
          'invoice', row_to_json(i),
          'lines', (SELECT coalesce(json_agg(l ORDER BY l.position), '[]') FROM "InvoiceLine" l
-                   WHERE l."invoiceId" = i.id AND l."merchantId" = i."merchantId"),
+                   WHERE l."invoiceId" = i.id),
          'attempts', (SELECT coalesce(json_agg(a ORDER BY a."attemptNumber"), '[]') FROM "ChargeAttempt" a
                       WHERE a."invoiceId" = i.id))
        FROM "Invoice" i
-       WHERE i."subscriptionId" = s.id AND i."merchantId" = s."merchantId"
+       WHERE i."subscriptionId" = s.id
        ORDER BY i."periodIndex" DESC LIMIT 1) AS invoice
   FROM "Subscription" s
   WHERE s.id = `;
