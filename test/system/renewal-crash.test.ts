@@ -259,6 +259,22 @@ describe('the renewal engine under crashes', () => {
         sandbox: sandboxClock,
       });
       const quiet = probe;
+      /** Moves the shared clock (Rebill's and the sandbox's) on by `by`, as this test always does. */
+      const advance = (
+        by: number,
+        timing: { ackTimeoutMs: number; quietTimeoutMs: number; stepMs?: number },
+      ): ReturnType<typeof advanceVirtualClock> =>
+        advanceVirtualClock({
+          db: database,
+          mode: 'virtual',
+          by,
+          sandbox: sandboxClock,
+          quiet,
+          liveWithinMs: LIVE_WITHIN_MS,
+          log: quietLog,
+          actor: systemActor('renewal-crash-test'),
+          ...timing,
+        });
       const virtualNow = async (): Promise<Date> =>
         new Date(Date.now() + ((await readClockState(database))?.offsetMs ?? 0));
 
@@ -317,18 +333,7 @@ describe('the renewal engine under crashes', () => {
             if (onlyLeasedSince !== null && Date.now() - onlyLeasedSince > 5_000) {
               nudges += 1;
               onlyLeasedSince = null;
-              await advanceVirtualClock({
-                db: database,
-                mode: 'virtual',
-                by: SWEEP_LEASE_MS,
-                sandbox: sandboxClock,
-                quiet,
-                ackTimeoutMs: 5_000,
-                quietTimeoutMs: 1_000,
-                liveWithinMs: LIVE_WITHIN_MS,
-                log: quietLog,
-                actor: systemActor('renewal-crash-test'),
-              });
+              await advance(SWEEP_LEASE_MS, { ackTimeoutMs: 5_000, quietTimeoutMs: 1_000 });
             }
           } catch (error) {
             quietAt = null;
@@ -415,21 +420,13 @@ describe('the renewal engine under crashes', () => {
         })();
         const killed = killDuring(day);
         try {
-          const outcome = await advanceVirtualClock({
-            db: database,
-            mode: 'virtual',
-            by: DAY_MS,
+          const outcome = await advance(DAY_MS, {
             // In quarter days, each run to quiet: a running system, never a day's downtime. A
             // daily period due minutes after a whole-day step lands would wait a day and then fall
             // due beside the next one, which the catch-up policy rightly skips (and records).
             stepMs: DAY_MS / 4,
-            sandbox: sandboxClock,
-            quiet,
             ackTimeoutMs: 30_000,
             quietTimeoutMs: 30_000,
-            liveWithinMs: LIVE_WITHIN_MS,
-            log: quietLog,
-            actor: systemActor('renewal-crash-test'),
           });
           if (outcome.kind !== 'advanced') log(`day ${day}: advance ended ${outcome.kind}; waiting`);
         } catch (error) {
@@ -461,18 +458,7 @@ describe('the renewal engine under crashes', () => {
           SELECT count(*)::int AS n FROM "ChargeAttempt" WHERE status = 'PENDING' AND "firstSentAt" IS NOT NULL`;
         if ((open?.n ?? 0) === 0) break;
         log(`${open?.n ?? 0} sent attempts still unanswered; moving the clock 5 minutes`);
-        await advanceVirtualClock({
-          db: database,
-          mode: 'virtual',
-          by: 5 * 60_000,
-          sandbox: sandboxClock,
-          quiet,
-          ackTimeoutMs: 5_000,
-          quietTimeoutMs: 1_000,
-          liveWithinMs: LIVE_WITHIN_MS,
-          log: quietLog,
-          actor: systemActor('renewal-crash-test'),
-        });
+        await advance(5 * 60_000, { ackTimeoutMs: 5_000, quietTimeoutMs: 1_000 });
         until = await waitQuiet();
       }
 

@@ -279,8 +279,6 @@ async function prepareCharge(
               tokenId: row.id,
               decryptAudit: decryptAuditEntry(decryptInput(ctx, row.id, first.id, now), row.keyId),
             },
-      // Sent now: nothing follows it in this transaction.
-      last: token !== null,
     });
     invoice = written.invoice;
     attempt = written.attempt;

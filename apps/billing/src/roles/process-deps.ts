@@ -104,7 +104,7 @@ export async function createProcessDeps(
   };
 }
 
-/** Real waiting between a role's in-job retries (tests inject their own). */
+/** Real waiting: for PostgreSQL at start, and between a role's in-job retries (tests inject their own). */
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The signup services' dependencies, from a process's. */

@@ -10,12 +10,11 @@ export interface WaitForDatabaseOptions {
   readonly timeoutMs: number;
   readonly log: Logger;
   readonly sleep: (ms: number) => Promise<void>;
-  /** Real time: the wait is for a server, whatever the virtual clock says. */
-  readonly nowMs?: () => number;
 }
 
 export async function waitForDatabase(db: Db, opts: WaitForDatabaseOptions): Promise<void> {
-  const nowMs = opts.nowMs ?? Date.now;
+  // Real time: the wait is for a server, whatever the virtual clock says.
+  const nowMs = Date.now;
   const deadline = nowMs() + opts.timeoutMs;
   for (let attempt = 0; ; attempt += 1) {
     try {

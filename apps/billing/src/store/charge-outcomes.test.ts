@@ -1,10 +1,9 @@
 // An approved authorize answer is recorded once, in one statement: the attempt APPROVED (its
 // session token dropped), the Charge, and the Capture when it was captured at authorization.
 import { systemActor } from './audit.js';
-import { describe, expect, onTestFinished } from 'vitest';
+import { describe, expect } from 'vitest';
 import { databaseTest as test } from '../testing/database-test.js';
 import { recordApprovedCharge, recordApprovedRenewal } from './charge-outcomes.js';
-import { createPipelinedTransactions } from './pipelined-transaction.js';
 import { inTransaction, type Db } from './db.js';
 import {
   seedChargeAttempt,
@@ -148,10 +147,8 @@ describe('recordApprovedCharge', () => {
 describe('recordApprovedRenewal', () => {
   test('a subscription whose version moved on writes nothing, even committed with the statement', async ({
     prisma,
-    testDatabaseUrl,
+    transactions,
   }) => {
-    const transactions = createPipelinedTransactions({ databaseUrl: testDatabaseUrl });
-    onTestFinished(() => transactions.close());
     const attempt = await pendingAttempt(prisma);
     const subscription = await prisma.subscription.findUniqueOrThrow({
       where: { id: attempt.subscriptionId },

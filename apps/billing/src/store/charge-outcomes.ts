@@ -67,15 +67,14 @@ export async function recordApprovedRenewal(
   },
 ): Promise<RecordedCharge> {
   const { now } = meta;
-  const patchedOnly = Prisma.sql`EXISTS (SELECT 1 FROM patched)`;
   const { recorded, patched } = await approvedChargeStatement(tx, attempt, transaction, meta, {
     patch: renewalPatchUpdate(settled.subscription, settled.patch, now),
     after: Prisma.sql`,
     paid AS (
       UPDATE "Invoice" SET status = 'PAID', "paidAt" = ${now}::timestamptz, "heldAt" = NULL, "holdReason" = NULL,
         "updatedAt" = ${now}::timestamptz
-      WHERE id = ${settled.invoiceId}::uuid AND status = 'OPEN' AND ${patchedOnly}),
-    settled_audit AS (${auditInsert(settled.audit, patchedOnly)})`,
+      WHERE id = ${settled.invoiceId}::uuid AND status = 'OPEN' AND ${PATCHED}),
+    settled_audit AS (${auditInsert(settled.audit, PATCHED)})`,
   });
   if (patched !== 1) {
     throw new Error(
@@ -85,6 +84,9 @@ export async function recordApprovedRenewal(
   if (recorded === null) throw new Error(`attempt ${attempt.id}: no charge recorded`);
   return recorded;
 }
+
+/** True once a settle's `patched` step updated the subscription: every settling write waits for it. */
+const PATCHED = Prisma.sql`EXISTS (SELECT 1 FROM patched)`;
 
 /** A renewal's settling steps: the subscription's UPDATE (RETURNING id), and steps after the charge's. */
 interface SettleSteps {
@@ -101,7 +103,7 @@ async function approvedChargeStatement(
 ): Promise<{ recorded: RecordedCharge | null; patched: number }> {
   const { now } = meta;
   // With a settle, every write below waits for the subscription's update to have happened.
-  const gate = settle === null ? Prisma.sql`TRUE` : Prisma.sql`EXISTS (SELECT 1 FROM patched)`;
+  const gate = settle === null ? Prisma.sql`TRUE` : PATCHED;
   const captured = transaction.capture !== null;
   const chargeId = randomUUID();
   const audited = auditInsert(

@@ -121,17 +121,17 @@ export interface NewRenewalCharge {
   /**
    * When the attempt goes out now: its first send is counted in the same statement, with the
    * token's decrypt (its audit row and lastUsedAt), as revealCustomerToken and markAttemptSent would.
+   * The charge is then called right after the commit, so the statement is the transaction's last:
+   * committed in the same write where it can be (queryLast).
    */
   readonly sent: { readonly tokenId: string; readonly decryptAudit: AuditEntry } | null;
-  /** The transaction's last statement: committed in the same write where it can be (queryLast). */
-  readonly last: boolean;
 }
 
 /**
  * A period's invoice (numbered from the merchant's gapless counter) with its one line and its
  * first attempt, in one statement (with the token's decrypt and the first send when `sent`). The
  * merchant's counter row stays locked until the transaction ends, so the caller commits right after
- * (with the statement itself when `last`).
+ * (with the statement itself when `sent`).
  */
 export async function insertRenewalCharge(
   tx: RawTx,
@@ -180,7 +180,7 @@ export async function insertRenewalCharge(
     FROM invoice, line, attempt`;
   type Row = { invoice: unknown; line: unknown; attempt: unknown };
   // Nothing is written without the merchant's row (every step hangs off its number).
-  const [row] = input.last ? await queryLast<Row>(tx, statement) : await tx.$queryRaw<Row[]>(statement);
+  const [row] = sent !== null ? await queryLast<Row>(tx, statement) : await tx.$queryRaw<Row[]>(statement);
   if (row === undefined) throw new Error(`merchant ${sub.merchantId} not found`);
   return {
     invoice: { ...readInvoice(row.invoice), lines: [readInvoiceLine(row.line)] },

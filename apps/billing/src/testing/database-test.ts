@@ -4,6 +4,7 @@
 // from it with its own factory, so the harness never imports billing code.
 import { createDatabaseFromTemplate, dropDatabase } from '@rebill/test/harness';
 import { test } from 'vitest';
+import { createPipelinedTransactions } from '../store/pipelined-transaction.js';
 import { createPrismaClient, disconnect } from '../store/prisma-client.js';
 
 const withRunDatabase = test
@@ -14,16 +15,21 @@ const withRunDatabase = test
     );
   });
 
-/** The run's database, shared with every other test file: one client per file, closed after it. */
-export const databaseTest = withRunDatabase.extend(
-  'prisma',
-  { scope: 'file' },
-  ({ testDatabaseUrl }, { onCleanup }) => {
+/**
+ * The run's database, shared with every other test file: one client per file, closed after it;
+ * and, for the tests that ask for it, the worker's pipelined transactions on the same database.
+ */
+export const databaseTest = withRunDatabase
+  .extend('prisma', { scope: 'file' }, ({ testDatabaseUrl }, { onCleanup }) => {
     const prisma = createPrismaClient({ databaseUrl: testDatabaseUrl });
     onCleanup(() => disconnect(prisma));
     return prisma;
-  },
-);
+  })
+  .extend('transactions', { scope: 'file' }, ({ testDatabaseUrl }, { onCleanup }) => {
+    const transactions = createPipelinedTransactions({ databaseUrl: testDatabaseUrl });
+    onCleanup(() => transactions.close());
+    return transactions;
+  });
 
 /**
  * A migrated database of the test's own (a copy of the run's template), dropped after it: for
