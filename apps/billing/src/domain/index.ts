@@ -8,6 +8,7 @@ export * from './decline-classification.js';
 export * from './dunning-policy.js';
 export * from './errors.js';
 export * from './money.js';
+export * from './money-operations.js';
 export * from './next-action.js';
 export * from './payment-request-state.js';
 export * from './renewal.js';

@@ -1,5 +1,5 @@
 // A renewal's or dunning retry's attempt row: written before the call, its Klarna idempotency key
-// (UUIDv5 of its id), the token it charges, capture at once. Its payment_transaction_reference
+// (UUIDv5 of its id), the token it charges, the plan's capture mode. Its payment_transaction_reference
 // names what it charges, `<subscription id>-p<period index>-a<attempt number>`: unique like the
 // row, and readable in Klarna's portal and ledger without Rebill's tables (reconciliation).
 import { randomUUID } from 'node:crypto';
@@ -14,6 +14,7 @@ export function newRenewalAttempt(
     readonly amountMinor: number;
     readonly currency: string;
   },
+  captureMode: 'NOW' | 'LATER',
   attemptNumber: number,
   at: Date,
 ): NewChargeAttempt {
@@ -30,6 +31,7 @@ export function newRenewalAttempt(
     reference: `${subscription.id}-p${invoice.periodIndex}-a${attemptNumber}`,
     amountMinor: invoice.amountMinor,
     currency: invoice.currency,
+    captureMode,
     at,
   };
 }

@@ -4,7 +4,7 @@
 //   1. under the subscription's row lock: check the job is still the stored next action (a job
 //      queued before a cancel, pause or revoke finds it changed and does nothing), write or reuse
 //      the invoice and the attempt row, count the send, decrypt the token (audited); commit
-//   2. call Klarna outside any transaction (capture NOW, never step_up_config), re-sending the
+//   2. call Klarna outside any transaction (the plan's capture mode, never step_up_config), re-sending the
 //      same attempt with the same key on a transient failure or a 429, within the job
 //   3. under the lock again: record the outcome and what the domain decides from it
 // A crash between 1 and 3 leaves a PENDING attempt already sent: the next run re-sends it with the
@@ -210,7 +210,7 @@ async function prepareCharge(
     }
     attempt = await insertChargeAttempt(
       tx,
-      newRenewalAttempt(sub, invoice, (last?.attemptNumber ?? 0) + 1, now),
+      newRenewalAttempt(sub, invoice, ctx.phase.planVersion.captureMode, (last?.attemptNumber ?? 0) + 1, now),
     );
   } else {
     if (payload.kind === 'DUNNING_RETRY') {
@@ -257,6 +257,7 @@ async function prepareCharge(
         amountMinor: version.amountMinor,
         currency: sub.currency,
       },
+      version.captureMode,
       1,
       now,
     );
@@ -361,7 +362,7 @@ function chargeOf(
       amountMinor: attempt.amountMinor,
       transactionReference: attempt.reference,
       purchaseReference: purchaseReference(terms),
-      capture: 'NOW',
+      capture: attempt.captureMode,
       subscription: subscriptionTerms(terms),
       lineItems: lineItems(terms),
       customerToken: token,
@@ -479,7 +480,7 @@ async function settle(
       tx,
       attempt,
       approved,
-      { correlationId, now, actor: ACTOR },
+      { correlationId, now, actor: ACTOR, captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds },
       {
         invoiceId: ctx.invoice.id,
         subscription: sub,
@@ -490,7 +491,7 @@ async function settle(
     return;
   }
   if (approved !== null) {
-    await recordApprovedCharge(tx, attempt, approved, { correlationId, now, actor: ACTOR });
+    await recordApprovedCharge(tx, attempt, approved, { correlationId, now, actor: ACTOR, captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds });
   } else {
     await recordAttemptOutcome(tx, attempt, {
       actor: ACTOR,

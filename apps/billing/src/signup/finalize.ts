@@ -238,6 +238,7 @@ async function recordOutcome(
         actor: ACTOR,
         correlationId: outcome.correlationId,
         now,
+        captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds,
       });
       const settled = await settleSignup(tx, ctx, { ...parts(ctx, tokenId), payment: 'APPROVED', token }, at);
       return { enqueue: settled.enqueue };

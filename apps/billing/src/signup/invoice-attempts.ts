@@ -39,6 +39,7 @@ export async function insertNextInvoiceAttempt(
     idempotencyKey: klarnaIdempotencyKey('charge-attempt', id),
     amountMinor: invoice.amountMinor,
     currency: invoice.currency,
+    captureMode: ctx.phase.planVersion.captureMode,
     ...(next.kind === 'FINALIZE'
       ? {
           // Sealed to the attempt's id: a sealed token moved to another row does not open.

@@ -34,6 +34,7 @@ export async function applySignupAnswer(
         actor,
         correlationId: answer.correlationId,
         now,
+        captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds,
       });
       payment = 'APPROVED';
     } else if (part.result === 'DECLINED') {

@@ -55,7 +55,7 @@ describe('recordApprovedCharge', () => {
       capture: { paymentCaptureId: 'cap-1', amount: 9900, capturedAt: new Date('2026-03-06T09:59:59.600Z') },
     };
     const recorded = await inTransaction(prisma, (tx) =>
-      recordApprovedCharge(tx, attempt, transaction, { correlationId: 'corr-1', now: NOW, actor: ACTOR }),
+      recordApprovedCharge(tx, attempt, transaction, { correlationId: 'corr-1', now: NOW, actor: ACTOR, captureDelaySeconds: 0 }),
     );
     expect(recorded.captured).toBe(true);
 
@@ -105,7 +105,7 @@ describe('recordApprovedCharge', () => {
 
     const later = new Date(NOW.getTime() + 60_000);
     const replayed = await inTransaction(prisma, (tx) =>
-      recordApprovedCharge(tx, attempt, transaction, { correlationId: 'corr-2', now: later, actor: ACTOR }),
+      recordApprovedCharge(tx, attempt, transaction, { correlationId: 'corr-2', now: later, actor: ACTOR, captureDelaySeconds: 0 }),
     );
     expect(replayed).toEqual({ chargeId: recorded.chargeId, captured: true });
     expect(await prisma.charge.count({ where: { attemptId: attempt.id } })).toBe(1);
@@ -126,7 +126,7 @@ describe('recordApprovedCharge', () => {
           expiresAt: null,
           capture: null,
         },
-        { correlationId: null, now: NOW, actor: ACTOR },
+        { correlationId: null, now: NOW, actor: ACTOR, captureDelaySeconds: 0 },
       ),
     );
     expect(recorded.captured).toBe(false);
@@ -167,7 +167,7 @@ describe('recordApprovedRenewal', () => {
           tx,
           attempt,
           transaction,
-          { correlationId: null, now: NOW, actor: ACTOR },
+          { correlationId: null, now: NOW, actor: ACTOR, captureDelaySeconds: 0 },
           {
             invoiceId: attempt.invoiceId,
             subscription: stale,

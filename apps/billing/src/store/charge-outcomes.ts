@@ -8,7 +8,7 @@ import {
   type DeclineCategory,
   type Subscription,
 } from './generated/prisma/client.js';
-import type { RenewalPatch } from '../domain/index.js';
+import { captureDueAt, type RenewalPatch } from '../domain/index.js';
 import { auditInsert, type Actor, type AuditEntry } from './audit.js';
 import { queryLast, type RawTx } from './raw-tx.js';
 import { renewalPatchUpdate } from './renewals.js';
@@ -23,6 +23,14 @@ export interface ApprovedTransactionFacts {
     readonly amount: number | null;
     readonly capturedAt: Date | null;
   } | null;
+}
+
+export interface ApprovalMeta {
+  readonly correlationId: string | null;
+  readonly now: Date;
+  readonly actor: Actor;
+  /** The plan's capture delay: a LATER authorization is captured this long after it (clamped before expiry). */
+  readonly captureDelaySeconds: number;
 }
 
 export interface RecordedCharge {
@@ -40,7 +48,7 @@ export async function recordApprovedCharge(
   tx: RawTx,
   attempt: ChargeAttempt,
   transaction: ApprovedTransactionFacts,
-  meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
+  meta: ApprovalMeta,
 ): Promise<RecordedCharge> {
   const { recorded } = await approvedChargeStatement(tx, attempt, transaction, meta, null);
   if (recorded === null) throw new Error(`attempt ${attempt.id}: no charge recorded`);
@@ -58,7 +66,7 @@ export async function recordApprovedRenewal(
   tx: RawTx,
   attempt: ChargeAttempt,
   transaction: ApprovedTransactionFacts,
-  meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
+  meta: ApprovalMeta,
   settled: {
     readonly invoiceId: string;
     readonly subscription: Pick<Subscription, 'id' | 'version'>;
@@ -98,7 +106,7 @@ async function approvedChargeStatement(
   tx: RawTx,
   attempt: ChargeAttempt,
   transaction: ApprovedTransactionFacts,
-  meta: { readonly correlationId: string | null; readonly now: Date; readonly actor: Actor },
+  meta: ApprovalMeta,
   settle: SettleSteps | null,
 ): Promise<{ recorded: RecordedCharge | null; patched: number }> {
   const { now } = meta;
@@ -128,6 +136,12 @@ async function approvedChargeStatement(
     Prisma.sql`EXISTS (SELECT 1 FROM charge)`,
   );
   const captureId = randomUUID();
+  // A LATER authorization gets its capture time; the money sweep brings it back then.
+  const authorizedAt = transaction.authorizedAt ?? now;
+  const dueAt =
+    !captured && attempt.captureMode === 'LATER'
+      ? captureDueAt(authorizedAt, transaction.expiresAt, meta.captureDelaySeconds)
+      : null;
   const captureStep =
     transaction.capture === null
       ? Prisma.empty
@@ -150,14 +164,14 @@ async function approvedChargeStatement(
     charge AS (
       INSERT INTO "Charge" (id, "merchantId", "subscriptionId", "invoiceId", "attemptId", "klarnaTransactionId",
         "amountMinor", currency, state, "captureMode", "capturedMinor", "authorizedAt", "expiresAt",
-        "createdAt", "updatedAt")
+        "captureDueAt", "moneyActionAt", "createdAt", "updatedAt")
       SELECT ${chargeId}::uuid, ${attempt.merchantId}::uuid, ${attempt.subscriptionId}::uuid,
         ${attempt.invoiceId}::uuid, ${attempt.id}::uuid, ${transaction.paymentTransactionId}::text,
         ${attempt.amountMinor}::int, ${attempt.currency}::text,
         ${chargeState(transaction.state, captured)}::"ChargeState", ${attempt.captureMode}::"CaptureMode",
         ${captured ? (transaction.capture?.amount ?? attempt.amountMinor) : 0}::int,
-        ${transaction.authorizedAt ?? now}::timestamptz, ${transaction.expiresAt}::timestamptz,
-        ${now}::timestamptz, ${now}::timestamptz
+        ${authorizedAt}::timestamptz, ${transaction.expiresAt}::timestamptz,
+        ${dueAt}::timestamptz, ${dueAt}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
       WHERE NOT EXISTS (SELECT 1 FROM existing) AND ${gate}
       RETURNING id)${captureStep},
     audited AS (${audited} RETURNING id)${settle?.after ?? Prisma.empty}

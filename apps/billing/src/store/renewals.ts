@@ -167,11 +167,12 @@ export async function insertRenewalCharge(
       RETURNING *),
     attempt AS (
       INSERT INTO "ChargeAttempt" (id, "merchantId", "subscriptionId", "invoiceId", "attemptNumber", kind,
-        "tokenId", "idempotencyKey", reference, "amountMinor", currency, "sendCount", "firstSentAt",
-        "lastSentAt", "createdAt", "updatedAt")
+        "tokenId", "idempotencyKey", reference, "amountMinor", currency, "captureMode", "sendCount",
+        "firstSentAt", "lastSentAt", "createdAt", "updatedAt")
       SELECT ${a.id}::uuid, ${a.merchantId}::uuid, ${a.subscriptionId}::uuid, invoice.id, ${a.attemptNumber}::int,
         ${a.kind}::"ChargeAttemptKind", ${a.tokenId}::uuid, ${a.idempotencyKey}::text, ${a.reference ?? a.id}::text,
-        ${a.amountMinor}::int, ${a.currency}::text, ${sent === null ? 0 : 1}::int,
+        ${a.amountMinor}::int, ${a.currency}::text, ${a.captureMode ?? 'NOW'}::"CaptureMode",
+        ${sent === null ? 0 : 1}::int,
         ${sent === null ? null : now}::timestamptz, ${sent === null ? null : now}::timestamptz,
         ${a.at}::timestamptz, ${a.at}::timestamptz
       FROM invoice

@@ -100,6 +100,8 @@ export interface NewChargeAttempt {
   readonly reference?: string;
   readonly amountMinor: number;
   readonly currency: string;
+  /** The plan's capture mode (NOW when absent). */
+  readonly captureMode?: 'NOW' | 'LATER';
   readonly sealedSessionToken?: { readonly keyId: string; readonly ciphertext: Buffer };
   readonly deadlineAt?: Date;
   readonly at: Date;
@@ -110,12 +112,12 @@ export async function insertChargeAttempt(tx: RawTx, row: NewChargeAttempt): Pro
   const [inserted] = await tx.$queryRaw<{ attempt: unknown }[]>`
     WITH attempt AS (
       INSERT INTO "ChargeAttempt" (id, "merchantId", "subscriptionId", "invoiceId", "attemptNumber", kind,
-        "tokenId", "idempotencyKey", reference, "amountMinor", currency, "sealedSessionToken", "sealedKeyId",
-        "deadlineAt", "createdAt", "updatedAt")
+        "tokenId", "idempotencyKey", reference, "amountMinor", currency, "captureMode", "sealedSessionToken",
+        "sealedKeyId", "deadlineAt", "createdAt", "updatedAt")
       VALUES (${row.id}::uuid, ${row.merchantId}::uuid, ${row.subscriptionId}::uuid, ${row.invoiceId}::uuid,
         ${row.attemptNumber}::int, ${row.kind}::"ChargeAttemptKind", ${row.tokenId}::uuid, ${row.idempotencyKey}::text,
         ${row.reference ?? row.id}::text, ${row.amountMinor}::int, ${row.currency}::text,
-        ${sealed === undefined ? null : Buffer.from(sealed.ciphertext)}::bytea, ${sealed?.keyId ?? null}::text,
+        ${row.captureMode ?? 'NOW'}::"CaptureMode", ${sealed === undefined ? null : Buffer.from(sealed.ciphertext)}::bytea, ${sealed?.keyId ?? null}::text,
         ${row.deadlineAt ?? null}::timestamptz, ${row.at}::timestamptz, ${row.at}::timestamptz)
       RETURNING *)
     SELECT row_to_json(attempt) AS attempt FROM attempt`;

@@ -244,6 +244,7 @@ export async function insertSignupRows(tx: Tx, rows: NewSignupRows): Promise<Cre
         reference: attemptId,
         amountMinor: planVersion.amountMinor,
         currency: rows.currency,
+        captureMode: planVersion.captureMode,
         createdAt: now,
         updatedAt: now,
       },
