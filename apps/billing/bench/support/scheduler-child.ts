@@ -31,6 +31,10 @@ async function main(): Promise<void> {
     connection: redis,
     prefix: bullPrefix(env('REDIS_PREFIX')),
   });
+  const money = new Queue(QUEUES.money, {
+    connection: redis,
+    prefix: bullPrefix(env('REDIS_PREFIX')),
+  });
   await subscriptions.waitUntilReady();
 
   let rows = 0;
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
     const deps = {
       db,
       clock: systemClock,
-      queues: { subscriptions, webhookEvents },
+      queues: { subscriptions, webhookEvents, money },
       batchSize,
       merchantCap: int('SCHEDULER_MERCHANT_CAP'),
       tickMax: int('SCHEDULER_TICK_MAX'),
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
   }
   await subscriptions.close();
   await webhookEvents.close();
+  await money.close();
   redis.disconnect();
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify({ mode, rows, ms, ticks, peakRssMb })}\n`);

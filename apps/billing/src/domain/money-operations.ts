@@ -143,3 +143,13 @@ export function decideVoid(
   const open = c.state === 'AUTHORIZED' || c.state === 'EXPIRED';
   return open && uncapturedMinor(c) > 0 ? { kind: 'VOID' } : { kind: 'REJECTED', problem: 'NOTHING_TO_VOID' };
 }
+
+/** What a read of the payment transaction says, in Rebill's terms (the adapter maps Klarna's). */
+export interface TransactionFacts {
+  readonly state: ChargeMoneyState;
+  readonly capturedMinor: number;
+  readonly refundedMinor: number;
+  readonly releasedMinor: number;
+  readonly captures: readonly { readonly id: string; readonly reference: string | null; readonly at: Date | null }[];
+  readonly refunds: readonly { readonly id: string; readonly reference: string | null; readonly at: Date | null }[];
+}

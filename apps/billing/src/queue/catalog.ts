@@ -17,6 +17,8 @@ export const QUEUES = {
   subscriptions: 'subscriptions',
   /** Re-applying stored Klarna webhook events whose first apply failed or never ran. */
   webhookEvents: 'webhook-events',
+  /** A charge's money after authorization: LATER captures, voids, refunds to send, reads. */
+  money: 'money',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -43,6 +45,9 @@ export type RunNextActionPayload = z.infer<typeof runNextActionPayload>;
 export const applyWebhookEventPayload = z.object({ webhookEventId: uuid });
 export type ApplyWebhookEventPayload = z.infer<typeof applyWebhookEventPayload>;
 
+export const runChargeMoneyPayload = z.object({ chargeId: uuid });
+export type RunChargeMoneyPayload = z.infer<typeof runChargeMoneyPayload>;
+
 export const JOBS = {
   runNextAction: {
     queue: QUEUES.subscriptions,
@@ -60,6 +65,13 @@ export const JOBS = {
     options: RETRY,
     jobId: (p: ApplyWebhookEventPayload, leaseUntil: Date) =>
       `apply-${p.webhookEventId}-${leaseUntil.getTime()}`,
+  },
+  runChargeMoney: {
+    queue: QUEUES.money,
+    name: 'run-charge-money',
+    payload: runChargeMoneyPayload,
+    options: RETRY,
+    jobId: (p: RunChargeMoneyPayload, leaseUntil: Date) => `money-${p.chargeId}-${leaseUntil.getTime()}`,
   },
 } as const;
 

@@ -38,7 +38,7 @@ export interface ProcessDeps {
   /** One connection for producers and queue reads; workers make their own blocking ones. */
   readonly redis: Redis;
   readonly prefix: string;
-  readonly queues: { readonly subscriptions: Queue; readonly webhookEvents: Queue };
+  readonly queues: { readonly subscriptions: Queue; readonly webhookEvents: Queue; readonly money: Queue };
   readonly clock: ProcessClock;
   readonly vault: Vault;
   readonly klarnaHttp: KlarnaHttp;
@@ -68,6 +68,7 @@ export async function createProcessDeps(
   const queues = {
     subscriptions: new Queue(QUEUES.subscriptions, { connection: redis, prefix }),
     webhookEvents: new Queue(QUEUES.webhookEvents, { connection: redis, prefix }),
+    money: new Queue(QUEUES.money, { connection: redis, prefix }),
   };
   await waitForDatabase(db, { timeoutMs: config.STARTUP_DATABASE_WAIT_MS, log, sleep: realSleep });
   const clock = createProcessClock({
@@ -94,7 +95,7 @@ export async function createProcessDeps(
     gateway: new KlarnaNetworkGateway(klarnaHttp),
     notifications: new KlarnaNotifications(klarnaHttp),
     async close() {
-      await Promise.allSettled([queues.subscriptions.close(), queues.webhookEvents.close()]);
+      await Promise.allSettled([queues.subscriptions.close(), queues.webhookEvents.close(), queues.money.close()]);
       await clock.stop();
       await klarnaHttp.close();
       await transactions.close();

@@ -40,7 +40,7 @@ function deps(db: Db, overrides: Partial<SweepDeps> = {}) {
     deps: {
       db,
       clock: fixedClock(NOW),
-      queues: { subscriptions, webhookEvents: recordingQueue() },
+      queues: { subscriptions, webhookEvents: recordingQueue(), money: recordingQueue() },
       batchSize: 500,
       merchantCap: 20,
       tickMax: 5_000,

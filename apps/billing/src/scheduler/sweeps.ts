@@ -23,6 +23,7 @@ import {
   type LeasedNextAction,
   type MerchantQuota,
 } from '../store/next-actions.js';
+import { leaseDueChargeMoney } from '../store/charge-money.js';
 import { leaseDueWebhookEvents } from '../store/webhook-events.js';
 
 /** How long an enqueued webhook-event job owns its row before a sweep may enqueue it again. */
@@ -34,6 +35,7 @@ export interface SweepDeps {
   readonly queues: {
     readonly subscriptions: Pick<Queue, 'addBulk' | 'getWaitingCount' | 'getPrioritizedCount'>;
     readonly webhookEvents: Pick<Queue, 'addBulk'>;
+    readonly money: Pick<Queue, 'addBulk'>;
   };
   /** Rows one lease statement (and one `addBulk`) handles. */
   readonly batchSize: number;
@@ -60,6 +62,7 @@ export function newSweepState(): SweepState {
 export interface SweepCounts {
   readonly nextActions: number;
   readonly webhookEvents: number;
+  readonly charges: number;
   /** The subscriptions queue held `queueBacklog` waiting jobs or more: no next action was leased. */
   readonly backlogFull: boolean;
 }
@@ -68,7 +71,8 @@ export interface SweepCounts {
 export async function sweepOnce(deps: SweepDeps, state: SweepState = newSweepState()): Promise<SweepCounts> {
   const { leased: nextActions, backlogFull } = await sweepNextActions(deps, state);
   const webhookEvents = await sweepWebhookEvents(deps);
-  return { nextActions, webhookEvents, backlogFull };
+  const charges = await sweepChargeMoney(deps);
+  return { nextActions, webhookEvents, charges, backlogFull };
 }
 
 async function sweepNextActions(
@@ -184,4 +188,22 @@ async function sweepWebhookEvents(deps: SweepDeps): Promise<number> {
     if (due.length < deps.batchSize) break;
   }
   return webhookEvents;
+}
+
+/** Charges whose money work is due (captures, voids, refunds, reads): every one, page by page. */
+async function sweepChargeMoney(deps: SweepDeps): Promise<number> {
+  let charges = 0;
+  for (;;) {
+    const now = deps.clock.now();
+    const leaseUntil = new Date(now.getTime() + SWEEP_LEASE_MS);
+    const due = await leaseDueChargeMoney(deps.db, { now, leaseUntil, limit: deps.batchSize });
+    if (due.length > 0) {
+      await deps.queues.money.addBulk(
+        due.map((row) => leasedJob(JOBS.runChargeMoney, { chargeId: row.chargeId }, leaseUntil)),
+      );
+      charges += due.length;
+    }
+    if (due.length < deps.batchSize) break;
+  }
+  return charges;
 }

@@ -1,0 +1,248 @@
+// A charge's money job: under the charge's row lock, ask the domain for the next step (capture,
+// void, a refund to send, a read, an expiry alert); write the operation's row and count its send;
+// call Klarna outside any transaction; settle what it answered; repeat until nothing is due. The
+// worker runs it for swept charges; the API runs it at once after writing a refund or a void.
+//
+// Exactly one capture per approved charge under crashes: the Capture row (and its key) is written
+// and committed before the call, and a unique index allows one open capture per charge, so a run
+// after a crash finds the row and re-sends the same key; Klarna answers the first call's result.
+import type { MoneyStep } from '../domain/index.js';
+import { nextMoneyStep, shouldReadAfter, unknownOutcomeDelayMs } from '../domain/index.js';
+import { systemActor, type Actor } from '../store/audit.js';
+import {
+  chargeMoneyOf,
+  insertCapture,
+  insertVoid,
+  lockChargeMoney,
+  markOperationSent,
+  refundableCapture,
+  scheduleChargeMoney,
+  type ChargeMoneyRows,
+} from '../store/charge-money.js';
+import {
+  applyTransactionRead,
+  settleCapture,
+  settleRefund,
+  settleVoid,
+  type OperationResult,
+} from '../store/charge-money-settle.js';
+import { inTransaction } from '../store/db.js';
+import { audit } from '../store/audit.js';
+import type { MoneyDeps } from './deps.js';
+import { operationResult, transactionFacts } from './outcomes.js';
+
+export type ChargeMoneyResult = 'GONE' | 'IDLE' | 'RETRY_LATER';
+
+/** Steps one run takes at most (a refund, a capture and a read each count one). */
+const MAX_STEPS = 16;
+
+type Call =
+  | { readonly kind: 'done'; readonly result: ChargeMoneyResult }
+  | { readonly kind: 'again' }
+  | { readonly kind: 'capture'; readonly rows: ChargeMoneyRows; readonly captureId: string }
+  | { readonly kind: 'refund'; readonly rows: ChargeMoneyRows; readonly refundId: string }
+  | { readonly kind: 'void'; readonly rows: ChargeMoneyRows; readonly voidId: string }
+  | { readonly kind: 'read'; readonly rows: ChargeMoneyRows };
+
+export async function runChargeMoney(
+  deps: MoneyDeps,
+  chargeId: string,
+  actor: Actor = systemActor('worker'),
+): Promise<ChargeMoneyResult> {
+  for (let step = 0; step < MAX_STEPS; step += 1) {
+    const call = await inTransaction(deps.db, (tx) => prepare(tx, deps, chargeId, actor));
+    if (call.kind === 'done') return call.result;
+    if (call.kind === 'again') continue;
+    const result = await send(deps, call);
+    if (result === 'RETRY_LATER') return result;
+  }
+  // Work left after many steps (a long queue of refunds): the sweep brings the charge back at once.
+  await inTransaction(deps.db, (tx) => scheduleChargeMoney(tx, chargeId, deps.clock.now(), deps.clock.now()));
+  return 'RETRY_LATER';
+}
+
+async function prepare(
+  tx: Parameters<Parameters<typeof inTransaction>[1]>[0],
+  deps: MoneyDeps,
+  chargeId: string,
+  actor: Actor,
+): Promise<Call> {
+  const rows = await lockChargeMoney(tx, chargeId);
+  if (rows === null) return { kind: 'done', result: 'GONE' };
+  const now = deps.clock.now();
+  const step: MoneyStep = nextMoneyStep(chargeMoneyOf(rows), now);
+  switch (step.kind) {
+    case 'IDLE':
+      await scheduleChargeMoney(tx, chargeId, step.nextAt, now);
+      return { kind: 'done', result: 'IDLE' };
+    case 'ALERT_EXPIRY':
+      // Visible to operators (audit trail, error log); the capture itself is already due by now.
+      await tx.charge.update({ where: { id: chargeId }, data: { expiryAlertedAt: now, updatedAt: now } });
+      await audit(tx, {
+        actor,
+        merchantId: rows.charge.merchantId,
+        subscriptionId: rows.charge.subscriptionId,
+        entityType: 'charge',
+        entityId: chargeId,
+        action: 'charge.authorization_expiring',
+        after: { expires_at: rows.charge.expiresAt?.toISOString() ?? null, state: rows.charge.state },
+        at: now,
+      });
+      deps.log.error(
+        { chargeId, expiresAt: rows.charge.expiresAt?.toISOString() },
+        'authorization still uncaptured a day before it expires',
+      );
+      return { kind: 'again' };
+    case 'READ':
+      return { kind: 'read', rows };
+    case 'SEND_REFUND':
+      await markOperationSent(tx, 'refund', step.refundId, now);
+      return { kind: 'refund', rows, refundId: step.refundId };
+    case 'SEND_VOID': {
+      const voidId = step.voidId ?? (await insertVoid(tx, rows.charge, 'SUBSCRIPTION_ENDED', now)).id;
+      await markOperationSent(tx, 'void', voidId, now);
+      return { kind: 'void', rows, voidId };
+    }
+    case 'SEND_CAPTURE': {
+      const captureId = step.captureId ?? (await insertCapture(tx, rows.charge, step.amountMinor, now)).id;
+      await markOperationSent(tx, 'capture', captureId, now);
+      return { kind: 'capture', rows, captureId };
+    }
+  }
+}
+
+/** Calls Klarna for the prepared step and settles the answer; RETRY_LATER when it stayed unknown. */
+async function send(
+  deps: MoneyDeps,
+  call: Exclude<Call, { kind: 'done' } | { kind: 'again' }>,
+): Promise<'SETTLED' | 'RETRY_LATER'> {
+  const { charge, accountId } = call.rows;
+  const transaction = { accountId, paymentTransactionId: charge.klarnaTransactionId };
+  const meta = { actor: systemActor('worker'), now: deps.clock.now() };
+
+  if (call.kind === 'read') {
+    const outcome = await withResends(deps, () => deps.payments.readTransaction(transaction));
+    if (outcome.kind !== 'read') return retryLater(deps, charge.id, 1, false);
+    await inTransaction(deps.db, async (tx) => {
+      const rows = await lockChargeMoney(tx, charge.id);
+      if (rows !== null) await applyTransactionRead(tx, rows, transactionFacts(outcome.transaction), stamp(deps));
+    });
+    return 'SETTLED';
+  }
+
+  if (call.kind === 'capture') {
+    const capture = call.rows.captures.find((c) => c.id === call.captureId);
+    const row = capture ?? (await deps.db.capture.findUniqueOrThrow({ where: { id: call.captureId } }));
+    const outcome = await withResends(deps, () =>
+      deps.payments.capture(
+        { ...transaction, amountMinor: row.amountMinor, reference: row.reference },
+        row.idempotencyKey ?? row.reference,
+      ),
+    );
+    const result = operationResult(outcome, row.sendCount + 1);
+    return settleUnder(deps, charge.id, result, (tx, rows) =>
+      settleCapture(tx, rows.charge, rows.captures.find((c) => c.id === row.id) ?? row, result, stamp(deps)),
+    );
+  }
+
+  if (call.kind === 'refund') {
+    const refund = call.rows.refunds.find((r) => r.id === call.refundId);
+    if (refund === undefined) return 'SETTLED';
+    const capture = call.rows.captures.find((c) => c.id === refund.captureId) ?? refundableCapture(call.rows);
+    const captureId = capture?.klarnaCaptureId ?? null;
+    if (captureId === null) {
+      // Cannot happen (a refund is written only against a succeeded capture); fail it visibly.
+      const failed: OperationResult = { kind: 'FAILED', code: 'NO_KLARNA_CAPTURE' };
+      return settleUnder(deps, charge.id, failed, (tx, rows) => settleRefund(tx, rows.charge, refund, failed, meta));
+    }
+    const outcome = await withResends(deps, () =>
+      deps.payments.refundCapture(
+        {
+          ...transaction,
+          paymentCaptureId: captureId,
+          amountMinor: refund.amountMinor,
+          reference: refund.reference,
+          ...(refund.reason === null ? {} : { reason: refund.reason }),
+        },
+        refund.idempotencyKey,
+      ),
+    );
+    const result = operationResult(outcome, refund.sendCount + 1);
+    return settleUnder(deps, charge.id, result, (tx, rows) =>
+      settleRefund(tx, rows.charge, rows.refunds.find((r) => r.id === refund.id) ?? refund, result, stamp(deps)),
+    );
+  }
+
+  const voidRow =
+    call.rows.voids.find((v) => v.id === call.voidId) ??
+    (await deps.db.void.findUniqueOrThrow({ where: { id: call.voidId } }));
+  const outcome = await withResends(deps, () => deps.payments.voidTransaction(transaction, voidRow.idempotencyKey));
+  const result = operationResult(outcome, voidRow.sendCount + 1);
+  return settleUnder(deps, charge.id, result, (tx, rows) =>
+    settleVoid(tx, rows.charge, rows.voids.find((v) => v.id === voidRow.id) ?? voidRow, result, stamp(deps)),
+  );
+}
+
+function stamp(deps: MoneyDeps) {
+  return { actor: systemActor('worker'), now: deps.clock.now() };
+}
+
+async function settleUnder(
+  deps: MoneyDeps,
+  chargeId: string,
+  result: OperationResult,
+  write: (tx: Parameters<Parameters<typeof inTransaction>[1]>[0], rows: ChargeMoneyRows) => Promise<void>,
+): Promise<'SETTLED' | 'RETRY_LATER'> {
+  await inTransaction(deps.db, async (tx) => {
+    const rows = await lockChargeMoney(tx, chargeId);
+    if (rows !== null) await write(tx, rows);
+  });
+  if (result.kind !== 'UNKNOWN') return 'SETTLED';
+  const sends = await sendsOfOpen(deps, chargeId);
+  return retryLater(deps, chargeId, sends, result.read);
+}
+
+async function sendsOfOpen(deps: MoneyDeps, chargeId: string): Promise<number> {
+  const open = { chargeId, status: { in: ['PENDING' as const, 'UNKNOWN' as const] } };
+  const [c, r, v] = await Promise.all([
+    deps.db.capture.aggregate({ where: open, _max: { sendCount: true } }),
+    deps.db.refund.aggregate({ where: open, _max: { sendCount: true } }),
+    deps.db.void.aggregate({ where: open, _max: { sendCount: true } }),
+  ]);
+  return Math.max(c._max.sendCount ?? 1, r._max.sendCount ?? 1, v._max.sendCount ?? 1);
+}
+
+/** The outcome stayed unknown: the sweep brings the charge back after a growing delay. */
+async function retryLater(
+  deps: MoneyDeps,
+  chargeId: string,
+  sendCount: number,
+  read: boolean,
+): Promise<'RETRY_LATER'> {
+  const now = deps.clock.now();
+  const at = new Date(now.getTime() + unknownOutcomeDelayMs(sendCount));
+  await inTransaction(deps.db, async (tx) => {
+    await scheduleChargeMoney(tx, chargeId, at, now);
+    if (read || shouldReadAfter(sendCount)) {
+      await tx.charge.update({ where: { id: chargeId }, data: { readRequestedAt: now } });
+    }
+  });
+  return 'RETRY_LATER';
+}
+
+/** Same-key re-sends within the job for a 429 or an unknown outcome (CONTRACT.md §3, §12.2). */
+async function withResends<T extends { readonly kind: string }>(
+  deps: MoneyDeps,
+  call: () => Promise<T>,
+): Promise<T> {
+  let outcome = await call();
+  for (const delayMs of deps.resendDelaysMs) {
+    if (outcome.kind !== 'transient' && outcome.kind !== 'rate_limited') return outcome;
+    const retryAfter = (outcome as { readonly retryAfterMs?: number | null }).retryAfterMs ?? null;
+    // A long Retry-After goes back to the sweep rather than holding a worker slot.
+    if (retryAfter !== null && retryAfter > delayMs * 4) return outcome;
+    await deps.sleep(retryAfter ?? delayMs);
+    outcome = await call();
+  }
+  return outcome;
+}

@@ -1,0 +1,224 @@
+// What a capture, refund, void or transaction read taught Rebill, written under the charge's row
+// lock with its audit row: the operation settled (or left open to be re-sent with its key), and
+// the charge's totals and state moved by exactly what Klarna confirmed.
+import type { ChargeMoneyState, TransactionFacts } from '../domain/index.js';
+import { audit, type Actor } from './audit.js';
+import type { ChargeMoneyRows, MoneyTable } from './charge-money.js';
+import type { Tx } from './db.js';
+import type { Capture, Charge, Refund, Void } from './generated/prisma/client.js';
+
+export type OperationResult =
+  | { readonly kind: 'SUCCEEDED'; readonly klarnaId: string | null; readonly at: Date | null }
+  | { readonly kind: 'FAILED'; readonly code: string }
+  /** No answer: left open for a re-send with the same key; `read` asks for a read first. */
+  | { readonly kind: 'UNKNOWN'; readonly read: boolean };
+
+interface Meta {
+  readonly actor: Actor;
+  readonly now: Date;
+}
+
+function stateAfter(charge: Pick<Charge, 'amountMinor'>, captured: number, released: number): ChargeMoneyState {
+  if (captured + released < charge.amountMinor) return 'AUTHORIZED';
+  return captured > 0 ? 'COMPLETED' : 'CLOSED';
+}
+
+async function auditOperation(
+  tx: Tx,
+  charge: Charge,
+  table: MoneyTable,
+  id: string,
+  action: string,
+  after: Record<string, string | number | null>,
+  meta: Meta,
+): Promise<void> {
+  await audit(tx, {
+    actor: meta.actor,
+    merchantId: charge.merchantId,
+    subscriptionId: charge.subscriptionId,
+    entityType: table,
+    entityId: id,
+    action: `${table}.${action}`,
+    after: { charge_id: charge.id, ...after },
+    at: meta.now,
+  });
+}
+
+export async function settleCapture(
+  tx: Tx,
+  charge: Charge,
+  capture: Capture,
+  result: OperationResult,
+  meta: Meta,
+): Promise<void> {
+  const { now } = meta;
+  if (result.kind === 'UNKNOWN') {
+    if (result.read) await tx.charge.update({ where: { id: charge.id }, data: { readRequestedAt: now } });
+    return;
+  }
+  if (result.kind === 'FAILED') {
+    await tx.capture.update({
+      where: { id: capture.id },
+      data: { status: 'FAILED', failureCode: result.code, updatedAt: now },
+    });
+    // Klarna refused: learn the transaction's state from a read before anything else.
+    await tx.charge.update({ where: { id: charge.id }, data: { readRequestedAt: now, updatedAt: now } });
+    await auditOperation(tx, charge, 'capture', capture.id, 'failed', { code: result.code }, meta);
+    return;
+  }
+  await tx.capture.update({
+    where: { id: capture.id },
+    data: { status: 'SUCCEEDED', klarnaCaptureId: result.klarnaId, capturedAt: result.at ?? now, updatedAt: now },
+  });
+  const captured = charge.capturedMinor + capture.amountMinor;
+  await tx.charge.update({
+    where: { id: charge.id },
+    data: {
+      capturedMinor: captured,
+      state: stateAfter(charge, captured, charge.releasedMinor),
+      captureDueAt: null,
+      updatedAt: now,
+    },
+  });
+  await auditOperation(tx, charge, 'capture', capture.id, 'succeeded', { amount: capture.amountMinor }, meta);
+}
+
+export async function settleRefund(
+  tx: Tx,
+  charge: Charge,
+  refund: Refund,
+  result: OperationResult,
+  meta: Meta,
+): Promise<void> {
+  const { now } = meta;
+  if (result.kind === 'UNKNOWN') {
+    if (result.read) await tx.charge.update({ where: { id: charge.id }, data: { readRequestedAt: now } });
+    return;
+  }
+  if (result.kind === 'FAILED') {
+    await tx.refund.update({
+      where: { id: refund.id },
+      data: { status: 'FAILED', failureCode: result.code, updatedAt: now },
+    });
+    await auditOperation(tx, charge, 'refund', refund.id, 'failed', { code: result.code }, meta);
+    return;
+  }
+  await tx.refund.update({
+    where: { id: refund.id },
+    data: { status: 'SUCCEEDED', klarnaRefundId: result.klarnaId, refundedAt: result.at ?? now, updatedAt: now },
+  });
+  await tx.charge.update({
+    where: { id: charge.id },
+    data: { refundedMinor: { increment: refund.amountMinor }, updatedAt: now },
+  });
+  await auditOperation(tx, charge, 'refund', refund.id, 'succeeded', { amount: refund.amountMinor }, meta);
+}
+
+export async function settleVoid(
+  tx: Tx,
+  charge: Charge,
+  voided: Void,
+  result: OperationResult,
+  meta: Meta,
+): Promise<void> {
+  const { now } = meta;
+  if (result.kind === 'UNKNOWN') {
+    if (result.read) await tx.charge.update({ where: { id: charge.id }, data: { readRequestedAt: now } });
+    return;
+  }
+  if (result.kind === 'FAILED') {
+    await tx.void.update({
+      where: { id: voided.id },
+      data: { status: 'FAILED', failureCode: result.code, updatedAt: now },
+    });
+    await tx.charge.update({ where: { id: charge.id }, data: { readRequestedAt: now, updatedAt: now } });
+    await auditOperation(tx, charge, 'void', voided.id, 'failed', { code: result.code }, meta);
+    return;
+  }
+  const released = charge.amountMinor - charge.capturedMinor - charge.releasedMinor;
+  await tx.void.update({
+    where: { id: voided.id },
+    data: { status: 'SUCCEEDED', releasedMinor: released, voidedAt: result.at ?? now, updatedAt: now },
+  });
+  await tx.charge.update({
+    where: { id: charge.id },
+    data: {
+      releasedMinor: charge.releasedMinor + released,
+      state: stateAfter(charge, charge.capturedMinor, charge.releasedMinor + released),
+      captureDueAt: null,
+      updatedAt: now,
+    },
+  });
+  await auditOperation(tx, charge, 'void', voided.id, 'succeeded', { released }, meta);
+}
+
+/**
+ * Applies a read of the transaction (CONTRACT.md §18.5): an open operation Klarna shows (found
+ * by Rebill's reference) succeeded; one the transaction's state rules out failed; anything else
+ * stays open for a re-send with its key. The state is Klarna's. Amounts move only through
+ * operations matched here: a difference left over is recorded for reconciliation, never copied.
+ */
+export async function applyTransactionRead(
+  tx: Tx,
+  rows: ChargeMoneyRows,
+  facts: TransactionFacts,
+  meta: Meta,
+): Promise<void> {
+  const { now } = meta;
+  let charge = rows.charge;
+  for (const capture of rows.captures.filter((c) => c.status === 'PENDING' || c.status === 'UNKNOWN')) {
+    const seen = facts.captures.find((c) => c.reference === capture.reference);
+    if (seen !== undefined) {
+      await settleCapture(tx, charge, capture, { kind: 'SUCCEEDED', klarnaId: seen.id, at: seen.at }, meta);
+      charge = await tx.charge.findUniqueOrThrow({ where: { id: charge.id } });
+    } else if (facts.state !== 'AUTHORIZED') {
+      await settleCapture(tx, charge, capture, { kind: 'FAILED', code: `TRANSACTION_${facts.state}` }, meta);
+    }
+  }
+  for (const refund of rows.refunds.filter((r) => r.status === 'PENDING' || r.status === 'UNKNOWN')) {
+    const seen = facts.refunds.find((r) => r.reference === refund.reference);
+    if (seen !== undefined) {
+      await settleRefund(tx, charge, refund, { kind: 'SUCCEEDED', klarnaId: seen.id, at: seen.at }, meta);
+      charge = await tx.charge.findUniqueOrThrow({ where: { id: charge.id } });
+    } else if (facts.state === 'CLOSED') {
+      await settleRefund(tx, charge, refund, { kind: 'FAILED', code: 'TRANSACTION_CLOSED' }, meta);
+    }
+  }
+  for (const voided of rows.voids.filter((v) => v.status === 'PENDING' || v.status === 'UNKNOWN')) {
+    if (facts.state === 'CLOSED' || facts.state === 'COMPLETED') {
+      await settleVoid(tx, charge, voided, { kind: 'SUCCEEDED', klarnaId: null, at: null }, meta);
+      charge = await tx.charge.findUniqueOrThrow({ where: { id: charge.id } });
+    }
+  }
+  // Klarna's expiry released what was not captured (§18.6): book it once the state says so.
+  const remainder = charge.amountMinor - charge.capturedMinor - charge.releasedMinor;
+  const released = facts.state === 'CLOSED' || facts.state === 'COMPLETED' ? remainder : 0;
+  await tx.charge.update({
+    where: { id: charge.id },
+    data: {
+      state: facts.state,
+      releasedMinor: charge.releasedMinor + Math.max(0, released),
+      readRequestedAt: null,
+      ...(facts.state === 'AUTHORIZED' ? {} : { captureDueAt: null }),
+      updatedAt: now,
+    },
+  });
+  const differs =
+    facts.capturedMinor !== charge.capturedMinor || facts.refundedMinor !== charge.refundedMinor;
+  await audit(tx, {
+    actor: meta.actor,
+    merchantId: charge.merchantId,
+    subscriptionId: charge.subscriptionId,
+    entityType: 'charge',
+    entityId: charge.id,
+    action: differs ? 'charge.read_differs' : 'charge.read',
+    after: {
+      state: facts.state,
+      klarna_captured: facts.capturedMinor,
+      klarna_refunded: facts.refundedMinor,
+      captured: charge.capturedMinor,
+      refunded: charge.refundedMinor,
+    },
+    at: now,
+  });
+}
