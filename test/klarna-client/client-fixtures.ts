@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { expect } from 'vitest';
 import { KlarnaHttp, type KlarnaHttpConfig } from '../../apps/billing/src/klarna/http.js';
 import { KlarnaNetworkGateway } from '../../apps/billing/src/klarna/klarna-network-gateway.js';
+import { KlarnaPaymentTransactions } from '../../apps/billing/src/klarna/klarna-payment-transactions.js';
 import { capturingLogger, type CapturingLogger } from '../../apps/billing/src/klarna/klarna.test-support.js';
 import type {
   ChargeTokenInput,
@@ -24,11 +25,14 @@ export interface ClientRig {
   sb: TestSandbox;
   http: KlarnaHttp;
   gateway: KlarnaNetworkGateway;
+  /** The money operations (§18) over the same agent as `gateway`. */
+  transactions: KlarnaPaymentTransactions;
   logger: CapturingLogger;
   /** Another client on the same sandbox (own agent, own logger), e.g. with a short timeout. */
   client(overrides?: Partial<KlarnaHttpConfig>): {
     http: KlarnaHttp;
     gateway: KlarnaNetworkGateway;
+    transactions: KlarnaPaymentTransactions;
     logger: CapturingLogger;
   };
   close(): Promise<void>;
@@ -41,7 +45,12 @@ export async function startClientRig(): Promise<ClientRig> {
     const logger = capturingLogger();
     const http = new KlarnaHttp({ baseUrl: sb.baseUrl, apiKey: sb.config.apiKey, logger, ...overrides });
     extra.push(http);
-    return { http, gateway: new KlarnaNetworkGateway(http), logger };
+    return {
+      http,
+      gateway: new KlarnaNetworkGateway(http),
+      transactions: new KlarnaPaymentTransactions(http),
+      logger,
+    };
   };
   const main = client();
   return {

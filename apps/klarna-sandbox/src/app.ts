@@ -18,6 +18,8 @@ import { registerNotificationRoutes } from './notifications/routes.js';
 import { registerPaymentRequestRoutes } from './payment-requests/routes.js';
 import { registerSimRoutes } from './sim/routes.js';
 import { createSandboxState, resetSandboxState, type SandboxState } from './state.js';
+import type { TransactionLimits } from './transactions/model.js';
+import { registerTransactionRoutes } from './transactions/routes.js';
 import { registerWebhookRoutes } from './webhooks/routes.js';
 
 export type { SandboxState } from './state.js';
@@ -35,6 +37,8 @@ export interface Sandbox {
 export interface BuildOptions {
   /** A clock to share (tests); by default the sandbox makes its own. */
   clock?: SimClock;
+  /** Tests only: per-transaction limits below Klarna's 200/500 (§18.7). */
+  transactionLimits?: TransactionLimits;
 }
 
 export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {}): Promise<Sandbox> {
@@ -53,7 +57,14 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
   const events = new SandboxEvents();
   // Read on use: without a configured public URL it is only known once the server listens.
   const publicBaseUrl = (): string => deps.publicBaseUrl;
-  const state = await createSandboxState({ config, clock, events, log: app.log, publicBaseUrl });
+  const state = await createSandboxState({
+    config,
+    clock,
+    events,
+    log: app.log,
+    publicBaseUrl,
+    transactionLimits: opts.transactionLimits,
+  });
   const deps: SandboxDeps = {
     clock,
     events,
@@ -78,6 +89,11 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
     idempotency: state.idempotency,
   });
   registerPaymentRequestRoutes(app, state.paymentRequests);
+  registerTransactionRoutes(app, {
+    transactions: state.transactions,
+    scenarios: state.scenarios,
+    idempotency: state.idempotency,
+  });
   registerSimRoutes(app, state, clock, (o) => resetSandboxState(state, config, events, o));
   await registerNotificationRoutes(app, deps);
   await registerWebhookRoutes(app, deps);

@@ -1,23 +1,27 @@
-// The seam between the payment-request engine (which changes state) and the webhook dispatcher
-// (which tells the partner). The engine emits; the dispatcher subscribes. Neither imports the other.
+// The seam between what changes state (payment requests, payment transactions) and the webhook
+// dispatcher (which tells the partner). They emit; the dispatcher subscribes. Neither imports the other.
 import { EventEmitter } from 'node:events';
 
 export type PaymentRequestState =
   'SUBMITTED' | 'IN_PROGRESS' | 'COMPLETED' | 'EXPIRED' | 'CANCELED' | 'DECLINED';
 
-export interface PaymentRequestStateChanged {
-  /** The partner account (KRN) the request belongs to; webhooks registered on it receive the event. */
+export interface PartnerEvent {
+  /** The partner account (KRN) the resource belongs to: the envelope's subject_account_id. */
   accountId: string;
-  /** e.g. `payment.request.state-change.completed` (CONTRACT.md §10.3). */
+  /** e.g. `payment.request.state-change.completed` (CONTRACT.md §10.3, §18.6). */
   eventType: string;
   /** Epoch ms in simulated time. */
   occurredAt: number;
-  /** The webhook `payload` exactly as CONTRACT.md §10.4 shapes it (Payment Request snapshot + copies). */
+  /** The webhook `payload` (§10.4 for payment requests, §18.6 for transactions). */
   payload: Record<string, unknown>;
 }
 
+export type PaymentRequestStateChanged = PartnerEvent;
+
 export interface SandboxEventMap {
   'payment_request.state_changed': [PaymentRequestStateChanged];
+  /** A capture, refund or state change of a payment transaction (§18.6). */
+  'payment_transaction.changed': [PartnerEvent];
   /** POST /__sim/reset: every module forgets its in-memory state (the ledger only if asked). */
   'sandbox.reset': [];
 }

@@ -8,6 +8,9 @@ export const newPaymentTransactionId = (): string => `krn:payment:eu1:transactio
 /** §18.1: opaque; the example derives it from the transaction id and the capture's number. */
 export const paymentCaptureId = (paymentTransactionId: string, n: number): string =>
   `${paymentTransactionId}:capture:${n}`;
+/** Numbered like the captures (INFERRED: Klarna's refund id format is unknown). */
+export const paymentRefundId = (paymentTransactionId: string, n: number): string =>
+  `${paymentTransactionId}:refund:${n}`;
 export const newCustomerToken = (): string => `krn:customer-token:eu1:${randomUUID()}`;
 export const newNetworkSessionToken = (): string =>
   `krn:payment:eu1:klarna-network-session-token:${randomUUID()}`;

@@ -10,12 +10,15 @@ import { ScenarioStore } from './scenarios/store.js';
 import { settingsFromConfig, type SandboxSettings } from './settings.js';
 import { CustomerTokenStore } from './tokens/customer-tokens.js';
 import { SessionTokenStore } from './tokens/session-tokens.js';
+import type { TransactionLimits } from './transactions/model.js';
+import { PaymentTransactions } from './transactions/service.js';
 
 export interface SandboxState {
   paymentRequests: PaymentRequestEngine;
   customerTokens: CustomerTokenStore;
   sessionTokens: SessionTokenStore;
   ledger: Ledger;
+  transactions: PaymentTransactions;
   settings: SandboxSettings;
   idempotency: IdempotencyStore;
   scenarios: ScenarioStore;
@@ -27,6 +30,8 @@ export interface StateInput {
   events: SandboxEvents;
   log: FastifyBaseLogger;
   publicBaseUrl: () => string;
+  /** Tests only: smaller per-transaction limits (§18.7) than Klarna's 200/500. */
+  transactionLimits?: TransactionLimits | undefined;
 }
 
 export async function createSandboxState({
@@ -35,9 +40,11 @@ export async function createSandboxState({
   events,
   log,
   publicBaseUrl,
+  transactionLimits,
 }: StateInput): Promise<SandboxState> {
   const customerTokens = new CustomerTokenStore();
   const sessionTokens = new SessionTokenStore();
+  const ledger = await Ledger.open({ file: config.ledgerFile, log });
   return {
     paymentRequests: new PaymentRequestEngine({
       clock,
@@ -49,7 +56,8 @@ export async function createSandboxState({
     }),
     customerTokens,
     sessionTokens,
-    ledger: await Ledger.open({ file: config.ledgerFile, log }),
+    ledger,
+    transactions: new PaymentTransactions({ clock, events, ledger, log, limits: transactionLimits }),
     settings: settingsFromConfig(config),
     idempotency: new IdempotencyStore({ now: () => clock.now(), maxKeys: config.idempotencyMaxKeys }),
     scenarios: new ScenarioStore(config.latencyMs > 0 ? { type: 'fixed', ms: config.latencyMs } : undefined),
@@ -66,6 +74,7 @@ export async function resetSandboxState(
   state.paymentRequests.clear();
   state.customerTokens.clear();
   state.sessionTokens.clear();
+  state.transactions.clear();
   state.idempotency.clear();
   state.scenarios.reset();
   Object.assign(state.settings, settingsFromConfig(config));

@@ -61,6 +61,36 @@ export type {
   SubscriptionTerms,
   TokenPaymentsGateway,
 } from './port.js';
+export type {
+  CaptureInput,
+  CaptureOutcome,
+  CapturedMoney,
+  MoneyNotFound,
+  MoneyRefused,
+  PaymentTransactionsGateway,
+  ReadTransactionOutcome,
+  RefundCaptureInput,
+  RefundedMoney,
+  RefundOutcome,
+  TransactionCall,
+  TransactionState,
+  TransactionView,
+  VoidInput,
+  VoidOutcome,
+} from './money-port.js';
+export {
+  capturePaymentTransaction,
+  readCaptureResult,
+  readPaymentTransaction,
+  readRefundResult,
+  readTransactionResult,
+  readVoidResult,
+  refundPaymentCapture,
+  voidPaymentTransaction,
+} from './payment-transactions.js';
+export { KlarnaPaymentTransactions } from './klarna-payment-transactions.js';
+export type { WireParse } from './transaction-view.js';
+export { TRANSACTION_STATES, parseCapture, parseRefund, parseTransaction } from './transaction-view.js';
 export type { KlarnaNetworkGatewayHandle } from './klarna-network-gateway.js';
 export { KlarnaNetworkGateway, createKlarnaNetworkGateway } from './klarna-network-gateway.js';
 export { parseRetryAfter } from './retry-after.js';

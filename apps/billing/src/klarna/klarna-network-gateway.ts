@@ -4,6 +4,8 @@
 import { authorizePayment, type AuthorizeRequest } from './authorize.js';
 import { cnpChargeBody, finalizeBody, signupBody } from './authorize-body.js';
 import { KlarnaHttp, type KlarnaHttpConfig } from './http.js';
+import { KlarnaPaymentTransactions } from './klarna-payment-transactions.js';
+import type { PaymentTransactionsGateway } from './money-port.js';
 import type { AuthorizeOutcome } from './outcome.js';
 import {
   cancelPaymentRequest,
@@ -66,7 +68,8 @@ export class KlarnaNetworkGateway implements TokenPaymentsGateway {
   }
 }
 
-export interface KlarnaNetworkGatewayHandle extends TokenPaymentsGateway {
+/** Both ports over one agent: a role's composition root takes what it needs from one handle. */
+export interface KlarnaNetworkGatewayHandle extends TokenPaymentsGateway, PaymentTransactionsGateway {
   /** Closes the gateway's HTTP agent (its keep-alive sockets). */
   close(): Promise<void>;
 }
@@ -75,12 +78,17 @@ export interface KlarnaNetworkGatewayHandle extends TokenPaymentsGateway {
 export function createKlarnaNetworkGateway(config: KlarnaHttpConfig): KlarnaNetworkGatewayHandle {
   const http = new KlarnaHttp(config);
   const gateway = new KlarnaNetworkGateway(http);
+  const transactions = new KlarnaPaymentTransactions(http);
   return {
     startSignup: (input, key) => gateway.startSignup(input, key),
     finalizeSignupPayment: (input, key) => gateway.finalizeSignupPayment(input, key),
     chargeToken: (input, key) => gateway.chargeToken(input, key),
     readPaymentRequest: (accountId, id) => gateway.readPaymentRequest(accountId, id),
     cancelPaymentRequest: (accountId, id, key) => gateway.cancelPaymentRequest(accountId, id, key),
+    capture: (input, key) => transactions.capture(input, key),
+    refundCapture: (input, key) => transactions.refundCapture(input, key),
+    voidTransaction: (input, key) => transactions.voidTransaction(input, key),
+    readTransaction: (input) => transactions.readTransaction(input),
     close: () => http.close(),
   };
 }

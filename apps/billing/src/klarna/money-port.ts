@@ -11,7 +11,7 @@ import type { KlarnaFailure } from './outcome.js';
 /** Klarna's payment transaction states (§18.6). */
 export type TransactionState = 'AUTHORIZED' | 'EXPIRED' | 'COMPLETED' | 'CLOSED';
 
-interface TransactionCall {
+export interface TransactionCall {
   /** The merchant's Klarna partner account KRN. */
   readonly accountId: string;
   /** payment_transaction_id. */
@@ -41,7 +41,10 @@ export interface CapturedMoney {
   readonly reference: string | null;
   readonly amountMinor: number;
   readonly capturedAt: Date | null;
-  /** The capture's refunded amount as Klarna reports it (reads only; 0 when absent). */
+  /**
+   * The capture's refunded amount as Klarna reports it; when absent, summed from the transaction's
+   * refunds of this capture (reads), 0 on a capture answer.
+   */
   readonly refundedMinor: number;
 }
 

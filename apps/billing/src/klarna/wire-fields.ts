@@ -41,3 +41,18 @@ export const stringList = z
 
 /** A plain JSON object (not an array), else undefined. */
 export const optionalRecord = z.record(z.string(), z.unknown()).optional().catch(undefined);
+
+/**
+ * A money amount Rebill acts on (§18): integer minor units ≥ 0, or a numeric string. Unlike
+ * `optionalAmount` a wrong type fails the answer, so a garbled total is never read as "absent".
+ */
+export const minorUnits = z.union([
+  z.number().int().min(0),
+  z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number),
+]);
+
+/** `minorUnits` that may be missing or null (then undefined). */
+export const absentOrMinorUnits = minorUnits.nullish().transform((value) => value ?? undefined);

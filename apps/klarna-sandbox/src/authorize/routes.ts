@@ -7,7 +7,7 @@ import { forgetKeyOnClose } from '../idempotency/hooks.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
 import { validationFailed, zodValidationErrors } from '../http/validation.js';
 import { resolveExpiry } from '../payment-requests/expiry.js';
-import { applyFault, isFault } from '../scenarios/faults.js';
+import { applyFault, isEarlyFault, isFault, loseResponse } from '../scenarios/faults.js';
 import { LatencyTimers, sampleLatency } from '../scenarios/latency.js';
 import type { MatchInput, ScenarioStore } from '../scenarios/store.js';
 import type { SandboxSettings } from '../settings.js';
@@ -62,6 +62,7 @@ export function prepareAuthorizeCall(
 function matchInputOf(call: Omit<AuthorizeCall, 'planned'>): MatchInput {
   const { body, headers } = call;
   return {
+    operation: 'authorize',
     accountId: call.accountId,
     scenario: call.scenario,
     customerToken: headers.customerToken,
@@ -91,12 +92,16 @@ export function registerAuthorizeRoute(app: FastifyInstance, deps: AuthorizeRout
       const outcome = rule?.outcome;
 
       const run = () => {
-        if (outcome && isFault(outcome)) {
+        if (outcome && isEarlyFault(outcome)) {
           return applyFault(outcome, request, reply, () => forgetKeyOnClose(request, deps.idempotency));
         }
         const scripted = outcome && !isFault(outcome) ? outcome : undefined;
         const planned = planResults(call.scenario, scripted, deps.settings.tokenizationResult);
-        return deps.service.execute({ ...call, planned });
+        const answer = deps.service.execute({ ...call, planned });
+        if (outcome?.result === 'LOSE_RESPONSE') {
+          return loseResponse(request, reply, deps.idempotency, { status: 200, body: answer });
+        }
+        return answer;
       };
       // The hot path stays synchronous when no latency is configured.
       const delay = sampleLatency(rule?.latency ?? deps.scenarios.latency);

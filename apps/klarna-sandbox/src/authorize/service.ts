@@ -5,7 +5,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { SimClock } from '../clock.js';
 import { SandboxHttpError } from '../contracts.js';
 import { INVALID_PARAMETERS } from '../http/error-format.js';
-import type { Ledger } from '../ledger/ledger.js';
 import type { PaymentRequestEngine } from '../payment-requests/engine.js';
 import type { PaymentRequestPurpose, PaymentRequestRecord } from '../payment-requests/model.js';
 import type { SandboxSettings } from '../settings.js';
@@ -15,6 +14,7 @@ import type { AuthorizeScenario } from './classify.js';
 import type { AuthorizeHeaders } from './headers.js';
 import type { PlannedResults, ResultSpec } from './results.js';
 import type { AuthorizeBody } from './schema.js';
+import type { PaymentTransactions } from '../transactions/service.js';
 import { authorizeTransaction } from './transactions.js';
 
 export interface AuthorizeCall {
@@ -34,12 +34,19 @@ export interface AuthorizeServiceDeps {
   customerTokens: CustomerTokenStore;
   sessionTokens: SessionTokenStore;
   paymentRequests: PaymentRequestEngine;
-  ledger: Ledger;
+  transactions: PaymentTransactions;
   settings: SandboxSettings;
   log: FastifyBaseLogger;
 }
 
 type Json = Record<string, unknown>;
+
+/** The line items as sent, for the transaction's reads. */
+function lineItemsOf(call: AuthorizeCall): unknown[] {
+  const spd = call.rawBody.supplementary_purchase_data;
+  const items = typeof spd === 'object' && spd !== null ? (spd as Json).line_items : undefined;
+  return Array.isArray(items) ? items : [];
+}
 
 const DECLINED_PERMANENT: ResultSpec = { result: 'DECLINED', reason: 'PERMANENT' };
 
@@ -94,7 +101,7 @@ export class AuthorizeService {
       answer.payment_transaction_response = resultBody(paymentSpec);
       if (paymentSpec.result === 'APPROVED') {
         (answer.payment_transaction_response as Json).payment_transaction = authorizeTransaction(
-          this.deps.ledger,
+          this.deps.transactions,
           {
             accountId: call.accountId,
             reference: payment.payment_transaction_reference,
@@ -104,7 +111,7 @@ export class AuthorizeService {
             idempotencyKey: call.headers.idempotencyKey,
             scenario: 'tokenize_and_pay',
             capture: payment.capture,
-            now,
+            lineItems: lineItemsOf(call),
           },
         );
       }
@@ -170,7 +177,7 @@ export class AuthorizeService {
     const response = resultBody(spec);
     const answer: Json = { payment_transaction_response: response };
     if (spec.result === 'APPROVED') {
-      response.payment_transaction = authorizeTransaction(this.deps.ledger, {
+      response.payment_transaction = authorizeTransaction(this.deps.transactions, {
         accountId: call.accountId,
         reference: payment.payment_transaction_reference,
         amount: payment.amount,
@@ -179,7 +186,7 @@ export class AuthorizeService {
         idempotencyKey: call.headers.idempotencyKey,
         scenario: call.scenario === 'cnp_charge' ? 'cnp_charge' : 'cp_charge',
         capture: payment.capture,
-        now,
+        lineItems: lineItemsOf(call),
       });
     } else if (spec.result === 'STEP_UP_REQUIRED') {
       answer.payment_request = this.deps.paymentRequests.viewOf(
@@ -242,7 +249,7 @@ export class AuthorizeService {
     const response = resultBody(spec);
     const answer: Json = { payment_transaction_response: response };
     if (spec.result === 'APPROVED' && request) {
-      const tx = authorizeTransaction(this.deps.ledger, {
+      const tx = authorizeTransaction(this.deps.transactions, {
         accountId: call.accountId,
         reference: payment.payment_transaction_reference,
         amount: payment.amount,
@@ -252,10 +259,10 @@ export class AuthorizeService {
         scenario: 'finalize',
         // §18.1: the finalize call's own `capture` decides; the first call's had no effect.
         capture: payment.capture,
-        now,
+        lineItems: lineItemsOf(call),
       });
       response.payment_transaction = tx;
-      session.finalizedTransactionId = tx.payment_transaction_id as string;
+      session.finalizedTransactionId = tx.payment_transaction_id;
       this.deps.paymentRequests.markFinalized(request.id);
     }
     // §10.4 / [S3]: a combined request's token also comes back on finalize.

@@ -1,58 +1,50 @@
-// An APPROVED payment: the payment_transaction of the response (CONTRACT.md §7) and its ledger line.
-// With `capture: "NOW"` (§18.1) the full amount is captured in the same call: the transaction is
-// created COMPLETED and carries its one capture; otherwise it is AUTHORIZED, awaiting capture.
-import { newPaymentTransactionId, paymentCaptureId } from '../ids.js';
-import type { Ledger, LedgerEntry } from '../ledger/ledger.js';
+// An APPROVED payment: opens the payment transaction (CONTRACT.md §18) and shapes the
+// payment_transaction of the authorize response (§7). With `capture: "NOW"` (§18.1) the full
+// amount is captured in the same call: the transaction is COMPLETED and carries its one capture.
+import type { OpenTransaction, PaymentTransactions } from '../transactions/service.js';
 import type { CaptureMode } from './schema.js';
 
-/** Authorization lifetime (capture deadline); INFERRED, Klarna's usual 28 days. */
-export const AUTHORIZATION_LIFETIME_MS = 28 * 86_400_000;
-
-export interface NewTransaction {
-  accountId: string;
-  reference: string;
-  amount: number;
-  currency: string;
-  customerToken: string | undefined;
-  idempotencyKey: string | undefined;
-  scenario: LedgerEntry['scenario'];
+export interface NewTransaction extends Omit<OpenTransaction, 'captureNow' | 'lineItems'> {
   /** The approving call's `request_payment_transaction.capture`; absent means LATER. */
   capture: CaptureMode | undefined;
-  now: number;
+  lineItems?: unknown[] | undefined;
 }
 
-export function authorizeTransaction(ledger: Ledger, tx: NewTransaction): Record<string, unknown> {
-  const id = newPaymentTransactionId();
-  const authorizedAt = new Date(tx.now).toISOString();
-  const expiresAt = new Date(tx.now + AUTHORIZATION_LIFETIME_MS).toISOString();
-  // INFERRED §18.1: NOW captures the full amount, never part of it.
-  const capture =
-    tx.capture === 'NOW'
-      ? { payment_capture_id: paymentCaptureId(id, 1), amount: tx.amount, captured_at: authorizedAt }
-      : undefined;
-  const state = capture ? 'COMPLETED' : 'AUTHORIZED';
-  ledger.append({
-    payment_transaction_id: id,
-    account_id: tx.accountId,
-    payment_transaction_reference: tx.reference,
-    amount: tx.amount,
-    currency: tx.currency,
-    customer_token: tx.customerToken ?? null,
-    idempotency_key: tx.idempotencyKey ?? null,
-    scenario: tx.scenario,
-    state,
-    captured_amount: capture?.amount ?? 0,
-    payment_capture_id: capture?.payment_capture_id ?? null,
-    authorized_at: authorizedAt,
-  });
+/** The authorize answer's payment_transaction (unchanged since §18.1; reads show more). */
+export interface AuthorizedTransaction {
+  payment_transaction_id: string;
+  payment_transaction_reference: string;
+  amount: number;
+  currency: string;
+  state: string;
+  authorized_at: string;
+  expires_at: string;
+  payment_captures?: { payment_capture_id: string; amount: number; captured_at: string }[];
+}
+
+export function authorizeTransaction(
+  transactions: PaymentTransactions,
+  tx: NewTransaction,
+): AuthorizedTransaction {
+  const { capture, lineItems, ...rest } = tx;
+  const record = transactions.open({ ...rest, captureNow: capture === 'NOW', lineItems: lineItems ?? [] });
+  const iso = (ms: number): string => new Date(ms).toISOString();
   return {
-    payment_transaction_id: id,
-    payment_transaction_reference: tx.reference,
-    amount: tx.amount,
-    currency: tx.currency,
-    state,
-    authorized_at: authorizedAt,
-    expires_at: expiresAt,
-    ...(capture ? { payment_captures: [capture] } : {}),
+    payment_transaction_id: record.id,
+    payment_transaction_reference: record.reference,
+    amount: record.amount,
+    currency: record.currency,
+    state: record.state,
+    authorized_at: iso(record.authorizedAt),
+    expires_at: iso(record.expiresAt),
+    ...(record.captures.length > 0
+      ? {
+          payment_captures: record.captures.map((c) => ({
+            payment_capture_id: c.id,
+            amount: c.amount,
+            captured_at: iso(c.capturedAt),
+          })),
+        }
+      : {}),
   };
 }

@@ -35,6 +35,28 @@ export function forgetKeyOnClose(request: FastifyRequest, store: IdempotencyStor
   else socket.once('close', () => store.abandon(ticket));
 }
 
+/** A result computed but never sent (LOSE_RESPONSE): stored as if it had been, for the replay. */
+export function storeUnsentResult(
+  request: FastifyRequest,
+  store: IdempotencyStore,
+  result: { status: number; body: unknown },
+): void {
+  const ticket = request.idempotencyTicket;
+  if (ticket === undefined) return;
+  request.idempotencyTicket = undefined;
+  if (!isStorable(result.status)) return store.abandon(ticket);
+  store.complete(ticket, {
+    status: result.status,
+    body: JSON.stringify(result.body),
+    contentType: 'application/json; charset=utf-8',
+  });
+}
+
+/** §18 spells the in-flight conflict RESOURCE_CONFLICT; the older endpoints answer CONFLICT. */
+function inFlightCode(path: string): string {
+  return path.includes('/payment/transactions/') ? 'RESOURCE_CONFLICT' : 'CONFLICT';
+}
+
 export function installIdempotency(app: FastifyInstance, store: IdempotencyStore): void {
   app.decorateRequest('idempotencyTicket', undefined);
 
@@ -58,7 +80,11 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
     switch (begun.kind) {
       case 'in_flight':
         return done(
-          new SandboxHttpError(409, 'CONFLICT', 'A request with this Klarna-Idempotency-Key is in flight'),
+          new SandboxHttpError(
+            409,
+            inFlightCode(path),
+            'A request with this Klarna-Idempotency-Key is in flight',
+          ),
         );
       case 'replay':
         if (begun.bodyDiffers) {

@@ -104,7 +104,11 @@ describe('ledger persistence', () => {
       scenario: 'cnp_charge',
       state: 'AUTHORIZED',
       captured_amount: 0,
+      refunded_amount: 0,
+      released_amount: 0,
       payment_capture_id: null,
+      captures: [],
+      refunds: [],
       authorized_at: '2026-01-01T00:00:00.000Z',
     };
     seed.append(entry);
@@ -156,7 +160,16 @@ describe('ledger persistence', () => {
     const ledger = await Ledger.open({ file });
 
     expect(ledger.query()).toEqual([
-      { ...before, state: 'AUTHORIZED', captured_amount: 0, payment_capture_id: null },
+      {
+        ...before,
+        state: 'AUTHORIZED',
+        captured_amount: 0,
+        refunded_amount: 0,
+        released_amount: 0,
+        payment_capture_id: null,
+        captures: [],
+        refunds: [],
+      },
     ]);
     await ledger.close();
   });

@@ -1,13 +1,17 @@
 // The ledger (SIM-ONLY): every authorized payment transaction, queryable by reference and token,
-// so tests can prove "charged exactly once per period", with what was captured at authorization. In memory; with a file configured it is
-// also appended there as JSON lines (asynchronously, in order) and reloaded at start, so it
-// survives restarts.
+// so tests can prove "charged exactly once per period", with its captures, refunds and releases
+// kept current by every operation. In memory; with a file configured it is also appended there as
+// JSON lines (asynchronously, in order: authorizations, then operation lines folded into them)
+// and reloaded at start, so it survives restarts.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { z } from 'zod';
 import type { AuthorizeScenario } from '../authorize/classify.js';
+import { TRANSACTION_STATES, type TransactionState } from '../transactions/model.js';
+import type { CaptureView, RefundView } from '../transactions/views.js';
+import { captureLine, foldOperation, operationLine, refundLine, type LedgerOperation } from './operations.js';
 
 export interface LedgerEntry {
   payment_transaction_id: string;
@@ -18,16 +22,19 @@ export interface LedgerEntry {
   customer_token: string | null;
   idempotency_key: string | null;
   scenario: Exclude<AuthorizeScenario, 'tokenize'>;
-  /** AUTHORIZED, or COMPLETED when captured at authorization (`capture: "NOW"`, §18.1). */
-  state: LedgerTransactionState;
-  /** Minor units captured so far: 0, or `amount` after a capture at authorization. */
+  /** The transaction's current state (§18.6). */
+  state: TransactionState;
+  /** Minor units captured so far (NOW included). */
   captured_amount: number;
+  refunded_amount: number;
+  /** The remainder given up by a void or at the end of the grace period after expiry. */
+  released_amount: number;
+  /** The first capture's id (the NOW capture's), or null; see `captures` for all of them. */
   payment_capture_id: string | null;
+  captures: CaptureView[];
+  refunds: RefundView[];
   authorized_at: string;
 }
-
-export const LEDGER_TRANSACTION_STATES = ['AUTHORIZED', 'COMPLETED'] as const;
-export type LedgerTransactionState = (typeof LEDGER_TRANSACTION_STATES)[number];
 
 export interface LedgerQuery {
   reference?: string | undefined;
@@ -44,15 +51,38 @@ const storedEntry = z.object({
   customer_token: z.string().nullable(),
   idempotency_key: z.string().nullable(),
   scenario: z.enum(['tokenize_and_pay', 'cnp_charge', 'cp_charge', 'finalize']),
-  // Lines written before captures existed have none of these three: they were AUTHORIZED, uncaptured.
-  state: z.enum(LEDGER_TRANSACTION_STATES).default('AUTHORIZED'),
+  // Lines written before captures existed lack these: they were AUTHORIZED, uncaptured.
+  state: z.enum(TRANSACTION_STATES).default('AUTHORIZED'),
   captured_amount: z.number().int().min(0).default(0),
+  refunded_amount: z.number().int().min(0).default(0),
+  released_amount: z.number().int().min(0).default(0),
   payment_capture_id: z.string().nullable().default(null),
+  captures: z.array(captureLine).optional(),
+  refunds: z.array(refundLine).default([]),
   authorized_at: z.string(),
 });
 
+/** An authorization line; older lines name their NOW capture only by id and amount. */
+function entryOf(line: z.output<typeof storedEntry>): LedgerEntry {
+  const { captures, ...rest } = line;
+  const legacyCapture: CaptureView[] =
+    line.payment_capture_id === null
+      ? []
+      : [
+          {
+            payment_capture_id: line.payment_capture_id,
+            payment_capture_reference: null,
+            amount: line.captured_amount,
+            refunded_amount: 0,
+            captured_at: line.authorized_at,
+          },
+        ];
+  return { ...rest, captures: captures ?? legacyCapture };
+}
+
 export class Ledger {
   private entries: LedgerEntry[] = [];
+  private readonly byId = new Map<string, LedgerEntry>();
   private stream: WriteStream | undefined;
 
   private constructor(
@@ -74,8 +104,21 @@ export class Ledger {
 
   append(entry: LedgerEntry): void {
     this.entries.push(entry);
+    this.byId.set(entry.payment_transaction_id, entry);
     // WriteStream keeps write order and never blocks the event loop.
     this.stream?.write(`${JSON.stringify(entry)}\n`);
+  }
+
+  /** Records a capture, refund or state change of a transaction appended before. */
+  record(op: LedgerOperation): void {
+    const entry = this.byId.get(op.payment_transaction_id);
+    if (!entry) return; // cleared meanwhile: nothing to keep current
+    foldOperation(entry, op);
+    this.stream?.write(`${JSON.stringify(op)}\n`);
+  }
+
+  get(paymentTransactionId: string): LedgerEntry | undefined {
+    return this.byId.get(paymentTransactionId);
   }
 
   query(q: LedgerQuery = {}): LedgerEntry[] {
@@ -94,6 +137,7 @@ export class Ledger {
   /** Empties the ledger, and its file when there is one. */
   async clear(): Promise<void> {
     this.entries = [];
+    this.byId.clear();
     if (this.file === undefined) return;
     await this.closeStream();
     await truncate(this.file, 0);
@@ -119,12 +163,29 @@ export class Ledger {
     lines.forEach((line, index) => {
       if (line.trim() === '') return;
       try {
-        this.entries.push(storedEntry.parse(JSON.parse(line)));
+        this.loadLine(JSON.parse(line));
       } catch {
         this.log?.warn({ file, line: index + 1 }, 'skipping an unreadable ledger line');
       }
     });
     return text.length > 0 && !text.endsWith('\n');
+  }
+
+  private loadLine(value: unknown): void {
+    if (typeof value === 'object' && value !== null && 'op' in value) {
+      const op = operationLine.parse(value);
+      const entry = this.byId.get(op.payment_transaction_id);
+      if (entry) foldOperation(entry, op);
+      else
+        this.log?.warn(
+          { paymentTransactionId: op.payment_transaction_id },
+          'ledger operation without its authorization',
+        );
+      return;
+    }
+    const entry = entryOf(storedEntry.parse(value));
+    this.entries.push(entry);
+    this.byId.set(entry.payment_transaction_id, entry);
   }
 
   private openStream(): void {

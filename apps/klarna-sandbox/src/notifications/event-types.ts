@@ -11,9 +11,23 @@ export const PAYMENT_REQUEST_EVENT_TYPES = [
   'payment.request.updated',
 ] as const;
 
-export type KnownEventType = (typeof PAYMENT_REQUEST_EVENT_TYPES)[number];
+/** §18.6: names INFERRED from the captured event and the state-change naming pattern. */
+export const PAYMENT_TRANSACTION_EVENT_TYPES = [
+  'payment.transaction.captured',
+  'payment.transaction.refunded',
+  'payment.transaction.state-change.expired',
+  'payment.transaction.state-change.completed',
+  'payment.transaction.state-change.closed',
+] as const;
 
-const known: ReadonlySet<string> = new Set(PAYMENT_REQUEST_EVENT_TYPES);
+export const KNOWN_EVENT_TYPES = [
+  ...PAYMENT_REQUEST_EVENT_TYPES,
+  ...PAYMENT_TRANSACTION_EVENT_TYPES,
+] as const;
+
+export type KnownEventType = (typeof KNOWN_EVENT_TYPES)[number];
+
+const known: ReadonlySet<string> = new Set(KNOWN_EVENT_TYPES);
 
 export function isKnownEventType(value: string): value is KnownEventType {
   return known.has(value);
@@ -27,7 +41,7 @@ export function isValidEventTypePattern(pattern: string): boolean {
   if (known.has(pattern)) return true;
   if (!pattern.endsWith('.*')) return false;
   const prefix = pattern.slice(0, -1); // keeps the trailing dot
-  return prefix.length > 1 && PAYMENT_REQUEST_EVENT_TYPES.some((t) => t.startsWith(prefix));
+  return prefix.length > 1 && KNOWN_EVENT_TYPES.some((t) => t.startsWith(prefix));
 }
 
 export function patternMatches(pattern: string, eventType: string): boolean {

@@ -1,12 +1,13 @@
-// Infrastructure faults (SIM-ONLY). They fire before the call executes, so nothing is authorized
-// and, never being stored under the idempotency key, a retry with the same key runs for real.
+// Infrastructure faults (SIM-ONLY). HTTP_ERROR, TIMEOUT and DROP fire before the call executes, so
+// nothing happens and, never being stored under the idempotency key, a retry with the same key runs
+// for real. LOSE_RESPONSE runs the call, stores its answer under the key, and never sends it.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SandboxHttpError } from '../contracts.js';
-import type { FaultOutcome, Outcome } from './schema.js';
+import { storeUnsentResult } from '../idempotency/hooks.js';
+import type { IdempotencyStore } from '../idempotency/store.js';
+import type { EarlyFault } from './schema.js';
 
-export function isFault(outcome: Outcome): outcome is FaultOutcome {
-  return outcome.result === 'HTTP_ERROR' || outcome.result === 'TIMEOUT' || outcome.result === 'DROP';
-}
+export { isEarlyFault, isFault } from './schema.js';
 
 const HTTP_ERRORS = {
   // 401/403 as CONTRACT.md §12 lists them: a request that will never succeed as it is.
@@ -22,7 +23,7 @@ const HTTP_ERRORS = {
  * DROP destroys it. `beforeTakeover` runs first (the idempotency layer forgets the key on close).
  */
 export function applyFault(
-  fault: FaultOutcome,
+  fault: EarlyFault,
   request: FastifyRequest,
   reply: FastifyReply,
   beforeTakeover: () => void,
@@ -44,4 +45,17 @@ export function applyFault(
       request.raw.socket.destroy();
       return undefined;
   }
+}
+
+/** LOSE_RESPONSE: the call has run; its answer is kept for a same-key replay, then the socket dies. */
+export function loseResponse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  idempotency: IdempotencyStore,
+  result: { status: number; body: unknown },
+): undefined {
+  storeUnsentResult(request, idempotency, result);
+  reply.hijack();
+  request.raw.socket.destroy();
+  return undefined;
 }

@@ -24,7 +24,13 @@ export const outcomeSchema = z.discriminatedUnion('result', [
   }),
   z.object({ result: z.literal('TIMEOUT') }),
   z.object({ result: z.literal('DROP') }),
+  // Executes, then destroys the socket unanswered: an unknown outcome a read or replay resolves.
+  z.object({ result: z.literal('LOSE_RESPONSE') }),
 ]);
+
+/** The calls a rule can apply to; a rule without `operation` applies to authorize only. */
+export const OPERATIONS = ['authorize', 'capture', 'refund', 'void', 'read'] as const;
+export type Operation = (typeof OPERATIONS)[number];
 
 const ms = z.number().int().min(0).max(120_000);
 export const latencySchema = z
@@ -39,6 +45,8 @@ export const latencySchema = z
 export const matchSchema = z
   .object({
     account_id: z.string().min(1).optional(),
+    operation: z.enum(OPERATIONS).optional(),
+    payment_transaction_id: z.string().min(1).optional(),
     scenario: z.enum(AUTHORIZE_SCENARIOS).optional(),
     customer_token: z.string().min(1).optional(),
     customer_token_reference: z.string().min(1).optional(),
@@ -69,7 +77,15 @@ export const ruleSchema = z
   .refine((r) => r.outcome !== undefined || r.latency !== undefined, {
     path: ['outcome'],
     message: 'is required unless the rule sets latency',
-  });
+  })
+  .refine(
+    (r) =>
+      (r.match.operation ?? 'authorize') === 'authorize' || r.outcome === undefined || isFault(r.outcome),
+    {
+      path: ['outcome', 'result'],
+      message: 'must be HTTP_ERROR, TIMEOUT, DROP or LOSE_RESPONSE for a capture, refund, void or read',
+    },
+  );
 
 export const scenariosBodySchema = z.object({
   rules: z.array(ruleSchema).max(1000).default([]),
@@ -81,7 +97,22 @@ export type ResultOutcome = Extract<
   Outcome,
   { result: 'APPROVED' | 'DECLINED' | 'STEP_UP_REQUIRED' | 'MIXED' }
 >;
-export type FaultOutcome = Extract<Outcome, { result: 'HTTP_ERROR' | 'TIMEOUT' | 'DROP' }>;
+export type FaultOutcome = Extract<Outcome, { result: 'HTTP_ERROR' | 'TIMEOUT' | 'DROP' | 'LOSE_RESPONSE' }>;
+/** Faults that fire before the call executes. */
+export type EarlyFault = Exclude<FaultOutcome, { result: 'LOSE_RESPONSE' }>;
+
+export function isFault(outcome: Outcome): outcome is FaultOutcome {
+  return (
+    outcome.result === 'HTTP_ERROR' ||
+    outcome.result === 'TIMEOUT' ||
+    outcome.result === 'DROP' ||
+    outcome.result === 'LOSE_RESPONSE'
+  );
+}
 export type Latency = z.output<typeof latencySchema>;
 export type RuleMatch = z.output<typeof matchSchema>;
 export type RuleInput = z.output<typeof ruleSchema>;
+
+export function isEarlyFault(outcome: Outcome): outcome is EarlyFault {
+  return isFault(outcome) && outcome.result !== 'LOSE_RESPONSE';
+}

@@ -1,13 +1,18 @@
-// Scripted outcomes (SIM-ONLY): rules matched in insertion order against each authorize call; the
-// first rule with uses left wins and is consumed. Plus the global latency.
+// Scripted outcomes (SIM-ONLY): rules matched in insertion order against each authorize call (or,
+// with `operation`, each transaction call); the first rule with uses left wins and is consumed.
+// Plus the global latency.
 import { randomUUID } from 'node:crypto';
 import type { AuthorizeScenario } from '../authorize/classify.js';
-import type { Latency, RuleInput, RuleMatch } from './schema.js';
+import type { Latency, Operation, RuleInput, RuleMatch } from './schema.js';
 
 /** What a rule can match on, taken from the validated call. */
 export interface MatchInput {
+  operation: Operation;
   accountId: string;
-  scenario: AuthorizeScenario;
+  /** Authorize only. */
+  scenario: AuthorizeScenario | undefined;
+  /** Capture, refund, void and read only. */
+  paymentTransactionId?: string | undefined;
   customerToken: string | undefined;
   customerTokenReference: string | undefined;
   paymentTransactionReference: string | undefined;
@@ -25,6 +30,8 @@ export interface Rule extends RuleInput {
 
 export function matches(m: RuleMatch, input: MatchInput): boolean {
   return (
+    (m.operation ?? 'authorize') === input.operation &&
+    (m.payment_transaction_id === undefined || m.payment_transaction_id === input.paymentTransactionId) &&
     (m.account_id === undefined || m.account_id === input.accountId) &&
     (m.scenario === undefined || m.scenario === input.scenario) &&
     (m.customer_token === undefined || m.customer_token === input.customerToken) &&

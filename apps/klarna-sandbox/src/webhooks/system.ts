@@ -32,12 +32,14 @@ export function webhookSystemFor(deps: SandboxDeps): WebhookSystem {
     registry.clear();
   };
   deps.events.on('payment_request.state_changed', listener);
+  deps.events.on('payment_transaction.changed', listener);
   deps.events.on('sandbox.reset', onReset);
   const system: WebhookSystem = {
     registry,
     dispatcher,
     close: async () => {
       deps.events.off('payment_request.state_changed', listener);
+      deps.events.off('payment_transaction.changed', listener);
       deps.events.off('sandbox.reset', onReset);
       await dispatcher.close();
     },
