@@ -66,7 +66,9 @@ export type MoneyStep =
   | { readonly kind: 'IDLE'; readonly nextAt: Date | null };
 
 /** The authorization's amount still capturable. */
-export function uncapturedMinor(c: Pick<ChargeMoney, 'amountMinor' | 'capturedMinor' | 'releasedMinor'>): number {
+export function uncapturedMinor(
+  c: Pick<ChargeMoney, 'amountMinor' | 'capturedMinor' | 'releasedMinor'>,
+): number {
   return c.amountMinor - c.capturedMinor - c.releasedMinor;
 }
 
@@ -150,6 +152,14 @@ export interface TransactionFacts {
   readonly capturedMinor: number;
   readonly refundedMinor: number;
   readonly releasedMinor: number;
-  readonly captures: readonly { readonly id: string; readonly reference: string | null; readonly at: Date | null }[];
-  readonly refunds: readonly { readonly id: string; readonly reference: string | null; readonly at: Date | null }[];
+  readonly captures: readonly {
+    readonly id: string;
+    readonly reference: string | null;
+    readonly at: Date | null;
+  }[];
+  readonly refunds: readonly {
+    readonly id: string;
+    readonly reference: string | null;
+    readonly at: Date | null;
+  }[];
 }

@@ -2,6 +2,7 @@
 // decided by decide.ts (the domain), written through store/subscription-lifecycle.ts with the
 // version bumped, the stored next action recomputed and an audit row per change. A repeat that
 // changes nothing writes nothing and answers the subscription as it is.
+import { requestVoidOfUncapturedCharges } from '../store/charge-money.js';
 import { IllegalTransitionError, type CancelMode } from '../domain/index.js';
 import { auditMany, type Actor, type AuditEntry } from '../store/audit.js';
 import { inTransaction, type Db } from '../store/db.js';
@@ -89,6 +90,8 @@ export async function runLifecycleCommand(
           subscriptionId: row.id,
           at: ctx.now,
         });
+        // A LATER authorization not yet captured will not be: release it (CONTRACT.md §18.4).
+        await requestVoidOfUncapturedCharges(tx, { subscriptionId: row.id, at: ctx.now });
         for (const id of voided.voided) {
           audit({
             entityType: 'invoice',

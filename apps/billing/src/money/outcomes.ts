@@ -1,12 +1,7 @@
 // Klarna's answers to money operations in the store's terms: what settles an operation, what
 // leaves it open for a re-send with its key, and a read's facts.
 import { shouldReadAfter, type TransactionFacts } from '../domain/index.js';
-import type {
-  CaptureOutcome,
-  RefundOutcome,
-  TransactionView,
-  VoidOutcome,
-} from '../klarna/money-port.js';
+import type { CaptureOutcome, RefundOutcome, TransactionView, VoidOutcome } from '../klarna/money-port.js';
 import type { OperationResult } from '../store/charge-money-settle.js';
 
 /**
@@ -19,7 +14,11 @@ export function operationResult(
 ): OperationResult {
   switch (outcome.kind) {
     case 'captured':
-      return { kind: 'SUCCEEDED', klarnaId: outcome.capture.paymentCaptureId, at: outcome.capture.capturedAt };
+      return {
+        kind: 'SUCCEEDED',
+        klarnaId: outcome.capture.paymentCaptureId,
+        at: outcome.capture.capturedAt,
+      };
     case 'refunded':
       return { kind: 'SUCCEEDED', klarnaId: outcome.refund.paymentRefundId, at: outcome.refund.refundedAt };
     case 'voided':
@@ -43,7 +42,11 @@ export function transactionFacts(view: TransactionView): TransactionFacts {
     capturedMinor: view.capturedMinor,
     refundedMinor: view.refundedMinor,
     releasedMinor: view.releasedMinor,
-    captures: view.captures.map((c) => ({ id: c.paymentCaptureId, reference: c.reference, at: c.capturedAt })),
+    captures: view.captures.map((c) => ({
+      id: c.paymentCaptureId,
+      reference: c.reference,
+      at: c.capturedAt,
+    })),
     refunds: view.refunds.map((r) => ({ id: r.paymentRefundId, reference: r.reference, at: r.refundedAt })),
   };
 }

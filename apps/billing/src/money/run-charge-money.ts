@@ -125,7 +125,8 @@ async function send(
     if (outcome.kind !== 'read') return retryLater(deps, charge.id, 1, false);
     await inTransaction(deps.db, async (tx) => {
       const rows = await lockChargeMoney(tx, charge.id);
-      if (rows !== null) await applyTransactionRead(tx, rows, transactionFacts(outcome.transaction), stamp(deps));
+      if (rows !== null)
+        await applyTransactionRead(tx, rows, transactionFacts(outcome.transaction), stamp(deps));
     });
     return 'SETTLED';
   }
@@ -153,7 +154,9 @@ async function send(
     if (captureId === null) {
       // Cannot happen (a refund is written only against a succeeded capture); fail it visibly.
       const failed: OperationResult = { kind: 'FAILED', code: 'NO_KLARNA_CAPTURE' };
-      return settleUnder(deps, charge.id, failed, (tx, rows) => settleRefund(tx, rows.charge, refund, failed, meta));
+      return settleUnder(deps, charge.id, failed, (tx, rows) =>
+        settleRefund(tx, rows.charge, refund, failed, meta),
+      );
     }
     const outcome = await withResends(deps, () =>
       deps.payments.refundCapture(
@@ -169,14 +172,22 @@ async function send(
     );
     const result = operationResult(outcome, refund.sendCount + 1);
     return settleUnder(deps, charge.id, result, (tx, rows) =>
-      settleRefund(tx, rows.charge, rows.refunds.find((r) => r.id === refund.id) ?? refund, result, stamp(deps)),
+      settleRefund(
+        tx,
+        rows.charge,
+        rows.refunds.find((r) => r.id === refund.id) ?? refund,
+        result,
+        stamp(deps),
+      ),
     );
   }
 
   const voidRow =
     call.rows.voids.find((v) => v.id === call.voidId) ??
     (await deps.db.void.findUniqueOrThrow({ where: { id: call.voidId } }));
-  const outcome = await withResends(deps, () => deps.payments.voidTransaction(transaction, voidRow.idempotencyKey));
+  const outcome = await withResends(deps, () =>
+    deps.payments.voidTransaction(transaction, voidRow.idempotencyKey),
+  );
   const result = operationResult(outcome, voidRow.sendCount + 1);
   return settleUnder(deps, charge.id, result, (tx, rows) =>
     settleVoid(tx, rows.charge, rows.voids.find((v) => v.id === voidRow.id) ?? voidRow, result, stamp(deps)),

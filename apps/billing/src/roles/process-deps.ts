@@ -1,6 +1,8 @@
 // What every role process is built from: configuration, the logger, PostgreSQL (Prisma), Redis
 // (BullMQ), the shared clock, the vault and the Klarna client. One composition per process; the
 // role's own file adds its parts and owns the shutdown order.
+import { KlarnaPaymentTransactions } from '../klarna/klarna-payment-transactions.js';
+import type { MoneyDeps } from '../money/deps.js';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -43,6 +45,8 @@ export interface ProcessDeps {
   readonly vault: Vault;
   readonly klarnaHttp: KlarnaHttp;
   readonly gateway: KlarnaNetworkGateway;
+  /** Captures, refunds, voids and reads over the same agent as the gateway. */
+  readonly payments: KlarnaPaymentTransactions;
   readonly notifications: KlarnaNotifications;
   /** Closes everything above, in reverse order of need. */
   close(): Promise<void>;
@@ -93,9 +97,14 @@ export async function createProcessDeps(
     vault,
     klarnaHttp,
     gateway: new KlarnaNetworkGateway(klarnaHttp),
+    payments: new KlarnaPaymentTransactions(klarnaHttp),
     notifications: new KlarnaNotifications(klarnaHttp),
     async close() {
-      await Promise.allSettled([queues.subscriptions.close(), queues.webhookEvents.close(), queues.money.close()]);
+      await Promise.allSettled([
+        queues.subscriptions.close(),
+        queues.webhookEvents.close(),
+        queues.money.close(),
+      ]);
       await clock.stop();
       await klarnaHttp.close();
       await transactions.close();
@@ -135,6 +144,18 @@ export function renewalDeps(deps: ProcessDeps): RenewalDeps {
     vault: deps.vault,
     log: deps.log,
     throttle: redisAccountThrottle(deps.redis, deps.prefix),
+    sleep: realSleep,
+    resendDelaysMs: RENEWAL_RESEND_DELAYS_MS,
+  };
+}
+
+/** The charge money job's dependencies, from a process's. */
+export function moneyDeps(deps: ProcessDeps): MoneyDeps {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    payments: deps.payments,
+    log: deps.log,
     sleep: realSleep,
     resendDelaysMs: RENEWAL_RESEND_DELAYS_MS,
   };

@@ -2,8 +2,8 @@
 import { Worker } from 'bullmq';
 import { apiConfigSchema, isoDurationMs, parseConfig, workerConfigSchema } from '../config/config.js';
 import { QUEUES } from '../queue/catalog.js';
-import { subscriptionProcessor, webhookEventProcessor } from '../worker/processors.js';
-import { createProcessDeps, renewalDeps, signupDeps } from './process-deps.js';
+import { chargeMoneyProcessor, subscriptionProcessor, webhookEventProcessor } from '../worker/processors.js';
+import { createProcessDeps, moneyDeps, renewalDeps, signupDeps } from './process-deps.js';
 import type { RunningRole } from './running-role.js';
 
 export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRole> {
@@ -15,7 +15,7 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
   const deps = await createProcessDeps('worker', config, env);
   const signups = signupDeps(deps, { iso: expiry, ms: isoDurationMs(expiry) });
   // BullMQ leaves connections it was given open on close(): these are closed in stop().
-  const connections = [deps.redis.duplicate(), deps.redis.duplicate()] as const;
+  const connections = [deps.redis.duplicate(), deps.redis.duplicate(), deps.redis.duplicate()] as const;
   const common = {
     prefix: deps.prefix,
     concurrency: config.WORKER_CONCURRENCY,
@@ -30,6 +30,10 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
     new Worker(QUEUES.webhookEvents, webhookEventProcessor(signups), {
       ...common,
       connection: connections[1],
+    }),
+    new Worker(QUEUES.money, chargeMoneyProcessor(moneyDeps(deps)), {
+      ...common,
+      connection: connections[2],
     }),
   ];
   for (const worker of workers) {

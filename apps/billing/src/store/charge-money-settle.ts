@@ -18,7 +18,11 @@ interface Meta {
   readonly now: Date;
 }
 
-function stateAfter(charge: Pick<Charge, 'amountMinor'>, captured: number, released: number): ChargeMoneyState {
+function stateAfter(
+  charge: Pick<Charge, 'amountMinor'>,
+  captured: number,
+  released: number,
+): ChargeMoneyState {
   if (captured + released < charge.amountMinor) return 'AUTHORIZED';
   return captured > 0 ? 'COMPLETED' : 'CLOSED';
 }
@@ -68,7 +72,12 @@ export async function settleCapture(
   }
   await tx.capture.update({
     where: { id: capture.id },
-    data: { status: 'SUCCEEDED', klarnaCaptureId: result.klarnaId, capturedAt: result.at ?? now, updatedAt: now },
+    data: {
+      status: 'SUCCEEDED',
+      klarnaCaptureId: result.klarnaId,
+      capturedAt: result.at ?? now,
+      updatedAt: now,
+    },
   });
   const captured = charge.capturedMinor + capture.amountMinor;
   await tx.charge.update({
@@ -105,7 +114,12 @@ export async function settleRefund(
   }
   await tx.refund.update({
     where: { id: refund.id },
-    data: { status: 'SUCCEEDED', klarnaRefundId: result.klarnaId, refundedAt: result.at ?? now, updatedAt: now },
+    data: {
+      status: 'SUCCEEDED',
+      klarnaRefundId: result.klarnaId,
+      refundedAt: result.at ?? now,
+      updatedAt: now,
+    },
   });
   await tx.charge.update({
     where: { id: charge.id },
@@ -149,6 +163,13 @@ export async function settleVoid(
       updatedAt: now,
     },
   });
+  if (charge.capturedMinor === 0) {
+    // Nothing was collected for the invoice: it is void, not paid.
+    await tx.invoice.updateMany({
+      where: { id: charge.invoiceId, status: 'PAID' },
+      data: { status: 'VOID', voidedAt: now, updatedAt: now },
+    });
+  }
   await auditOperation(tx, charge, 'void', voided.id, 'succeeded', { released }, meta);
 }
 

@@ -22,7 +22,11 @@ export interface ChargeMoneyRows {
 }
 
 /** Locks the charge row (FOR UPDATE), then reads it with its operations; null when unknown. */
-export async function lockChargeMoney(tx: Tx, chargeId: string, merchantId?: string): Promise<ChargeMoneyRows | null> {
+export async function lockChargeMoney(
+  tx: Tx,
+  chargeId: string,
+  merchantId?: string,
+): Promise<ChargeMoneyRows | null> {
   const locked = await tx.$queryRaw<{ id: string }[]>`
     SELECT id FROM "Charge" WHERE id = ${chargeId}::uuid FOR UPDATE`;
   if (locked.length === 0) return null;
@@ -90,7 +94,12 @@ export function refundableCapture(rows: Pick<ChargeMoneyRows, 'captures'>): Capt
   return done.at(-1) ?? null;
 }
 
-export async function insertCapture(tx: Tx, charge: Charge, amountMinor: number, now: Date): Promise<Capture> {
+export async function insertCapture(
+  tx: Tx,
+  charge: Charge,
+  amountMinor: number,
+  now: Date,
+): Promise<Capture> {
   const id = randomUUID();
   return tx.capture.create({
     data: {
@@ -126,7 +135,12 @@ export async function insertRefund(
   tx: Tx,
   charge: Charge,
   capture: Capture,
-  input: { readonly amountMinor: number; readonly reason: string | null; readonly actor: Actor; readonly now: Date },
+  input: {
+    readonly amountMinor: number;
+    readonly reason: string | null;
+    readonly actor: Actor;
+    readonly now: Date;
+  },
 ): Promise<Refund> {
   const id = randomUUID();
   const refund = await tx.refund.create({
@@ -151,7 +165,12 @@ export async function insertRefund(
     entityType: 'refund',
     entityId: id,
     action: 'refund.requested',
-    after: { charge_id: charge.id, amount: input.amountMinor, currency: charge.currency, reason: input.reason },
+    after: {
+      charge_id: charge.id,
+      amount: input.amountMinor,
+      currency: charge.currency,
+      reason: input.reason,
+    },
     at: input.now,
   });
   return refund;
@@ -168,7 +187,12 @@ export async function markOperationSent(tx: Tx, table: MoneyTable, id: string, n
 }
 
 /** The charge's next money action (null: none) and its lease released. */
-export async function scheduleChargeMoney(tx: Tx, chargeId: string, at: Date | null, now: Date): Promise<void> {
+export async function scheduleChargeMoney(
+  tx: Tx,
+  chargeId: string,
+  at: Date | null,
+  now: Date,
+): Promise<void> {
   await tx.charge.update({
     where: { id: chargeId },
     data: { moneyActionAt: at, moneyLeaseUntil: null, updatedAt: now },
@@ -200,4 +224,35 @@ export async function leaseDueChargeMoney(
     FROM due WHERE c.id = due.id
     RETURNING c.id, c."moneyActionAt" AS due`;
   return rows.map((r) => ({ chargeId: r.id, dueAt: r.due }));
+}
+
+/**
+ * The subscription ended at once (a merchant's cancel): its authorizations not yet captured are
+ * voided by the money job, which runs now.
+ */
+export async function requestVoidOfUncapturedCharges(
+  tx: Tx,
+  input: { readonly subscriptionId: string; readonly at: Date },
+): Promise<number> {
+  const { count } = await tx.charge.updateMany({
+    where: { subscriptionId: input.subscriptionId, state: 'AUTHORIZED', capturedMinor: 0 },
+    data: { voidRequestedAt: input.at, moneyActionAt: input.at, updatedAt: input.at },
+  });
+  return count;
+}
+
+/** A merchant's void of one charge: asked for now, sent by the money job. */
+export async function requestVoid(tx: Tx, chargeId: string, at: Date): Promise<void> {
+  await tx.charge.update({
+    where: { id: chargeId },
+    data: { voidRequestedAt: at, moneyActionAt: at, updatedAt: at },
+  });
+}
+
+/** Brings the charge's money job forward to `at` (a refund written, a webhook that disagreed). */
+export async function chargeMoneyDueNow(tx: Tx, chargeId: string, at: Date, read = false): Promise<void> {
+  await tx.charge.update({
+    where: { id: chargeId },
+    data: { moneyActionAt: at, ...(read ? { readRequestedAt: at } : {}), updatedAt: at },
+  });
 }

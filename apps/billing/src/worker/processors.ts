@@ -2,6 +2,8 @@
 // service that owns the work. Business outcomes are recorded in PostgreSQL by those services;
 // only infrastructure failures (a database down, a bug) fail the job, and BullMQ retries it.
 import type { Job } from 'bullmq';
+import type { MoneyDeps } from '../money/deps.js';
+import { runChargeMoney } from '../money/run-charge-money.js';
 import { JOBS } from '../queue/catalog.js';
 import type { RenewalDeps } from '../renewal/deps.js';
 import { runRenewalAction } from '../renewal/run-renewal.js';
@@ -26,6 +28,13 @@ export function subscriptionProcessor(deps: { signups: SignupDeps; renewals: Ren
       case 'PAUSE_AT_PERIOD_END':
         return runRenewalAction(deps.renewals, payload);
     }
+  };
+}
+
+export function chargeMoneyProcessor(deps: MoneyDeps) {
+  return async (job: Job): Promise<string> => {
+    const payload = JOBS.runChargeMoney.payload.parse(job.data);
+    return runChargeMoney(deps, payload.chargeId);
   };
 }
 
