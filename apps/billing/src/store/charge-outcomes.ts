@@ -136,11 +136,12 @@ async function approvedChargeStatement(
     Prisma.sql`EXISTS (SELECT 1 FROM charge)`,
   );
   const captureId = randomUUID();
-  // A LATER authorization gets its capture time; the money sweep brings it back then.
+  // A LATER authorization gets its capture time, counted on Rebill's clock (the one its sweep
+  // runs on) and kept a day inside Klarna's expires_at; the money sweep brings it back then.
   const authorizedAt = transaction.authorizedAt ?? now;
   const dueAt =
     !captured && attempt.captureMode === 'LATER'
-      ? captureDueAt(authorizedAt, transaction.expiresAt, meta.captureDelaySeconds)
+      ? captureDueAt(now, transaction.expiresAt, meta.captureDelaySeconds)
       : null;
   const captureStep =
     transaction.capture === null
