@@ -491,7 +491,12 @@ async function settle(
     return;
   }
   if (approved !== null) {
-    await recordApprovedCharge(tx, attempt, approved, { correlationId, now, actor: ACTOR, captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds });
+    await recordApprovedCharge(tx, attempt, approved, {
+      correlationId,
+      now,
+      actor: ACTOR,
+      captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds,
+    });
   } else {
     await recordAttemptOutcome(tx, attempt, {
       actor: ACTOR,

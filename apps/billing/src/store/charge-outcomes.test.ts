@@ -55,7 +55,12 @@ describe('recordApprovedCharge', () => {
       capture: { paymentCaptureId: 'cap-1', amount: 9900, capturedAt: new Date('2026-03-06T09:59:59.600Z') },
     };
     const recorded = await inTransaction(prisma, (tx) =>
-      recordApprovedCharge(tx, attempt, transaction, { correlationId: 'corr-1', now: NOW, actor: ACTOR, captureDelaySeconds: 0 }),
+      recordApprovedCharge(tx, attempt, transaction, {
+        correlationId: 'corr-1',
+        now: NOW,
+        actor: ACTOR,
+        captureDelaySeconds: 0,
+      }),
     );
     expect(recorded.captured).toBe(true);
 
@@ -105,7 +110,12 @@ describe('recordApprovedCharge', () => {
 
     const later = new Date(NOW.getTime() + 60_000);
     const replayed = await inTransaction(prisma, (tx) =>
-      recordApprovedCharge(tx, attempt, transaction, { correlationId: 'corr-2', now: later, actor: ACTOR, captureDelaySeconds: 0 }),
+      recordApprovedCharge(tx, attempt, transaction, {
+        correlationId: 'corr-2',
+        now: later,
+        actor: ACTOR,
+        captureDelaySeconds: 0,
+      }),
     );
     expect(replayed).toEqual({ chargeId: recorded.chargeId, captured: true });
     expect(await prisma.charge.count({ where: { attemptId: attempt.id } })).toBe(1);
