@@ -11,6 +11,11 @@ import { nextMoneyStep, shouldReadAfter, unknownOutcomeDelayMs } from '../domain
 import { systemActor, type Actor } from '../store/audit.js';
 import {
   chargeMoneyOf,
+  findCapture,
+  findVoid,
+  markExpiryAlerted,
+  openOperationSends,
+  requestRead,
   insertCapture,
   insertVoid,
   lockChargeMoney,
@@ -77,7 +82,7 @@ async function prepare(
       return { kind: 'done', result: 'IDLE' };
     case 'ALERT_EXPIRY':
       // Visible to operators (audit trail, error log); the capture itself is already due by now.
-      await tx.charge.update({ where: { id: chargeId }, data: { expiryAlertedAt: now, updatedAt: now } });
+      await markExpiryAlerted(tx, chargeId, now);
       await audit(tx, {
         actor,
         merchantId: rows.charge.merchantId,
@@ -133,7 +138,7 @@ async function send(
 
   if (call.kind === 'capture') {
     const capture = call.rows.captures.find((c) => c.id === call.captureId);
-    const row = capture ?? (await deps.db.capture.findUniqueOrThrow({ where: { id: call.captureId } }));
+    const row = capture ?? (await findCapture(deps.db, call.captureId));
     const outcome = await withResends(deps, () =>
       deps.payments.capture(
         { ...transaction, amountMinor: row.amountMinor, reference: row.reference },
@@ -182,9 +187,7 @@ async function send(
     );
   }
 
-  const voidRow =
-    call.rows.voids.find((v) => v.id === call.voidId) ??
-    (await deps.db.void.findUniqueOrThrow({ where: { id: call.voidId } }));
+  const voidRow = call.rows.voids.find((v) => v.id === call.voidId) ?? (await findVoid(deps.db, call.voidId));
   const outcome = await withResends(deps, () =>
     deps.payments.voidTransaction(transaction, voidRow.idempotencyKey),
   );
@@ -209,18 +212,8 @@ async function settleUnder(
     if (rows !== null) await write(tx, rows);
   });
   if (result.kind !== 'UNKNOWN') return 'SETTLED';
-  const sends = await sendsOfOpen(deps, chargeId);
+  const sends = await openOperationSends(deps.db, chargeId);
   return retryLater(deps, chargeId, sends, result.read);
-}
-
-async function sendsOfOpen(deps: MoneyDeps, chargeId: string): Promise<number> {
-  const open = { chargeId, status: { in: ['PENDING' as const, 'UNKNOWN' as const] } };
-  const [c, r, v] = await Promise.all([
-    deps.db.capture.aggregate({ where: open, _max: { sendCount: true } }),
-    deps.db.refund.aggregate({ where: open, _max: { sendCount: true } }),
-    deps.db.void.aggregate({ where: open, _max: { sendCount: true } }),
-  ]);
-  return Math.max(c._max.sendCount ?? 1, r._max.sendCount ?? 1, v._max.sendCount ?? 1);
 }
 
 /** The outcome stayed unknown: the sweep brings the charge back after a growing delay. */
@@ -235,7 +228,7 @@ async function retryLater(
   await inTransaction(deps.db, async (tx) => {
     await scheduleChargeMoney(tx, chargeId, at, now);
     if (read || shouldReadAfter(sendCount)) {
-      await tx.charge.update({ where: { id: chargeId }, data: { readRequestedAt: now } });
+      await requestRead(tx, chargeId, now);
     }
   });
   return 'RETRY_LATER';

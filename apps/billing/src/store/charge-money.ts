@@ -256,3 +256,32 @@ export async function chargeMoneyDueNow(tx: Tx, chargeId: string, at: Date, read
     data: { moneyActionAt: at, ...(read ? { readRequestedAt: at } : {}), updatedAt: at },
   });
 }
+
+/** Operators are told once that the authorization nears expiry uncaptured. */
+export async function markExpiryAlerted(tx: Tx, chargeId: string, now: Date): Promise<void> {
+  await tx.charge.update({ where: { id: chargeId }, data: { expiryAlertedAt: now, updatedAt: now } });
+}
+
+/** Asks the next run to read the transaction first. */
+export async function requestRead(tx: Tx, chargeId: string, now: Date): Promise<void> {
+  await tx.charge.update({ where: { id: chargeId }, data: { readRequestedAt: now } });
+}
+
+export function findCapture(db: Db, id: string): Promise<Capture> {
+  return db.capture.findUniqueOrThrow({ where: { id } });
+}
+
+export function findVoid(db: Db, id: string): Promise<Void> {
+  return db.void.findUniqueOrThrow({ where: { id } });
+}
+
+/** The most sends any open operation of the charge has had (1 when none is open). */
+export async function openOperationSends(db: Db, chargeId: string): Promise<number> {
+  const open = { chargeId, status: { in: [...OPEN] } };
+  const [c, r, v] = await Promise.all([
+    db.capture.aggregate({ where: open, _max: { sendCount: true } }),
+    db.refund.aggregate({ where: open, _max: { sendCount: true } }),
+    db.void.aggregate({ where: open, _max: { sendCount: true } }),
+  ]);
+  return Math.max(c._max.sendCount ?? 1, r._max.sendCount ?? 1, v._max.sendCount ?? 1);
+}
