@@ -232,3 +232,12 @@ describe('LOSE_RESPONSE', () => {
     expect(sb.state.ledger.size).toBe(1);
   });
 });
+
+describe('reset', () => {
+  it('forgets transactions (404 afterwards) but the ledger keeps them', async () => {
+    const id = await authorizedTransaction(sb);
+    await sb.sim('POST', '/reset');
+    expectError(await api.read(id), 404, 'RESOURCE_ERROR', 'RESOURCE_NOT_FOUND');
+    expect(sb.state.ledger.get(id)?.state).toBe('AUTHORIZED');
+  });
+});
