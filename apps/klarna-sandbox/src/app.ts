@@ -9,6 +9,7 @@ import type { SandboxConfig } from './config.js';
 import type { SandboxDeps } from './deps.js';
 import { SandboxEvents } from './events.js';
 import { authHook } from './http/auth.js';
+import { baseUrlOf, listeningBaseUrl } from './http/base-url.js';
 import { correlationHook } from './http/correlation.js';
 import { frameworkErrorHandler, installErrorHandling } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body.js';
@@ -55,8 +56,10 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
   });
   const clock = opts.clock ?? createSimClock();
   const events = new SandboxEvents();
-  // Read on use: without a configured public URL it is only known once the server listens.
-  const publicBaseUrl = (): string => deps.publicBaseUrl;
+  // Fixed at build, read on use: without a configured public URL it is where the server listens
+  // (known only once it does; before that, the configured host and port).
+  const publicBaseUrl = (): string =>
+    config.publicBaseUrl ?? listeningBaseUrl(app.server.address()) ?? baseUrlOf(config.host, config.port);
   const state = await createSandboxState({
     config,
     clock,
@@ -70,7 +73,7 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
     events,
     paymentRequests: state.paymentRequests,
     acquirerAccountId: config.acquirerAccountId,
-    publicBaseUrl: config.publicBaseUrl ?? `http://${config.host}:${config.port}`,
+    publicBaseUrl,
     log: app.log,
   };
   const authorize = new AuthorizeService({ ...state, clock, log: app.log });
@@ -109,11 +112,7 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
     const host = listenOpts.host ?? config.host;
     await app.listen({ port: listenOpts.port ?? config.port, host });
     const address = app.server.address() as AddressInfo;
-    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-    const baseUrl = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
-    // Without a configured public URL, links (payment_request_url) point at where we listen.
-    if (config.publicBaseUrl === undefined) deps.publicBaseUrl = baseUrl;
-    return baseUrl;
+    return baseUrlOf(host, address.port);
   };
 
   return { app, deps, config, state, listen, close };

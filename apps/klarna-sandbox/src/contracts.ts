@@ -23,6 +23,8 @@ export class SandboxHttpError extends Error {
     readonly errorCode: string,
     message: string,
     readonly validationErrors: { parameter: string; reason: string }[] = [],
+    /** Overrides the type derived from the status (§18: a 403 OPERATION_FORBIDDEN is a RESOURCE_ERROR). */
+    readonly errorType?: string,
   ) {
     super(message);
   }

@@ -11,8 +11,11 @@ export interface SandboxDeps {
   paymentRequests: PaymentRequestActions;
   /** The acquiring partner's own account KRN: `recipient_account_id` of every webhook. */
   acquirerAccountId: string;
-  /** Base URL browsers and webhook receivers see, e.g. http://127.0.0.1:4010 (no trailing slash). */
-  publicBaseUrl: string;
+  /**
+   * Base URL browsers and webhook receivers see, e.g. http://127.0.0.1:4010 (no trailing slash).
+   * An accessor fixed at build: without SANDBOX_PUBLIC_URL it is known once the server listens.
+   */
+  publicBaseUrl: () => string;
   log: FastifyBaseLogger;
 }
 

@@ -6,7 +6,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const sandbox = await buildSandbox(config);
   const baseUrl = await sandbox.listen();
-  const publicUrl = sandbox.deps.publicBaseUrl;
+  const publicUrl = sandbox.deps.publicBaseUrl();
   const account = config.acquirerAccountId;
 
   process.stdout.write(

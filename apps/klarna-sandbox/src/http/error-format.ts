@@ -27,10 +27,11 @@ export function errorBody(
   errorCode: string,
   message: string,
   validationErrors: readonly ValidationError[] = [],
+  errorType: string = errorTypeFor(status),
 ): ErrorBody {
   const body: ErrorBody = {
     error_id: randomUUID(),
-    error_type: errorTypeFor(status),
+    error_type: errorType,
     error_code: errorCode,
     error_message: message,
   };

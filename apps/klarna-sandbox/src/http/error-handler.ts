@@ -8,11 +8,11 @@ import { SandboxHttpError } from '../contracts.js';
 import { errorBody, INVALID_PARAMETERS, type ErrorBody } from './error-format.js';
 import { zodValidationErrors } from './validation.js';
 
-function toErrorResponse(error: unknown): { status: number; body: ErrorBody; internal: boolean } {
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; internal: boolean } {
   if (error instanceof SandboxHttpError) {
     return {
       status: error.status,
-      body: errorBody(error.status, error.errorCode, error.message, error.validationErrors),
+      body: errorBody(error.status, error.errorCode, error.message, error.validationErrors, error.errorType),
       internal: false,
     };
   }

@@ -1,5 +1,5 @@
 // Test harness: a real sandbox on an ephemeral port and a small HTTP client for it.
-import { buildSandbox, type Sandbox } from '../app.js';
+import { buildSandbox, type BuildOptions, type Sandbox } from '../app.js';
 import { loadConfig, type SandboxConfig } from '../config.js';
 
 export const TEST_ACCOUNT = 'krn:partner:global:account:test:MERCHANT1';
@@ -44,9 +44,12 @@ export function testConfig(overrides: Partial<SandboxConfig> = {}): SandboxConfi
   return { ...loadConfig({}), logLevel: 'warn', port: 0, host: '127.0.0.1', ...overrides };
 }
 
-export async function startSandbox(overrides: Partial<SandboxConfig> = {}): Promise<TestSandbox> {
+export async function startSandbox(
+  overrides: Partial<SandboxConfig> = {},
+  build: BuildOptions = {},
+): Promise<TestSandbox> {
   const config = testConfig(overrides);
-  const sandbox = await buildSandbox(config);
+  const sandbox = await buildSandbox(config, build);
   const baseUrl = await sandbox.listen({ port: 0, host: '127.0.0.1' });
 
   const request = async <T>(

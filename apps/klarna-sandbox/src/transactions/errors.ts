@@ -9,7 +9,7 @@ export const transactionNotFound = (id: string): SandboxHttpError =>
 export function refusalError(refusal: Refusal): SandboxHttpError {
   switch (refusal.kind) {
     case 'forbidden':
-      return new SandboxHttpError(403, 'OPERATION_FORBIDDEN', refusal.reason);
+      return new SandboxHttpError(403, 'OPERATION_FORBIDDEN', refusal.reason, [], 'RESOURCE_ERROR');
     case 'not_found':
       return new SandboxHttpError(404, 'RESOURCE_NOT_FOUND', refusal.reason);
     case 'invalid':

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SandboxHttpError } from '../contracts.js';
 import { partnerAccountOf } from '../http/account.js';
+import { toErrorResponse } from '../http/error-handler.js';
 import { parseOr400 } from '../http/validation.js';
 import { forgetKeyOnClose } from '../idempotency/hooks.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
@@ -68,9 +69,18 @@ export function registerTransactionRoutes(app: FastifyInstance, deps: Transactio
       if (outcome && isEarlyFault(outcome)) {
         return applyFault(outcome, request, reply, () => forgetKeyOnClose(request, deps.idempotency));
       }
-      const result = call.execute();
-      if (outcome?.result === 'LOSE_RESPONSE') return loseResponse(request, reply, deps.idempotency, result);
-      return reply.code(result.status).send(result.body);
+      if (outcome?.result !== 'LOSE_RESPONSE') {
+        const result = call.execute();
+        return reply.code(result.status).send(result.body);
+      }
+      // The answer is lost whatever it was: a refusal is stored for the replay like a success.
+      let result: { status: number; body: unknown };
+      try {
+        result = call.execute();
+      } catch (err) {
+        result = toErrorResponse(err);
+      }
+      return loseResponse(request, reply, deps.idempotency, result);
     };
     const delay = sampleLatency(rule?.latency ?? deps.scenarios.latency);
     if (delay === 0) return go();
