@@ -372,6 +372,67 @@ describe('a refund', () => {
   });
 });
 
+describe('a refund whose answer was lost', () => {
+  async function pendingRefund(chargeId: string, amountMinor: number) {
+    return inTransaction(f.db, async (tx) => {
+      const rows = await lockChargeMoney(tx, chargeId);
+      const capture = rows === null ? null : refundableCapture(rows);
+      if (rows === null || capture === null) throw new Error('not refundable');
+      const refund = await insertRefund(tx, rows.charge, capture, {
+        amountMinor,
+        reason: null,
+        actor: systemActor('test'),
+        now: f.clock.now(),
+      });
+      return { refund, capture };
+    });
+  }
+
+  it('is re-sent with the same key and answered with the result of the first call', async () => {
+    const { charge } = await renewedCharge(now);
+    const { refund } = await pendingRefund(charge.id, 500);
+    await rule({
+      match: { operation: 'refund', payment_transaction_id: charge.klarnaTransactionId },
+      outcome: { result: 'LOSE_RESPONSE' },
+      times: 'once',
+    });
+    expect(await runChargeMoney(money, charge.id)).toBe('IDLE');
+    const after = await chargeRow(charge.id);
+    expect(after.refundedMinor).toBe(500);
+    expect(after.refunds).toEqual([expect.objectContaining({ id: refund.id, status: 'SUCCEEDED' })]);
+    expect(await ledgerOf(charge.klarnaTransactionId)).toMatchObject({ refunded_amount: 500 });
+  });
+
+  it('is settled by a read that finds it by its reference once its key is past re-sending (§18.5)', async () => {
+    const { charge } = await renewedCharge(now);
+    const { refund, capture } = await pendingRefund(charge.id, 400);
+    await f.db.refund.update({ where: { id: refund.id }, data: { sendCount: 3, lastSentAt: f.clock.now() } });
+    // Klarna holds the refund (made here under another key, as if the first key's 24 h had passed).
+    const done = await money.payments.refundCapture(
+      {
+        accountId: merchant.accountId,
+        paymentTransactionId: charge.klarnaTransactionId,
+        paymentCaptureId: capture.klarnaCaptureId ?? '',
+        amountMinor: 400,
+        reference: refund.reference,
+      },
+      crypto.randomUUID(),
+    );
+    expect(done.kind).toBe('refunded');
+    await f.db.charge.update({
+      where: { id: charge.id },
+      data: { readRequestedAt: f.clock.now(), moneyActionAt: f.clock.now() },
+    });
+    expect(await runChargeMoney(money, charge.id)).toBe('IDLE');
+    const after = await chargeRow(charge.id);
+    expect(after).toMatchObject({ refundedMinor: 400, readRequestedAt: null });
+    expect(after.refunds).toEqual([
+      expect.objectContaining({ id: refund.id, status: 'SUCCEEDED', sendCount: 3 }),
+    ]);
+    expect(await ledgerOf(charge.klarnaTransactionId)).toMatchObject({ refunded_amount: 400 });
+  });
+});
+
 describe("Rebill's books", () => {
   it("equal the sandbox ledger's for every charge of the run", async () => {
     const charges = await f.db.charge.findMany({ where: { merchantId: merchant.merchantId } });
