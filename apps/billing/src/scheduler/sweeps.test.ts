@@ -1,12 +1,14 @@
 // The next-action sweep is fair and bounded: a merchant with thousands due cannot starve one with
 // ten, a tick leases at most the cap per merchant and the tick maximum in all, and nothing is leased
-// while the subscriptions queue holds a full backlog. Real PostgreSQL; the queues are recorders.
+// while the subscriptions queue holds a full backlog. Charges whose money work is due are leased
+// once each. Real PostgreSQL; the queues are recorders.
 import type { Queue } from 'bullmq';
 import { describe, expect } from 'vitest';
 import { fixedClock } from '../domain/index.js';
 import type { Db } from '../store/db.js';
 import { seedCustomer, seedDueSubscriptions, seedMerchant } from '../store/testing/seed.js';
 import { ownDatabaseTest } from '../testing/database-test.js';
+import { seedBilledSubscription } from '../api/testing/billing-rows.js';
 import { newSweepState, sweepOnce, type SweepDeps } from './sweeps.js';
 
 const DUE = new Date('2027-03-01T00:00:00.000Z');
@@ -123,6 +125,36 @@ describe('the next-action sweep', () => {
       subscriptions.waiting = 43;
       expect((await sweepOnce(d)).nextActions).toBe(7);
       expect(countOf(subscriptions.jobs, a)).toBe(7);
+    },
+  );
+});
+
+describe('the money sweep', () => {
+  ownDatabaseTest(
+    'leases each charge whose money action is due once, by id and lease, and not again while leased',
+    async ({ prisma }) => {
+      const merchant = await seedMerchant(prisma);
+      const { charges } = await seedBilledSubscription(prisma, merchant.id, 3);
+      const [due, later, none] = charges.map((c) => c.charge);
+      if (due === undefined || later === undefined || none === undefined) throw new Error('seed');
+      await prisma.charge.update({ where: { id: due.id }, data: { moneyActionAt: DUE } });
+      await prisma.charge.update({
+        where: { id: later.id },
+        data: { moneyActionAt: new Date(NOW.getTime() + 1) },
+      });
+      const money = recordingQueue();
+      const { deps: d } = deps(prisma);
+      const withMoney = { ...d, queues: { ...d.queues, money } };
+
+      expect((await sweepOnce(withMoney)).charges).toBe(1);
+      const jobs = money.jobs as unknown as { data: { chargeId: string }; opts: { jobId: string } }[];
+      expect(jobs.map((j) => j.data.chargeId)).toEqual([due.id]);
+      expect(jobs[0]?.opts.jobId).toBe(`money-${due.id}-${NOW.getTime() + 60_000}`);
+      // Leased: the next tick leaves it to its job.
+      expect((await sweepOnce(withMoney)).charges).toBe(0);
+      // Once the lease has passed (a lost job), it is swept again under a new lease.
+      const afterLease = { ...withMoney, clock: fixedClock(new Date(NOW.getTime() + 61_000)) };
+      expect((await sweepOnce(afterLease)).charges).toBe(2);
     },
   );
 });
