@@ -13,6 +13,7 @@ import {
   chargeMoneyOf,
   findCapture,
   findVoid,
+  abandonRead,
   markExpiryAlerted,
   openOperationSends,
   requestRead,
@@ -127,6 +128,12 @@ async function send(
 
   if (call.kind === 'read') {
     const outcome = await withResends(deps, () => deps.payments.readTransaction(transaction));
+    if (outcome.kind === 'not_found' || outcome.kind === 'permanent') {
+      // Klarna does not know the transaction, or refuses the read: no retry will change that.
+      await inTransaction(deps.db, (tx) => abandonRead(tx, charge, outcome.kind, stamp(deps)));
+      deps.log.error({ chargeId: charge.id, outcome: outcome.kind }, 'transaction read failed for good');
+      return 'SETTLED';
+    }
     if (outcome.kind !== 'read') return retryLater(deps, charge.id, 1, false);
     await inTransaction(deps.db, async (tx) => {
       const rows = await lockChargeMoney(tx, charge.id);

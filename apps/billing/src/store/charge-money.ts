@@ -285,3 +285,23 @@ export async function openOperationSends(db: Db, chargeId: string): Promise<numb
   ]);
   return Math.max(c._max.sendCount ?? 1, r._max.sendCount ?? 1, v._max.sendCount ?? 1);
 }
+
+/** A read that can never succeed (404, a permanent error): stop asking, and say so in the audit trail. */
+export async function abandonRead(
+  tx: Tx,
+  charge: Pick<Charge, 'id' | 'merchantId' | 'subscriptionId'>,
+  reason: string,
+  meta: { readonly actor: Actor; readonly now: Date },
+): Promise<void> {
+  await tx.charge.update({ where: { id: charge.id }, data: { readRequestedAt: null, updatedAt: meta.now } });
+  await audit(tx, {
+    actor: meta.actor,
+    merchantId: charge.merchantId,
+    subscriptionId: charge.subscriptionId,
+    entityType: 'charge',
+    entityId: charge.id,
+    action: 'charge.read_failed',
+    after: { reason },
+    at: meta.now,
+  });
+}
