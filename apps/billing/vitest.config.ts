@@ -15,6 +15,7 @@ const pure = [
   'src/store/store-boundary.test.ts',
   'src/lifecycle/decide.test.ts',
   'src/webhooks/transaction-hint.test.ts',
+  'src/money/reconcile.test.ts',
 ];
 
 export default defineConfig({
