@@ -6,7 +6,9 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
 import type { Clock } from '../domain/index.js';
+import type { PaymentTransactionsGateway } from '../klarna/money-port.js';
 import type { TokenPaymentsGateway } from '../klarna/port.js';
+import { runChargeMoney } from '../money/run-charge-money.js';
 import { Secret } from '../secrets/secret.js';
 import type { SignupDeps } from '../signup/deps.js';
 import type { Db } from '../store/db.js';
@@ -233,6 +235,58 @@ describe('applying payment.transaction.* hints', () => {
       where: { entityId: seeded.charge.id, action: 'charge.read_requested' },
     });
     expect(audit).toHaveLength(1);
+
+    // The money job the sweep then runs reads the transaction: Klarna's answer settles the capture.
+    const reads: string[] = [];
+    const payments = {
+      readTransaction: (input: { paymentTransactionId: string }) => {
+        reads.push(input.paymentTransactionId);
+        return Promise.resolve({
+          kind: 'read',
+          correlationId: null,
+          transaction: {
+            paymentTransactionId: input.paymentTransactionId,
+            reference: null,
+            state: 'COMPLETED',
+            amountMinor: 9900,
+            currency: 'SEK',
+            expiresAt: null,
+            capturedMinor: 9900,
+            refundedMinor: 0,
+            releasedMinor: 0,
+            captures: [
+              {
+                paymentCaptureId: seeded.klarnaCaptureId,
+                reference: seeded.capture.reference,
+                amountMinor: 9900,
+                capturedAt: T0,
+                refundedMinor: 0,
+              },
+            ],
+            refunds: [],
+          },
+        });
+      },
+    } as unknown as PaymentTransactionsGateway;
+    await runChargeMoney(
+      {
+        db: prisma,
+        clock,
+        payments,
+        log: pino({ level: 'silent' }),
+        sleep: () => Promise.resolve(),
+        resendDelaysMs: [],
+      },
+      seeded.charge.id,
+    );
+    expect(reads).toEqual([seeded.charge.klarnaTransactionId]);
+    const settled = await chargeState(prisma, seeded.charge.id);
+    expect(settled.money).toMatchObject({
+      state: 'COMPLETED',
+      capturedMinor: 9900,
+      captures: [{ status: 'SUCCEEDED', amountMinor: 9900 }],
+    });
+    expect(settled.readRequestedAt).toBeNull();
   });
 
   test.for<[string, Record<string, unknown>, string]>([
