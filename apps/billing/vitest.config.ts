@@ -14,6 +14,8 @@ const pure = [
   'src/clock/clock-config.test.ts',
   'src/store/store-boundary.test.ts',
   'src/lifecycle/decide.test.ts',
+  'src/webhooks/transaction-hint.test.ts',
+  'src/money/reconcile.test.ts',
 ];
 
 export default defineConfig({

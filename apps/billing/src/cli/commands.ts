@@ -14,6 +14,7 @@ import { createPrismaClient, disconnect } from '../store/prisma-client.js';
 import { runClockCommand } from './clock.js';
 import { runKlarnaCommand } from './klarna.js';
 import { runMerchantCommand } from './merchant.js';
+import { runReconcileCommand } from './reconcile.js';
 import { runVaultCommand } from './vault.js';
 
 const ROLES: Record<string, (env: NodeJS.ProcessEnv) => Promise<RunningRole>> = {
@@ -30,7 +31,9 @@ const USAGE = `usage: rebill <command>
   klarna register-webhook                    register Rebill's webhook and signing key (idempotent)
   klarna rotate-signing-key                  new signing key for Rebill's webhook; the old one stays active
   klarna retire-signing-key <signing key id> stop accepting an old signing key (deleted at Klarna if unused)
-  vault reseal [--dry-run] [--batch-size n]  re-encrypt every stored secret under the active vault key`;
+  vault reseal [--dry-run] [--batch-size n]  re-encrypt every stored secret under the active vault key
+  reconcile [--merchant <id>] [--since <ISO date>]
+                                             compare every charge with Klarna's transaction; exit 1 on a difference`;
 
 export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
@@ -49,6 +52,8 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
         return await runKlarnaCommand(rest, env);
       case 'vault':
         return await runVaultCommand(rest, env);
+      case 'reconcile':
+        return await runReconcileCommand(rest, env);
       default:
         process.stderr.write(`${USAGE}\n`);
         return 2;

@@ -115,6 +115,44 @@ describe('parseKlarnaWebhook', () => {
     });
   });
 
+  it.each([
+    'payment.transaction.captured',
+    'payment.transaction.refunded',
+    'payment.transaction.state-change.expired',
+    'payment.transaction.state-change.completed',
+    'payment.transaction.state-change.closed',
+  ])('parses %s: its payload stored as sent (it holds no token), no secrets', (eventType) => {
+    const payload = {
+      payment_transaction_id: 'krn:payment:eu1:transaction:1',
+      payment_transaction_reference: 'sub_42-1',
+      state: 'COMPLETED',
+      previous_state: 'AUTHORIZED',
+      amount: 999,
+      currency: 'EUR',
+      payment_capture_id: 'krn:payment:eu1:capture:1',
+      payment_capture_reference: 'cap-1',
+      payment_refund_id: 'krn:payment:eu1:refund:1',
+      payment_refund_reference: 'ref-1',
+    };
+    const event = parsed({ metadata: { ...metadata, event_type: eventType }, payload });
+    expect(event.eventType).toBe(eventType);
+    expect(event.paymentRequest).toBeNull();
+    expect(event.payloadProblem).toBeNull();
+    expect(event.secrets).toEqual({});
+    expect(event.storablePayload).toEqual(payload);
+  });
+
+  it('still seals a token that turned up in a payment.transaction payload', () => {
+    const event = parsed({
+      metadata: { ...metadata, event_type: 'payment.transaction.captured' },
+      payload: { payment_transaction_id: 'krn:payment:eu1:transaction:1', customer_token: TOKEN },
+    });
+    expect(event.storablePayload).toEqual({
+      payment_transaction_id: 'krn:payment:eu1:transaction:1',
+      customer_token: SEALED,
+    });
+  });
+
   it('names the field of a payment.request payload it cannot read, but still parses the event', () => {
     const event = parsed({ metadata, payload: { state: 'COMPLETED' } });
     expect(event.paymentRequest).toBeNull();

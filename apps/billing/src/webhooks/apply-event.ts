@@ -1,5 +1,6 @@
 // Applies a stored Klarna notification: its payment request fact goes to the signup, with the
-// tokens opened from the row's sealed secrets (the stored payload only holds "[sealed]").
+// tokens opened from the row's sealed secrets (the stored payload only holds "[sealed]"); a
+// payment transaction event is a hint compared with the charge's rows (apply-transaction-hint.ts).
 // Runs right after the event was acknowledged, and again from the sweep for events whose apply
 // failed or never ran; applying twice is harmless (the fact is then a duplicate). The verdict is
 // recorded in the same transaction as the fact it applied.
@@ -17,6 +18,8 @@ import {
   type ApplyVerdict,
 } from '../store/webhook-events.js';
 import { openWebhookSecrets, type WebhookSecrets } from '../vault/webhook-secrets.js';
+import { applyTransactionHint } from './apply-transaction-hint.js';
+import { PAYMENT_TRANSACTION_EVENT_PREFIX } from './transaction-hint.js';
 
 /** An event about a journey Rebill has not linked yet is retried this many times, then ignored. */
 const MAX_NOT_LINKED_APPLIES = 20;
@@ -70,6 +73,8 @@ async function applyEvent(
     return verdict;
   };
   try {
+    if (row.eventType.startsWith(PAYMENT_TRANSACTION_EVENT_PREFIX))
+      return await applyTransactionHint(deps.db, row, deps.clock.now(), record);
     if (!row.eventType.startsWith(PAYMENT_REQUEST_EVENT_PREFIX))
       return await record(deps.db, 'IGNORED', 'event type not handled');
     const parsed = parsePaymentRequest(row.payload);
