@@ -49,8 +49,7 @@ interface LedgerLine {
   captured_amount: number;
   refunded_amount: number;
   released_amount: number;
-  expires_at?: string | null;
-  captures: { captured_at?: string | null; created_at?: string | null }[];
+  captures: { captured_at: string }[];
 }
 
 async function ledger(): Promise<LedgerLine[]> {
@@ -234,8 +233,12 @@ describe('LATER captures when workers crash', () => {
       }
     }
     expect(offenders).toEqual([]);
-    // Captured before Klarna's expires_at (on the shared clock), and not before the capture time.
+    // Captured before Klarna's expires_at (on the shared clock: Rebill's row and the sandbox's
+    // capture), and not before the capture time.
     for (const charge of settled) {
+      const line = lines.find((l) => l.payment_transaction_id === charge.klarnaTransactionId);
+      const klarnaCapturedAt = Date.parse(line?.captures[0]?.captured_at ?? '');
+      expect(klarnaCapturedAt).toBeLessThan(charge.expiresAt?.getTime() ?? 0);
       const capturedAt = charge.captures[0]?.capturedAt?.getTime() ?? Infinity;
       expect(capturedAt).toBeLessThan(charge.expiresAt?.getTime() ?? 0);
       const due = authorized.find((a) => a.id === charge.id)?.captureDueAt?.getTime() ?? Infinity;
