@@ -7,8 +7,13 @@
 // the queues are empty: the periods each subscription owes are computed from its anchor alone
 // (luxon, in its zone), and the sandbox's ledger, grouped by (subscription, period) from the
 // transaction reference, must hold exactly one approved, captured charge for each: none missing,
-// none doubled. Invoices held for an operator are listed and may be no more than the faults
-// injected.
+// none doubled. A quarter of the daily subscriptions are on a LATER version of their plan
+// (authorized at renewal, captured 6 hours later by the money sweep's jobs, which run under the
+// same kills); once quiet, every charge Rebill holds must have exactly one SUCCEEDED Capture of its
+// full amount, and every ledger transaction exactly one capture (none missing, none doubled). Only
+// a LATER authorization whose capture time is still ahead of the clock at the end is left
+// uncaptured, and then with no capture at all, in Rebill's rows or the ledger. Invoices held for an
+// operator are listed and may be no more than the faults injected.
 //
 // Small by default (a few minutes on two cores); RENEWAL_CRASH_FULL=1 runs thousands more
 // renewals and kills; RENEWAL_CRASH_SEED=<n> replays a run's random choices; RENEWAL_CRASH_ROLE_LOG
@@ -57,6 +62,10 @@ const SEED = process.env.RENEWAL_CRASH_SEED
   : Math.floor(Math.random() * 2 ** 31);
 const ZONES = ['Europe/Stockholm', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'UTC'] as const;
 const AMOUNT = 1_299;
+/** The capture delay of the LATER daily plan: captured within the next quarter-day step. */
+const LATER_DELAY_SECONDS = 6 * 3_600;
+/** Every LATER_EVERY-th daily subscription is on the LATER version. */
+const LATER_EVERY = 4;
 /**
  * A process whose heartbeat (every 5 s) is older than this is taken as gone by this test's clock
  * advances (Rebill's default is 15 s): the test kills processes every few seconds, and each step
@@ -83,9 +92,12 @@ const log = (message: string): void => {
   process.stdout.write(`[renewal-crash] ${message}\n`);
 };
 
+type SeedPlan = 'DAY' | 'DAY_LATER' | 'WEEK';
+
 interface Seeded {
   readonly id: string;
   readonly interval: 'DAY' | 'WEEK';
+  readonly capture: 'NOW' | 'LATER';
   readonly anchorAt: Date;
   readonly timeZone: string;
 }
@@ -129,11 +141,11 @@ afterAll(async () => {
  */
 async function seed(database: Db, sim: TestSandbox, virtualNow: Date): Promise<Seeded[]> {
   const vault = new Vault(loadVaultKeyring({}).keyring);
-  const merchants: { id: string; accountId: string; plans: Record<'DAY' | 'WEEK', string> }[] = [];
+  const merchants: { id: string; accountId: string; plans: Record<SeedPlan, string> }[] = [];
   for (let m = 0; m < SIZE.merchants; m++) {
     const tenant = await createTenant(database, virtualNow, 'Europe/Stockholm');
     const row = await database.merchant.findUniqueOrThrow({ where: { id: tenant.merchantId } });
-    const plans: Record<'DAY' | 'WEEK', string> = { DAY: '', WEEK: '' };
+    const plans: Record<SeedPlan, string> = { DAY: '', DAY_LATER: '', WEEK: '' };
     for (const interval of ['DAY', 'WEEK'] as const) {
       const created = await createPlan(database, {
         merchantId: row.id,
@@ -152,10 +164,34 @@ async function seed(database: Db, sim: TestSandbox, virtualNow: Date): Promise<S
       if (created.kind !== 'created') throw new Error(`plan: ${created.kind}`);
       plans[interval] = created.plan.versions[0]?.id ?? '';
     }
+    // The daily plan's LATER version (versions are immutable rows; a new one is a new row).
+    const daily = await database.planVersion.findUniqueOrThrow({ where: { id: plans.DAY } });
+    const later = await database.planVersion.create({
+      data: {
+        merchantId: daily.merchantId,
+        planId: daily.planId,
+        version: daily.version + 1,
+        name: daily.name,
+        amountMinor: daily.amountMinor,
+        currency: daily.currency,
+        interval: daily.interval,
+        intervalCount: daily.intervalCount,
+        trialDays: daily.trialDays,
+        dunningPolicy: daily.dunningPolicy ?? {},
+        catchUpPolicy: daily.catchUpPolicy ?? {},
+        captureMode: 'LATER',
+        captureDelaySeconds: LATER_DELAY_SECONDS,
+        createdAt: daily.createdAt,
+      },
+    });
+    plans.DAY_LATER = later.id;
     merchants.push({ id: row.id, accountId: row.klarnaPartnerAccountId, plans });
   }
-  const wanted = [
-    ...Array.from({ length: SIZE.daily }, () => 'DAY' as const),
+  const wanted: SeedPlan[] = [
+    ...Array.from(
+      { length: SIZE.daily },
+      (_, i) => (i % LATER_EVERY === 0 ? 'DAY_LATER' : 'DAY') as SeedPlan,
+    ),
     ...Array.from({ length: SIZE.weekly }, () => 'WEEK' as const),
   ];
   const seeds = [];
@@ -163,7 +199,7 @@ async function seed(database: Db, sim: TestSandbox, virtualNow: Date): Promise<S
   for (let i = 0; i < wanted.length; i += 20) {
     const batch = wanted.slice(i, i + 20);
     const made = await Promise.all(
-      batch.map(async (interval, j) => {
+      batch.map(async (plan, j) => {
         const merchant = merchants[(i + j) % merchants.length];
         if (merchant === undefined) throw new Error('no merchant');
         const customer = await signedUpCustomer(database, vault, {
@@ -172,7 +208,7 @@ async function seed(database: Db, sim: TestSandbox, virtualNow: Date): Promise<S
           mint: sandboxMint(sim),
           at: virtualNow,
         });
-        return { interval, merchant, customerId: customer.customerId, tokenId: customer.tokenId };
+        return { plan, merchant, customerId: customer.customerId, tokenId: customer.tokenId };
       }),
     );
     for (const m of made) {
@@ -183,12 +219,17 @@ async function seed(database: Db, sim: TestSandbox, virtualNow: Date): Promise<S
         merchantId: m.merchant.id,
         customerId: m.customerId,
         tokenId: m.tokenId,
-        planVersionId: m.merchant.plans[m.interval],
+        planVersionId: m.merchant.plans[m.plan],
         currency: 'EUR',
         anchorAt,
         timeZone,
       });
-      meta.push({ interval: m.interval, anchorAt, timeZone });
+      meta.push({
+        interval: m.plan === 'WEEK' ? 'WEEK' : 'DAY',
+        capture: m.plan === 'DAY_LATER' ? 'LATER' : 'NOW',
+        anchorAt,
+        timeZone,
+      });
     }
   }
   const ids = await seedActiveSubscriptions(database, seeds, virtualNow);
@@ -279,7 +320,9 @@ describe('the renewal engine under crashes', () => {
         new Date(Date.now() + ((await readClockState(database))?.offsetMs ?? 0));
 
       const subs = await seed(database, sandbox, await virtualNow());
-      log(`seeded ${subs.length} subscriptions (${SIZE.daily} daily, ${SIZE.weekly} weekly)`);
+      log(
+        `seeded ${subs.length} subscriptions (${SIZE.daily} daily, ${subs.filter((s) => s.capture === 'LATER').length} of them LATER, ${SIZE.weekly} weekly)`,
+      );
       // Charges take a while, as Klarna's do: kills land in the middle of calls.
       const latency = await sandbox.sim('PUT', '/latency', {
         latency: { type: 'uniform', min_ms: 20, max_ms: 250 },
@@ -461,17 +504,70 @@ describe('the renewal engine under crashes', () => {
         await advance(5 * 60_000, { ackTimeoutMs: 5_000, quietTimeoutMs: 1_000 });
         until = await waitQuiet();
       }
+      // Money work the quiescence probe does not see: a charge whose capture is due but whose job
+      // was lost (a flushed Redis, a job failed after stalling) waits for its lease (a minute of
+      // Rebill's time) to run out. Move the clock on by a lease until none is due.
+      for (let round = 0; round < 20; round += 1) {
+        const [due] = await database.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM "Charge" WHERE "moneyActionAt" <= ${await virtualNow()}`;
+        if ((due?.n ?? 0) === 0) break;
+        log(`${due?.n ?? 0} charges with money work due; moving the clock a lease on`);
+        await advance(SWEEP_LEASE_MS, { ackTimeoutMs: 5_000, quietTimeoutMs: 1_000 });
+        await sleep(1_000);
+        until = await waitQuiet();
+      }
 
       // --- what Klarna's ledger holds, grouped by (subscription, period) -----------------------
       const ledger = await sandbox.sim<{
         entries: {
+          payment_transaction_id: string;
           payment_transaction_reference: string;
           state: string;
           amount: number;
           captured_amount: number;
+          captures: unknown[];
         }[];
       }>('GET', '/ledger');
-      const groups = new Map<string, { ref: string; state: string; captured: number; amount: number }[]>();
+
+      // --- exactly one capture per approved charge: Rebill's rows and the ledger ---------------
+      // A LATER authorization whose capture time is still ahead of `until` is the only charge left
+      // uncaptured, and then with no capture at all (in Rebill's rows or the ledger).
+      const chargeRows = await database.charge.findMany({ include: { captures: true } });
+      const notYetDue = new Set<string>();
+      const captureOffenders: string[] = [];
+      for (const c of chargeRows) {
+        if (
+          c.captureMode === 'LATER' &&
+          c.state === 'AUTHORIZED' &&
+          c.captureDueAt !== null &&
+          c.captureDueAt > until &&
+          c.capturedMinor === 0 &&
+          c.captures.length === 0
+        ) {
+          notYetDue.add(c.klarnaTransactionId);
+          continue;
+        }
+        const succeeded = c.captures.filter((x) => x.status === 'SUCCEEDED');
+        if (
+          c.state !== 'COMPLETED' ||
+          c.capturedMinor !== c.amountMinor ||
+          c.captures.length !== 1 ||
+          succeeded.length !== 1 ||
+          succeeded[0]?.amountMinor !== c.amountMinor
+        ) {
+          captureOffenders.push(
+            `charge ${c.id} (${c.klarnaTransactionId}, ${c.captureMode}) ${c.state} ${c.capturedMinor}/${c.amountMinor}, captures [${c.captures
+              .map((x) => `${x.status} ${x.amountMinor} sent ${x.sendCount}`)
+              .join(', ')}]`,
+          );
+        }
+      }
+
+      // --- the ledger grouped by (subscription, period) -----------------------------------------
+      const groups = new Map<
+        string,
+        { id: string; ref: string; state: string; captured: number; amount: number }[]
+      >();
       const strays: string[] = [];
       for (const entry of ledger.body.entries) {
         const match = /^([0-9a-f-]{36})-p(\d+)-a(\d+)$/.exec(entry.payment_transaction_reference);
@@ -482,6 +578,7 @@ describe('the renewal engine under crashes', () => {
         const key = `${match[1] ?? ''}#${match[2] ?? ''}`;
         const list = groups.get(key) ?? [];
         list.push({
+          id: entry.payment_transaction_id,
           ref: entry.payment_transaction_reference,
           state: entry.state,
           captured: entry.captured_amount,
@@ -501,12 +598,31 @@ describe('the renewal engine under crashes', () => {
           if (charges.length === 0) missing.push(key);
           if (charges.length > 1) doubled.push(`${key}: ${charges.map((c) => c.ref).join(', ')}`);
           for (const c of charges) {
+            if (notYetDue.has(c.id)) continue;
             if (c.state !== 'COMPLETED' || c.captured !== AMOUNT || c.amount !== AMOUNT)
               notCaptured.push(`${c.ref} ${c.state} ${c.captured}/${c.amount}`);
           }
         }
       }
       const unexpected = [...groups.keys()].filter((key) => !expectedKeys.has(key));
+
+      const chargeTransactions = new Set(chargeRows.map((c) => c.klarnaTransactionId));
+      const ledgerCaptureOffenders: string[] = [];
+      for (const entry of ledger.body.entries) {
+        const want = notYetDue.has(entry.payment_transaction_id) ? 0 : 1;
+        if (entry.captures.length !== want)
+          ledgerCaptureOffenders.push(
+            `${entry.payment_transaction_reference} ${entry.state}: ${entry.captures.length} captures (want ${want}), captured ${entry.captured_amount}/${entry.amount}`,
+          );
+        if (!chargeTransactions.has(entry.payment_transaction_id))
+          ledgerCaptureOffenders.push(`${entry.payment_transaction_reference}: no Charge row`);
+      }
+      // The LATER authorizations still to be captured, as the ledger shows them.
+      const notYetDueInLedger = ledger.body.entries.filter(
+        (e) =>
+          notYetDue.has(e.payment_transaction_id) &&
+          (e.state !== 'AUTHORIZED' || e.captured_amount !== 0 || e.amount !== AMOUNT),
+      );
 
       const held = await database.$queryRaw<
         { subscriptionId: string; periodIndex: number; holdReason: string }[]
@@ -538,6 +654,19 @@ describe('the renewal engine under crashes', () => {
       log(
         `missing ${missing.length}, doubled ${doubled.length}, not captured ${notCaptured.length}, unexpected ${unexpected.length}, stuck ${stuck.length}`,
       );
+      const laterCharges = chargeRows.filter((c) => c.captureMode === 'LATER');
+      log(
+        `charges ${chargeRows.length} (LATER ${laterCharges.length}: captured ${laterCharges.filter((c) => c.state === 'COMPLETED').length}, capture time still ahead ${notYetDue.size}); ` +
+          `re-sent captures ${chargeRows.filter((c) => c.captures.some((x) => x.sendCount > 1)).length}`,
+      );
+      log(
+        `capture offenders: Rebill rows ${captureOffenders.length}, ledger ${ledgerCaptureOffenders.length}, LATER still to capture not as authorized ${notYetDueInLedger.length}`,
+      );
+      for (const o of [...captureOffenders, ...ledgerCaptureOffenders].slice(0, 20)) log(`  ${o}`);
+      for (const e of notYetDueInLedger.slice(0, 10))
+        log(
+          `  ${e.payment_transaction_reference} ${e.state} ${e.captured_amount}/${e.amount} (capture time ahead)`,
+        );
       // What Rebill holds for each missing period, so a failure says where the charge went.
       for (const key of missing.slice(0, 10)) await explainMissing(database, subs, key, until);
 
@@ -548,6 +677,10 @@ describe('the renewal engine under crashes', () => {
       expect(doubled).toEqual([]);
       expect(missing).toEqual([]);
       expect(notCaptured).toEqual([]);
+      expect(captureOffenders).toEqual([]);
+      expect(ledgerCaptureOffenders).toEqual([]);
+      expect(notYetDueInLedger).toEqual([]);
+      expect(laterCharges.length).toBeGreaterThan(0);
       expect(unexpected).toEqual([]);
       expect(stuck).toEqual([]);
       expect(held.length).toBeLessThanOrEqual(injected);
