@@ -1,10 +1,12 @@
 // "Nothing left to do at this instant": what a clock advance waits for before it takes the next
-// step or answers. Busy while PostgreSQL still holds due work a sweep would pick up, while any
-// queue holds a job not yet finished, or while the sandbox still has webhook attempts due.
+// step or answers. Busy while PostgreSQL still holds due work a sweep would pick up (next actions,
+// webhook events, charges' money work), while any queue holds a job not yet finished, or while the
+// sandbox still has webhook attempts due.
 import { Queue } from 'bullmq';
 import type { ConnectionOptions, JobType } from 'bullmq';
 import { QUEUES } from '../queue/catalog.js';
 import type { Db } from '../store/db.js';
+import { countDueChargeMoney } from '../store/charge-money.js';
 import { countDueNextActions } from '../store/next-actions.js';
 import { countDueWebhookEvents } from '../store/webhook-events.js';
 import type { SandboxClock } from './sandbox-clock.js';
@@ -49,6 +51,11 @@ export function createQuiescenceProbe(opts: QuiescenceProbeOptions): QuiescenceP
     return n > 0 ? [`webhook events: ${n} due to apply`] : [];
   };
 
+  const dueChargeMoney = async (now: Date): Promise<string[]> => {
+    const n = await countDueChargeMoney(opts.db, now);
+    return n > 0 ? [`charges: ${n} with money work due`] : [];
+  };
+
   const queueWork = async (queue: Queue): Promise<string[]> => {
     const counts = await queue.getJobCounts(...UNFINISHED);
     const parts = UNFINISHED.flatMap((state) => {
@@ -75,6 +82,7 @@ export function createQuiescenceProbe(opts: QuiescenceProbeOptions): QuiescenceP
       const lists = await Promise.all([
         reasonOr('subscription next actions', dueNextActions(now)),
         reasonOr('webhook events', dueWebhookEvents(now)),
+        reasonOr('charges', dueChargeMoney(now)),
         ...queues.map((q) => reasonOr(`${q.name} queue`, queueWork(q))),
         ...(opts.sandbox ? [reasonOr('sandbox', sandboxDeliveries(opts.sandbox))] : []),
       ]);

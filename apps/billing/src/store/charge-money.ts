@@ -305,3 +305,11 @@ export async function abandonRead(
     at: meta.now,
   });
 }
+
+/** Charges whose money work is due, leased or not: zero means the money sweep has nothing left. */
+export async function countDueChargeMoney(db: Db, now: Date): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM "Charge"
+    WHERE "moneyActionAt" IS NOT NULL AND "moneyActionAt" <= ${now}`;
+  return row?.n ?? 0;
+}
