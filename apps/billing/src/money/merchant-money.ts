@@ -9,6 +9,7 @@ import {
   chargeMoneyDueNow,
   chargeMoneyOf,
   insertRefund,
+  insertVoid,
   lockChargeMoney,
   refundableCapture,
   requestVoid,
@@ -71,6 +72,9 @@ export async function refundCharge(
   return { kind: 'refund', refund };
 }
 
+/** `Void.reason` of a void the merchant asked for over the API. */
+export const MERCHANT_VOID_REASON = 'MERCHANT_REQUEST';
+
 export type VoidChargeResult =
   { readonly kind: 'void_requested' } | { readonly kind: 'not_found' } | { readonly kind: 'nothing_to_void' };
 
@@ -81,9 +85,13 @@ export async function voidCharge(
   const written = await inTransaction(deps.db, async (tx): Promise<VoidChargeResult> => {
     const rows = await lockChargeMoney(tx, input.chargeId, input.merchantId);
     if (rows === null) return { kind: 'not_found' };
-    if (decideVoid(chargeMoneyOf(rows)).kind === 'REJECTED') return { kind: 'nothing_to_void' };
+    const money = chargeMoneyOf(rows);
+    if (decideVoid(money).kind === 'REJECTED') return { kind: 'nothing_to_void' };
     const now = deps.clock.now();
     await requestVoid(tx, rows.charge.id, now);
+    // The Void row written here names why (the job would write one saying SUBSCRIPTION_ENDED);
+    // a void already open is the one the job sends.
+    if (money.openVoid === null) await insertVoid(tx, rows.charge, MERCHANT_VOID_REASON, now);
     await audit(tx, {
       actor: input.actor,
       merchantId: rows.charge.merchantId,

@@ -363,7 +363,15 @@ describe('POST /v1/charges/:id/void', () => {
         captured_amount: 0,
         released_amount: 9900,
         capture_due_at: null,
-        voids: [{ object: 'void', status: 'SUCCEEDED', released_amount: 9900, failure_code: null }],
+        voids: [
+          {
+            object: 'void',
+            status: 'SUCCEEDED',
+            reason: 'MERCHANT_REQUEST',
+            released_amount: 9900,
+            failure_code: null,
+          },
+        ],
       });
       expect(payments.calls.map((c) => c.kind)).toEqual(['void']);
       const audit = await prisma.auditEvent.findMany({
