@@ -199,6 +199,26 @@ describe('POST /v1/charges/:id/refunds', () => {
   );
 
   apiTest(
+    'answers 202 with the refund written when the inline job fails: the money sweep has it due',
+    async ({ app, merchant, prisma, payments, clock }) => {
+      const { charge } = await capturedCharge(prisma, merchant.merchantId);
+      payments.throwNext(new Error('socket hang up in a bug'));
+
+      const response = await app.inject({
+        method: 'POST',
+        url: `/v1/charges/${charge.id}/refunds`,
+        headers: merchant.headers,
+        payload: { amount: 100 },
+      });
+
+      expectStatus(response, 202);
+      expect(response.json()).toMatchObject({ status: 'PENDING', amount: 100 });
+      const after = await prisma.charge.findUniqueOrThrow({ where: { id: charge.id } });
+      expect(after.moneyActionAt?.getTime()).toBeLessThanOrEqual(clock.now().getTime());
+    },
+  );
+
+  apiTest(
     "answers 404 for another merchant's charge and an unknown one",
     async ({ app, merchant, otherMerchant, prisma }) => {
       const { charge } = await capturedCharge(prisma, otherMerchant.merchantId);
@@ -385,6 +405,27 @@ describe('POST /v1/charges/:id/void', () => {
         headers: merchant.headers,
       });
       expectProblem(again, 409, 'nothing-to-void');
+    },
+  );
+
+  apiTest(
+    "answers the charge with its void PENDING while Klarna's answer is open",
+    async ({ app, merchant, prisma, payments }) => {
+      const { charge } = await authorizedCharge(prisma, merchant.merchantId);
+      payments.nextVoid({ kind: 'transient', reason: 'SERVER_ERROR', status: 503, correlationId: null });
+
+      const response = await app.inject({
+        method: 'POST',
+        url: `/v1/charges/${charge.id}/void`,
+        headers: merchant.headers,
+      });
+
+      expectStatus(response, 200);
+      expect(response.json()).toMatchObject({
+        state: 'AUTHORIZED',
+        released_amount: 0,
+        voids: [{ status: 'PENDING', reason: 'MERCHANT_REQUEST' }],
+      });
     },
   );
 

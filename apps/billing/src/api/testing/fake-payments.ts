@@ -23,11 +23,24 @@ export class FakePayments implements PaymentTransactionsGateway {
   readonly calls: Call[] = [];
   private refunds: RefundOutcome[] = [];
   private voids: VoidOutcome[] = [];
+  private throwing: Error | null = null;
 
   reset(): void {
     this.calls.length = 0;
     this.refunds = [];
     this.voids = [];
+    this.throwing = null;
+  }
+
+  /** The next call rejects with `error` (a bug or a crash in the job, not a Klarna answer). */
+  throwNext(error: Error): void {
+    this.throwing = error;
+  }
+
+  private failure(): Promise<never> | null {
+    const error = this.throwing;
+    this.throwing = null;
+    return error === null ? null : Promise.reject(error);
   }
 
   nextRefund(outcome: RefundOutcome): void {
@@ -55,6 +68,8 @@ export class FakePayments implements PaymentTransactionsGateway {
 
   refundCapture(input: RefundCaptureInput, key: string): Promise<RefundOutcome> {
     this.calls.push({ kind: 'refund', input, key });
+    const failed = this.failure();
+    if (failed !== null) return failed;
     return Promise.resolve(
       this.refunds.shift() ?? {
         kind: 'refunded',
@@ -72,6 +87,8 @@ export class FakePayments implements PaymentTransactionsGateway {
 
   voidTransaction(input: TransactionCall, key: string): Promise<VoidOutcome> {
     this.calls.push({ kind: 'void', input, key });
+    const failed = this.failure();
+    if (failed !== null) return failed;
     return Promise.resolve(
       this.voids.shift() ?? {
         kind: 'voided',
