@@ -17,6 +17,7 @@ import * as customers from './routes/customers.js';
 import * as health from './routes/health.js';
 import * as invoices from './routes/invoices.js';
 import * as plans from './routes/plans.js';
+import * as refunds from './routes/refunds.js';
 import * as subscriptionLifecycle from './routes/subscription-lifecycle.js';
 import * as subscriptions from './routes/subscriptions.js';
 
@@ -29,6 +30,7 @@ const V1_ROUTES: readonly { register(app: FastifyInstance, deps: ResolvedApiDeps
   subscriptionLifecycle,
   invoices,
   charges,
+  refunds,
 ];
 
 export async function buildApiApp(input: ApiDeps): Promise<FastifyInstance> {

@@ -2,6 +2,7 @@
 // (the `api` role's entry point, or a test) owns the database client, the clock and the ports.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/clock.js';
+import type { MoneyDeps } from '../money/deps.js';
 import type { Db } from '../store/db.js';
 import type { SubscriptionSignups } from './ports.js';
 
@@ -33,6 +34,11 @@ export interface ApiDeps {
   readonly db: Db;
   readonly clock: Clock;
   readonly signups: SubscriptionSignups;
+  /**
+   * The charge money job, run inline after a refund or a void is written. Absent: the row is left
+   * for the worker's money sweep and the answer shows it PENDING.
+   */
+  readonly money?: MoneyDeps;
   /** Checked by GET /readyz, by name (e.g. `database`, `redis`). */
   readonly readiness: Readonly<Record<string, ReadinessProbe>>;
   /** Request logging; omitted: none. Pass the role's pino logger (it redacts secrets). */

@@ -6,6 +6,7 @@ import { describe, expect } from 'vitest';
 import type { Db } from '../store/db.js';
 import { seedCustomer, seedCustomerToken, seedPlan, seedSubscription } from '../store/testing/seed.js';
 import { apiTest } from './testing/api-test.js';
+import { authorizedCharge, capturedCharge } from './testing/billing-rows.js';
 
 const VALID_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
   '/v1/api-keys': { name: 'fuzz' },
@@ -47,6 +48,8 @@ const VALID_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
   '/v1/subscriptions/{id}/pause': {},
   '/v1/subscriptions/{id}/resume': {},
   '/v1/subscriptions/{id}/token/revoke': { reason: 'fuzz' },
+  '/v1/charges/{id}/refunds': { amount: 1, reason: 'fuzz' },
+  '/v1/charges/{id}/void': {},
 };
 
 /** Values that have broken APIs before: huge and fractional numbers, NUL, lone surrogates, deep nesting. */
@@ -120,7 +123,11 @@ describe('POST routes never answer 5xx', () => {
           ? archivable.id
           : route.startsWith('/v1/subscriptions/')
             ? await liveSubscription(prisma, merchant.merchantId)
-            : plan.id;
+            : route === '/v1/charges/{id}/refunds'
+              ? (await capturedCharge(prisma, merchant.merchantId)).charge.id
+              : route === '/v1/charges/{id}/void'
+                ? (await authorizedCharge(prisma, merchant.merchantId)).charge.id
+                : plan.id;
         // The template is a valid request: the mutations below start one step away from success.
         const baseline = await app.inject({
           method: 'POST',

@@ -19,6 +19,7 @@ interface Owned {
   subscriptionId: string;
   invoiceId: string;
   chargeId: string;
+  refundId: string;
   apiKeyId: string;
 }
 
@@ -113,7 +114,10 @@ const badBody = (name: string, url: string, payload: unknown, fields: string[]):
   request: (ctx) =>
     as(ctx.owner, {
       method: 'POST',
-      url: url.replace(':plan', ctx.owned.planId).replace(':subscription', ctx.owned.subscriptionId),
+      url: url
+        .replace(':plan', ctx.owned.planId)
+        .replace(':subscription', ctx.owned.subscriptionId)
+        .replace(':charge', ctx.owned.chargeId),
       payload: JSON.stringify(payload),
       headers: { 'content-type': 'application/json' },
     }),
@@ -125,7 +129,7 @@ const textBody = (url: string): BadInput => ({
   request: (ctx) =>
     as(ctx.owner, {
       method: 'POST',
-      url: url.replace(':plan', ctx.owned.planId),
+      url: url.replace(':plan', ctx.owned.planId).replace(':charge', ctx.owned.chargeId),
       payload: 'hello',
       headers: { 'content-type': 'text/plain' },
     }),
@@ -137,7 +141,7 @@ const badIdempotencyKey = (url: string, payload: object): BadInput => ({
   request: (ctx) =>
     as(ctx.owner, {
       method: 'POST',
-      url: url.replace(':plan', ctx.owned.planId),
+      url: url.replace(':plan', ctx.owned.planId).replace(':charge', ctx.owned.chargeId),
       payload,
       headers: { 'idempotency-key': 'k'.repeat(256) },
     }),
@@ -397,10 +401,70 @@ const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
     isolation: readIsolation('GET', (o) => `/v1/charges/${o.chargeId}`),
     badInput: [malformedId('GET', '/v1/charges/1')],
   },
+  'POST /v1/charges/{id}/refunds': {
+    isolation: async (ctx) => {
+      await readIsolation('POST', (o) => `/v1/charges/${o.chargeId}/refunds`, { amount: 1 })(ctx);
+      expect(await ctx.prisma.refund.count({ where: { chargeId: ctx.owned.chargeId } })).toBe(1);
+    },
+    badInput: [
+      malformedId('POST', '/v1/charges/1/refunds', { amount: 1 }),
+      badBody('a zero amount', '/v1/charges/:charge/refunds', { amount: 0 }, ['amount']),
+      badBody('an unknown field', '/v1/charges/:charge/refunds', { amount: 1, currency: 'SEK' }, [
+        'currency',
+      ]),
+      textBody('/v1/charges/:charge/refunds'),
+      badIdempotencyKey('/v1/charges/:charge/refunds', { amount: 1 }),
+    ],
+  },
+  'GET /v1/charges/{id}/refunds': {
+    isolation: readIsolation('GET', (o) => `/v1/charges/${o.chargeId}/refunds`),
+    badInput: [malformedId('GET', '/v1/charges/1/refunds')],
+  },
+  'POST /v1/charges/{id}/void': {
+    isolation: async (ctx) => {
+      await readIsolation('POST', (o) => `/v1/charges/${o.chargeId}/void`)(ctx);
+      const row = await ctx.prisma.charge.findUniqueOrThrow({ where: { id: ctx.owned.chargeId } });
+      expect(row.voidRequestedAt).toBeNull();
+    },
+    badInput: [
+      malformedId('POST', '/v1/charges/1/void'),
+      badBody('a body field', '/v1/charges/:charge/void', { amount: 1 }, ['amount']),
+    ],
+  },
+  'GET /v1/refunds': {
+    isolation: async (ctx) => {
+      await listIsolation('/v1/refunds', (o) => o.refundId)(ctx);
+      expect(await listIds(ctx, `/v1/refunds?charge_id=${ctx.owned.chargeId}`)).toEqual([]);
+    },
+    badInput: [
+      badQuery('/v1/refunds?charge_id=x', ['query.charge_id']),
+      badQuery('/v1/refunds?limit=101', ['query.limit']),
+    ],
+  },
+  'GET /v1/refunds/{id}': {
+    isolation: readIsolation('GET', (o) => `/v1/refunds/${o.refundId}`),
+    badInput: [malformedId('GET', '/v1/refunds/1')],
+  },
 };
 
 async function ownedRows(prisma: Db, owner: Tenant, at: Date): Promise<Owned> {
   const billed = await seedBilledSubscription(prisma, owner.merchantId);
+  const seeded = billed.charges[0];
+  if (seeded === undefined) throw new Error('no charge seeded');
+  const refund = await prisma.refund.create({
+    data: {
+      merchantId: owner.merchantId,
+      chargeId: seeded.charge.id,
+      captureId: seeded.capture.id,
+      amountMinor: 100,
+      currency: 'SEK',
+      reference: `ref-${seeded.charge.id}`,
+      idempotencyKey: `key-${seeded.charge.id}`,
+      status: 'SUCCEEDED',
+      createdAt: at,
+      updatedAt: at,
+    },
+  });
   const key = generateApiKey();
   const apiKey = await createApiKey(prisma, {
     merchantId: owner.merchantId,
@@ -415,7 +479,8 @@ async function ownedRows(prisma: Db, owner: Tenant, at: Date): Promise<Owned> {
     customerId: billed.customer.id,
     subscriptionId: billed.subscription.id,
     invoiceId: billed.invoices[0]?.id ?? '',
-    chargeId: billed.charges[0]?.charge.id ?? '',
+    chargeId: seeded.charge.id,
+    refundId: refund.id,
     apiKeyId: apiKey.id,
   };
 }

@@ -1,11 +1,12 @@
 // Composition root of the api role: the merchant API (with the real signup service behind its
-// port), the operator's clock endpoints, health and readiness.
+// port and the charge money job run inline for refunds and voids), the operator's clock endpoints,
+// health and readiness.
 import { buildApiApp } from '../api/app.js';
 import { registerOpsClockRoutes } from '../api/routes/ops-clock.js';
 import { apiConfigSchema, isoDurationMs, parseConfig } from '../config/config.js';
 import { resumeSignup, startSignup } from '../signup/start-signup.js';
 import { pingDatabase } from '../store/health.js';
-import { clockOperations, createProcessDeps, signupDeps } from './process-deps.js';
+import { clockOperations, createProcessDeps, moneyDeps, signupDeps } from './process-deps.js';
 import type { RunningRole } from './running-role.js';
 
 export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole> {
@@ -23,6 +24,7 @@ export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole>
       start: (input) => startSignup(signups, input),
       resume: (merchantId, subscriptionId, actor) => resumeSignup(signups, merchantId, subscriptionId, actor),
     },
+    money: moneyDeps(deps),
     readiness: {
       database: () => pingDatabase(deps.db),
       redis: async () => {

@@ -7,7 +7,9 @@ import { afterKeyset, NEWEST_FIRST, toPage, type Page, type PageQuery } from './
 const OLDEST_FIRST = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
 
 export type ChargeRow = Prisma.ChargeGetPayload<object>;
-export type ChargeDetail = Prisma.ChargeGetPayload<{ include: { captures: true; refunds: true } }>;
+export type ChargeDetail = Prisma.ChargeGetPayload<{
+  include: { captures: true; refunds: true; voids: true };
+}>;
 
 export async function listCharges(
   db: Db,
@@ -30,6 +32,10 @@ export async function listCharges(
 export async function getCharge(db: Db, merchantId: string, id: string): Promise<ChargeDetail | null> {
   return db.charge.findFirst({
     where: { id, merchantId },
-    include: { captures: { orderBy: OLDEST_FIRST }, refunds: { orderBy: OLDEST_FIRST } },
+    include: {
+      captures: { orderBy: OLDEST_FIRST },
+      refunds: { orderBy: OLDEST_FIRST },
+      voids: { orderBy: OLDEST_FIRST },
+    },
   });
 }

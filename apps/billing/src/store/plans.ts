@@ -18,6 +18,10 @@ export interface PlanVersionTerms {
   readonly interval: BillingInterval;
   readonly intervalCount: number;
   readonly trialDays: number;
+  /** NOW (default) captures in the authorize call; LATER captures `captureDelaySeconds` later. */
+  readonly captureMode?: 'NOW' | 'LATER';
+  /** Default 0; always 0 for NOW. */
+  readonly captureDelaySeconds?: number;
 }
 
 export interface CreatePlanInput extends PlanVersionTerms {
@@ -206,6 +210,8 @@ function versionData(
     interval: terms.interval,
     intervalCount: terms.intervalCount,
     trialDays: terms.trialDays,
+    captureMode: terms.captureMode ?? 'NOW',
+    captureDelaySeconds: terms.captureDelaySeconds ?? 0,
     dunningPolicy: toJson(dunningPolicy),
     catchUpPolicy: toJson(catchUpPolicy),
     createdAt: at,
@@ -238,6 +244,8 @@ function versionAuditView(version: PlanVersionRow): Prisma.InputJsonObject {
     interval: version.interval,
     intervalCount: version.intervalCount,
     trialDays: version.trialDays,
+    captureMode: version.captureMode,
+    captureDelaySeconds: version.captureDelaySeconds,
     dunningPolicy: toJson(version.dunningPolicy),
     catchUpPolicy: toJson(version.catchUpPolicy),
   };

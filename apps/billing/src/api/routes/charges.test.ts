@@ -47,6 +47,8 @@ describe('charges', () => {
       capture_mode: 'NOW',
       captured_amount: 9900,
       refunded_amount: 400,
+      released_amount: 0,
+      capture_due_at: null,
       authorized_at: '2026-01-15T10:00:00.000Z',
       expires_at: '2026-02-12T10:00:00.000Z',
       created_at: '2026-01-15T10:00:00.000Z',
@@ -67,16 +69,19 @@ describe('charges', () => {
         {
           id: refund.id,
           object: 'refund',
+          charge_id: charge.id,
           capture_id: capture.id,
           amount: 400,
           currency: 'SEK',
           reason: 'goodwill',
           status: 'SUCCEEDED',
+          failure_code: null,
           klarna_refund_id: null,
           refunded_at: '2026-01-20T10:00:00.000Z',
           created_at: '2026-01-20T10:00:00.000Z',
         },
       ],
+      voids: [],
     });
   });
 

@@ -415,3 +415,109 @@ describe('POST /v1/plans/:id/versions', () => {
     },
   );
 });
+
+describe('capture mode on plans and versions', () => {
+  const TWO_DAYS = 2 * 86_400;
+
+  apiTest('defaults to NOW with no delay', async ({ app, merchant }) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/v1/plans',
+      headers: merchant.headers,
+      payload: GOLD,
+    });
+
+    expectStatus(response, 201);
+    expect(response.json<PlanBody>().latest_version).toMatchObject({
+      capture_mode: 'NOW',
+      capture_delay_seconds: 0,
+    });
+  });
+
+  apiTest(
+    'stores LATER with its delay, on the plan and on a new version',
+    async ({ app, merchant, prisma }) => {
+      const created = await app.inject({
+        method: 'POST',
+        url: '/v1/plans',
+        headers: merchant.headers,
+        payload: { ...GOLD, capture_mode: 'LATER', capture_delay_seconds: TWO_DAYS },
+      });
+      expectStatus(created, 201);
+      const plan = created.json<PlanBody>();
+      expect(plan.latest_version).toMatchObject({ capture_mode: 'LATER', capture_delay_seconds: TWO_DAYS });
+
+      const v2 = await app.inject({
+        method: 'POST',
+        url: `/v1/plans/${plan.id}/versions`,
+        headers: merchant.headers,
+        payload: {
+          amount: 9900,
+          interval: 'MONTH',
+          capture_mode: 'LATER',
+          capture_delay_seconds: 27 * 86_400,
+        },
+      });
+      expectStatus(v2, 201);
+      expect(v2.json()).toMatchObject({
+        version: 2,
+        capture_mode: 'LATER',
+        capture_delay_seconds: 27 * 86_400,
+      });
+
+      const rows = await prisma.planVersion.findMany({
+        where: { planId: plan.id },
+        orderBy: { version: 'asc' },
+      });
+      expect(rows.map((r) => [r.captureMode, r.captureDelaySeconds])).toEqual([
+        ['LATER', TWO_DAYS],
+        ['LATER', 27 * 86_400],
+      ]);
+      const read = await app.inject({
+        method: 'GET',
+        url: `/v1/plans/${plan.id}`,
+        headers: merchant.headers,
+      });
+      expect(read.json<PlanBody>().versions.map((v) => (v as Record<string, unknown>).capture_mode)).toEqual([
+        'LATER',
+        'LATER',
+      ]);
+    },
+  );
+
+  const invalid: [string, Record<string, unknown>, string][] = [
+    ['NOW with a delay', { capture_mode: 'NOW', capture_delay_seconds: 60 }, 'capture_delay_seconds'],
+    ['a delay without a mode (NOW)', { capture_delay_seconds: 60 }, 'capture_delay_seconds'],
+    [
+      'LATER over 27 days',
+      { capture_mode: 'LATER', capture_delay_seconds: 27 * 86_400 + 1 },
+      'capture_delay_seconds',
+    ],
+    ['a negative delay', { capture_mode: 'LATER', capture_delay_seconds: -1 }, 'capture_delay_seconds'],
+    ['a fractional delay', { capture_mode: 'LATER', capture_delay_seconds: 1.5 }, 'capture_delay_seconds'],
+    ['an unknown mode', { capture_mode: 'SOMETIME' }, 'capture_mode'],
+  ];
+
+  for (const [name, change, field] of invalid) {
+    apiTest(`names ${field} for ${name} (plan and version)`, async ({ app, merchant }) => {
+      const plan = await app.inject({
+        method: 'POST',
+        url: '/v1/plans',
+        headers: merchant.headers,
+        payload: { ...GOLD, ...change },
+      });
+      expectInvalidFields(plan, [field]);
+
+      const base = (
+        await app.inject({ method: 'POST', url: '/v1/plans', headers: merchant.headers, payload: GOLD })
+      ).json<PlanBody>();
+      const version = await app.inject({
+        method: 'POST',
+        url: `/v1/plans/${base.id}/versions`,
+        headers: merchant.headers,
+        payload: { amount: 9900, interval: 'MONTH', ...change },
+      });
+      expectInvalidFields(version, [field]);
+    });
+  }
+});

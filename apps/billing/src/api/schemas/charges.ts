@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { listQueryShape, timestamp } from './common.js';
+import { KLARNA_MAX_AMOUNT } from '../../domain/index.js';
+import { listQueryShape, text, timestamp } from './common.js';
 
 export const listChargesQuery = z.strictObject({
   ...listQueryShape,
@@ -22,14 +23,46 @@ export const captureSchema = z.object({
 export const refundSchema = z.object({
   id: z.uuid(),
   object: z.literal('refund'),
+  charge_id: z.uuid(),
   capture_id: z.uuid(),
   amount: z.int(),
   currency: z.string(),
   reason: z.string().nullable(),
-  status: moneyOperationStatus,
+  status: moneyOperationStatus.describe(
+    'PENDING or UNKNOWN: sent to Klarna with no final answer yet (Rebill settles it); FAILED: Klarna refused it.',
+  ),
+  failure_code: z.string().nullable().describe("Klarna's error code when FAILED."),
   klarna_refund_id: z.string().nullable(),
   refunded_at: timestamp.nullable(),
   created_at: timestamp,
+});
+
+export const voidSchema = z.object({
+  id: z.uuid(),
+  object: z.literal('void'),
+  status: moneyOperationStatus,
+  reason: z.string().nullable(),
+  released_amount: z.int().nullable(),
+  failure_code: z.string().nullable(),
+  voided_at: timestamp.nullable(),
+  created_at: timestamp,
+});
+
+export const createRefundBody = z
+  .strictObject({
+    amount: z
+      .int({ error: 'must be an integer number of minor units' })
+      .min(1, { error: 'must be at least 1' })
+      .max(KLARNA_MAX_AMOUNT, { error: `must be at most ${KLARNA_MAX_AMOUNT}` })
+      .optional()
+      .describe('Minor units; omitted: everything still refundable.'),
+    reason: text(500).optional(),
+  })
+  .nullish();
+
+export const listRefundsQuery = z.strictObject({
+  ...listQueryShape,
+  charge_id: z.uuid({ error: 'must be a charge id' }).optional(),
 });
 
 export const chargeSchema = z.object({
@@ -45,6 +78,8 @@ export const chargeSchema = z.object({
   capture_mode: z.enum(['NOW', 'LATER']),
   captured_amount: z.int(),
   refunded_amount: z.int(),
+  released_amount: z.int().describe('Released by a void or an expiry: never to be captured.'),
+  capture_due_at: timestamp.nullable().describe('capture_mode LATER: when Rebill captures.'),
   authorized_at: timestamp,
   expires_at: timestamp.nullable().describe("Klarna's capture deadline for the authorization."),
   created_at: timestamp,
@@ -54,7 +89,9 @@ export const chargeSchema = z.object({
 export const chargeDetailSchema = chargeSchema.extend({
   captures: z.array(captureSchema),
   refunds: z.array(refundSchema),
+  voids: z.array(voidSchema),
 });
 
 export type ChargeJson = z.output<typeof chargeSchema>;
 export type ChargeDetailJson = z.output<typeof chargeDetailSchema>;
+export type RefundJson = z.output<typeof refundSchema>;

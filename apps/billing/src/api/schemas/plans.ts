@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   billingIntervalSchema,
   KLARNA_MAX_AMOUNT,
+  MAX_CAPTURE_DELAY_SECONDS,
   KLARNA_MIN_AMOUNT,
   klarnaCurrencySchema,
   MAX_TRIAL_DAYS,
@@ -26,6 +27,8 @@ export const MAX_INTERVAL_COUNT: Readonly<Record<BillingInterval, number>> = {
   YEAR: 10,
 };
 
+export const captureModeSchema = z.enum(['NOW', 'LATER'], { error: 'must be NOW or LATER' });
+
 const versionTerms = {
   amount: z
     .int({ error: 'must be an integer number of minor units' })
@@ -44,9 +47,36 @@ const versionTerms = {
     .max(MAX_TRIAL_DAYS, { error: `must be at most ${MAX_TRIAL_DAYS}` })
     .default(0)
     .describe('Free days before the first charge; 0 (the default) charges at signup.'),
+  capture_mode: captureModeSchema
+    .default('NOW')
+    .describe(
+      'NOW (the default) captures when the charge is authorized; LATER captures after `capture_delay_seconds`.',
+    ),
+  capture_delay_seconds: z
+    .int({ error: 'must be an integer number of seconds' })
+    .min(0, { error: 'must not be negative' })
+    .max(MAX_CAPTURE_DELAY_SECONDS, { error: `must be at most ${MAX_CAPTURE_DELAY_SECONDS} (27 days)` })
+    .default(0)
+    .describe(
+      'LATER only: seconds from authorization to capture, 0 to 27 days (always before the authorization expires); 0 (the default) for NOW.',
+    ),
   dunning_policy: dunningPolicyInput.optional(),
   catch_up_policy: catchUpPolicyInput.optional(),
 };
+
+/** NOW captures at once: a delay means the caller wanted LATER. */
+function delayOnlyWhenLater(
+  terms: { capture_mode: 'NOW' | 'LATER'; capture_delay_seconds: number },
+  ctx: z.RefinementCtx,
+): void {
+  if (terms.capture_mode === 'NOW' && terms.capture_delay_seconds !== 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['capture_delay_seconds'],
+      message: 'must be 0 when capture_mode is NOW',
+    });
+  }
+}
 
 function periodAtMostTenYears(
   terms: { interval: BillingInterval; interval_count: number },
@@ -74,7 +104,8 @@ export const createPlanBody = z
     currency: klarnaCurrencySchema,
     ...versionTerms,
   })
-  .superRefine(periodAtMostTenYears);
+  .superRefine(periodAtMostTenYears)
+  .superRefine(delayOnlyWhenLater);
 
 export const createPlanVersionBody = z
   .strictObject({
@@ -83,7 +114,8 @@ export const createPlanVersionBody = z
     dunning_policy: versionTerms.dunning_policy.describe("Defaults to the latest version's policy."),
     catch_up_policy: versionTerms.catch_up_policy.describe("Defaults to the latest version's policy."),
   })
-  .superRefine(periodAtMostTenYears);
+  .superRefine(periodAtMostTenYears)
+  .superRefine(delayOnlyWhenLater);
 
 export const planStatusSchema = z.enum(['ACTIVE', 'ARCHIVED']);
 
@@ -100,6 +132,8 @@ export const planVersionSchema = z.object({
   interval: billingIntervalSchema,
   interval_count: z.int(),
   trial_days: z.int(),
+  capture_mode: captureModeSchema,
+  capture_delay_seconds: z.int(),
   dunning_policy: dunningPolicyOutput,
   catch_up_policy: catchUpPolicyOutput,
   created_at: timestamp,

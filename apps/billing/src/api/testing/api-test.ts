@@ -1,12 +1,14 @@
 // vitest fixtures for the merchant API on the run's database: one app per test file (real store,
-// a virtual clock, the FakeSignups port, readiness probes on the run's PostgreSQL and Redis) and
+// a virtual clock, the FakeSignups port, the money job on FakePayments, readiness probes on the run's PostgreSQL and Redis) and
 // a fresh merchant with an API key per test, so tests never see each other's rows.
 import { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { VirtualClock } from '../../domain/clock.js';
 import { pingRedis } from '../../queue/redis-ping.js';
 import { pingDatabase } from '../../store/health.js';
 import { databaseTest } from '../../testing/database-test.js';
 import { buildApiApp } from '../app.js';
+import { FakePayments } from './fake-payments.js';
 import { FakeSignups } from './fake-signups.js';
 import { createTenant } from './tenants.js';
 
@@ -26,20 +28,38 @@ export const apiTest = databaseTest
     return redis;
   })
   .extend('fileSignups', { scope: 'file' }, ({ prisma, clock }) => new FakeSignups(prisma, clock))
-  .extend('app', { scope: 'file' }, async ({ prisma, clock, redis, fileSignups }, { onCleanup }) => {
-    const app = await buildApiApp({
-      db: prisma,
-      clock,
-      signups: fileSignups,
-      readiness: { database: () => pingDatabase(prisma), redis: () => pingRedis(redis) },
-    });
-    onCleanup(() => app.close());
-    return app;
-  })
+  .extend('filePayments', { scope: 'file' }, () => new FakePayments())
+  .extend(
+    'app',
+    { scope: 'file' },
+    async ({ prisma, clock, redis, fileSignups, filePayments }, { onCleanup }) => {
+      const app = await buildApiApp({
+        db: prisma,
+        clock,
+        signups: fileSignups,
+        money: {
+          db: prisma,
+          clock,
+          payments: filePayments,
+          log: pino({ level: 'silent' }),
+          sleep: () => Promise.resolve(),
+          resendDelaysMs: [],
+        },
+        readiness: { database: () => pingDatabase(prisma), redis: () => pingRedis(redis) },
+      });
+      onCleanup(() => app.close());
+      return app;
+    },
+  )
   /** The port as this test left it: calls recorded from a clean slate. */
   .extend('signups', ({ fileSignups }) => {
     fileSignups.reset();
     return fileSignups;
+  })
+  /** Klarna's money operations as this test left them: calls recorded from a clean slate. */
+  .extend('payments', ({ filePayments }) => {
+    filePayments.reset();
+    return filePayments;
   })
   .extend('merchant', ({ prisma, clock }) => createTenant(prisma, clock.now()))
   .extend('otherMerchant', ({ prisma, clock }) => createTenant(prisma, clock.now()));

@@ -1,5 +1,6 @@
 import type { ChargeDetail, ChargeRow } from '../../store/charges.js';
-import type { ChargeDetailJson, ChargeJson } from '../schemas/charges.js';
+import type { Refund } from '../../store/generated/prisma/client.js';
+import type { ChargeDetailJson, ChargeJson, RefundJson } from '../schemas/charges.js';
 import { iso, isoOrNull } from './time.js';
 
 export function chargeView(charge: ChargeRow): ChargeJson {
@@ -16,6 +17,8 @@ export function chargeView(charge: ChargeRow): ChargeJson {
     capture_mode: charge.captureMode,
     captured_amount: charge.capturedMinor,
     refunded_amount: charge.refundedMinor,
+    released_amount: charge.releasedMinor,
+    capture_due_at: isoOrNull(charge.captureDueAt),
     authorized_at: iso(charge.authorizedAt),
     expires_at: isoOrNull(charge.expiresAt),
     created_at: iso(charge.createdAt),
@@ -36,17 +39,33 @@ export function chargeDetailView(charge: ChargeDetail): ChargeDetailJson {
       captured_at: isoOrNull(capture.capturedAt),
       created_at: iso(capture.createdAt),
     })),
-    refunds: charge.refunds.map((refund) => ({
-      id: refund.id,
-      object: 'refund',
-      capture_id: refund.captureId,
-      amount: refund.amountMinor,
-      currency: refund.currency,
-      reason: refund.reason,
-      status: refund.status,
-      klarna_refund_id: refund.klarnaRefundId,
-      refunded_at: isoOrNull(refund.refundedAt),
-      created_at: iso(refund.createdAt),
+    refunds: charge.refunds.map(refundView),
+    voids: charge.voids.map((v) => ({
+      id: v.id,
+      object: 'void',
+      status: v.status,
+      reason: v.reason,
+      released_amount: v.releasedMinor,
+      failure_code: v.failureCode,
+      voided_at: isoOrNull(v.voidedAt),
+      created_at: iso(v.createdAt),
     })),
+  };
+}
+
+export function refundView(refund: Refund): RefundJson {
+  return {
+    id: refund.id,
+    object: 'refund',
+    charge_id: refund.chargeId,
+    capture_id: refund.captureId,
+    amount: refund.amountMinor,
+    currency: refund.currency,
+    reason: refund.reason,
+    status: refund.status,
+    failure_code: refund.failureCode,
+    klarna_refund_id: refund.klarnaRefundId,
+    refunded_at: isoOrNull(refund.refundedAt),
+    created_at: iso(refund.createdAt),
   };
 }

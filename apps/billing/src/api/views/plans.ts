@@ -19,6 +19,8 @@ export function planVersionView(version: PlanVersionRow): PlanVersionJson {
     interval: version.interval,
     interval_count: version.intervalCount,
     trial_days: version.trialDays,
+    capture_mode: version.captureMode,
+    capture_delay_seconds: version.captureDelaySeconds,
     dunning_policy: {
       retry_offsets_hours: [...dunning.retryOffsetsHours],
       max_attempts: dunning.maxAttempts,

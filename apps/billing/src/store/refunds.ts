@@ -1,0 +1,44 @@
+// Reading refunds for the merchant API: a charge's (oldest first) and the merchant's (newest
+// first, paginated). The money job writes and settles them (store/charge-money*.ts).
+import type { Db } from './db.js';
+import type { Refund } from './generated/prisma/client.js';
+import { afterKeyset, NEWEST_FIRST, toPage, type Page, type PageQuery } from './pagination.js';
+
+const OLDEST_FIRST = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
+
+export type RefundRow = Refund;
+
+export async function listRefunds(
+  db: Db,
+  merchantId: string,
+  filter: { readonly chargeId?: string | undefined },
+  page: PageQuery,
+): Promise<Page<RefundRow>> {
+  const rows = await db.refund.findMany({
+    where: {
+      merchantId,
+      ...(filter.chargeId ? { chargeId: filter.chargeId } : {}),
+      ...afterKeyset(page.after),
+    },
+    orderBy: NEWEST_FIRST,
+    take: page.limit + 1,
+  });
+  return toPage(rows, page.limit);
+}
+
+/** The charge's refunds, oldest first; null when the charge is not the merchant's. */
+export async function chargeRefunds(
+  db: Db,
+  merchantId: string,
+  chargeId: string,
+): Promise<RefundRow[] | null> {
+  const charge = await db.charge.findFirst({
+    where: { id: chargeId, merchantId },
+    select: { refunds: { orderBy: OLDEST_FIRST } },
+  });
+  return charge?.refunds ?? null;
+}
+
+export async function getRefund(db: Db, merchantId: string, id: string): Promise<RefundRow | null> {
+  return db.refund.findFirst({ where: { id, merchantId } });
+}
