@@ -242,6 +242,42 @@ describe('a LATER renewal', () => {
     expect((await ledgerOf(charge.klarnaTransactionId)).captures).toHaveLength(1);
   });
 
+  it('a capture Klarna refuses is FAILED once: no automatic capture again, the state learnt by a read', async () => {
+    const { charge } = await renewedCharge(later);
+    f.nowMs += DELAY_SECONDS * 1000;
+    await rule({
+      match: { operation: 'capture', payment_transaction_id: charge.klarnaTransactionId },
+      outcome: { result: 'HTTP_ERROR', status: 403 },
+      times: 'once',
+    });
+    expect(await runChargeMoney(money, charge.id)).toBe('IDLE');
+    const after = await chargeRow(charge.id);
+    expect(after).toMatchObject({
+      state: 'AUTHORIZED',
+      captureDueAt: null,
+      readRequestedAt: null,
+      moneyActionAt: null,
+    });
+    expect(after.captures).toEqual([expect.objectContaining({ status: 'FAILED' })]);
+    expect(
+      await f.db.auditEvent.count({ where: { entityId: after.captures[0]?.id, action: 'capture.failed' } }),
+    ).toBe(1);
+    // Later runs (a twin job) send nothing more.
+    expect(await runChargeMoney(money, charge.id)).toBe('IDLE');
+    expect((await chargeRow(charge.id)).captures).toHaveLength(1);
+    expect(await ledgerOf(charge.klarnaTransactionId)).toMatchObject({
+      state: 'AUTHORIZED',
+      captured_amount: 0,
+    });
+    // Released so that the books' comparison at the end holds for it too.
+    await f.db.charge.update({
+      where: { id: charge.id },
+      data: { voidRequestedAt: f.clock.now(), moneyActionAt: f.clock.now() },
+    });
+    expect(await runChargeMoney(money, charge.id)).toBe('IDLE');
+    expect(await chargeRow(charge.id)).toMatchObject({ state: 'CLOSED', releasedMinor: 999 });
+  });
+
   it('is voided, not captured, when the merchant cancels before the capture', async () => {
     const { sub, charge } = await renewedCharge(later);
     const result = await runLifecycleCommand(

@@ -89,7 +89,7 @@ export async function voidCharge(
     if (decideVoid(money).kind === 'REJECTED') return { kind: 'nothing_to_void' };
     const now = deps.clock.now();
     await requestVoid(tx, rows.charge.id, now);
-    // The Void row written here names why (the job would write one saying SUBSCRIPTION_ENDED);
+    // The Void row written here names why (the job would write one saying SUBSCRIPTION_CANCELED);
     // a void already open is the one the job sends.
     if (money.openVoid === null) await insertVoid(tx, rows.charge, MERCHANT_VOID_REASON, now);
     await audit(tx, {

@@ -105,7 +105,7 @@ async function prepare(
       await markOperationSent(tx, 'refund', step.refundId, now);
       return { kind: 'refund', rows, refundId: step.refundId };
     case 'SEND_VOID': {
-      const voidId = step.voidId ?? (await insertVoid(tx, rows.charge, 'SUBSCRIPTION_ENDED', now)).id;
+      const voidId = step.voidId ?? (await insertVoid(tx, rows.charge, 'SUBSCRIPTION_CANCELED', now)).id;
       await markOperationSent(tx, 'void', voidId, now);
       return { kind: 'void', rows, voidId };
     }

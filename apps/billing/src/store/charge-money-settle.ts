@@ -65,8 +65,12 @@ export async function settleCapture(
       where: { id: capture.id },
       data: { status: 'FAILED', failureCode: result.code, updatedAt: now },
     });
-    // Klarna refused: learn the transaction's state from a read before anything else.
-    await tx.charge.update({ where: { id: charge.id }, data: { readRequestedAt: now, updatedAt: now } });
+    // Klarna refused: no automatic capture again (it would be refused again, in a loop); learn the
+    // transaction's state from a read. Operators see the failure in the audit trail.
+    await tx.charge.update({
+      where: { id: charge.id },
+      data: { captureDueAt: null, readRequestedAt: now, updatedAt: now },
+    });
     await auditOperation(tx, charge, 'capture', capture.id, 'failed', { code: result.code }, meta);
     return;
   }
@@ -145,7 +149,11 @@ export async function settleVoid(
       where: { id: voided.id },
       data: { status: 'FAILED', failureCode: result.code, updatedAt: now },
     });
-    await tx.charge.update({ where: { id: charge.id }, data: { readRequestedAt: now, updatedAt: now } });
+    // The request is answered (refused): not asked again, the state learnt from a read.
+    await tx.charge.update({
+      where: { id: charge.id },
+      data: { voidRequestedAt: null, readRequestedAt: now, updatedAt: now },
+    });
     await auditOperation(tx, charge, 'void', voided.id, 'failed', { code: result.code }, meta);
     return;
   }
