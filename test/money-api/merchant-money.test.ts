@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApiApp } from '../../apps/billing/src/api/app.js';
 import { FakeSignups } from '../../apps/billing/src/api/testing/fake-signups.js';
-import { capturedCharge } from '../../apps/billing/src/api/testing/billing-rows.js';
+import { capturedCharge } from '../../apps/billing/src/store/testing/money-charges.js';
 import { createTenant, type Tenant } from '../../apps/billing/src/api/testing/tenants.js';
 import type { Clock } from '../../apps/billing/src/domain/index.js';
 import type { TransactionView } from '../../apps/billing/src/klarna/money-port.js';

@@ -260,7 +260,9 @@ describe('a LATER renewal', () => {
     });
     expect(after.captures).toEqual([expect.objectContaining({ status: 'FAILED' })]);
     expect(
-      await f.db.auditEvent.count({ where: { entityId: after.captures[0]?.id, action: 'capture.failed' } }),
+      await f.db.auditEvent.count({
+        where: { entityId: after.captures[0]?.id ?? '', action: 'capture.failed' },
+      }),
     ).toBe(1);
     // Later runs (a twin job) send nothing more.
     expect(await runChargeMoney(money, charge.id)).toBe('IDLE');

@@ -6,7 +6,7 @@ import { describe, expect } from 'vitest';
 import type { Db } from '../store/db.js';
 import { seedCustomer, seedCustomerToken, seedPlan, seedSubscription } from '../store/testing/seed.js';
 import { apiTest } from './testing/api-test.js';
-import { authorizedCharge, capturedCharge } from './testing/billing-rows.js';
+import { authorizedCharge, capturedCharge } from '../store/testing/money-charges.js';
 
 const VALID_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
   '/v1/api-keys': { name: 'fuzz' },

@@ -16,7 +16,7 @@ import {
   reservedByRefunds,
 } from '../store/charge-money.js';
 import { inTransaction } from '../store/db.js';
-import type { Refund } from '../store/generated/prisma/client.js';
+import { getRefundById, type RefundRow as Refund } from '../store/refunds.js';
 import type { Clock } from '../domain/index.js';
 import type { Db } from '../store/db.js';
 import { audit } from '../store/audit.js';
@@ -68,7 +68,7 @@ export async function refundCharge(
   });
   if (written.kind !== 'refund') return written;
   await runInline(deps, input.chargeId, input.actor);
-  const refund = await deps.db.refund.findUniqueOrThrow({ where: { id: written.refund.id } });
+  const refund = await getRefundById(deps.db, written.refund.id);
   return { kind: 'refund', refund };
 }
 

@@ -42,3 +42,8 @@ export async function chargeRefunds(
 export async function getRefund(db: Db, merchantId: string, id: string): Promise<RefundRow | null> {
   return db.refund.findFirst({ where: { id, merchantId } });
 }
+
+/** A refund by its id (the caller knows it exists: it wrote it). */
+export function getRefundById(db: Db, id: string): Promise<RefundRow> {
+  return db.refund.findUniqueOrThrow({ where: { id } });
+}

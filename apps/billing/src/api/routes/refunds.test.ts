@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { apiTest } from '../testing/api-test.js';
-import { authorizedCharge, capturedCharge } from '../testing/billing-rows.js';
+import { authorizedCharge, capturedCharge } from '../../store/testing/money-charges.js';
 import { expectInvalidFields, expectProblem, expectStatus } from '../testing/expectations.js';
 
 interface RefundBody {

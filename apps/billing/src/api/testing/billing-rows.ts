@@ -41,29 +41,3 @@ export async function seedBilledSubscription(db: Db, merchantId: string, periods
   }
   return { customer, plan, version, subscription, invoices, charges };
 }
-
-/** A charge of 9900 SEK captured in full at authorization, its capture known to Klarna. */
-export async function capturedCharge(prisma: Db, merchantId: string) {
-  const billed = await seedBilledSubscription(prisma, merchantId);
-  const seeded = billed.charges[0];
-  if (seeded === undefined) throw new Error('no charge seeded');
-  const klarnaCaptureId = `${seeded.charge.klarnaTransactionId}:capture:1`;
-  await prisma.capture.update({ where: { id: seeded.capture.id }, data: { klarnaCaptureId } });
-  return { ...seeded, klarnaCaptureId };
-}
-
-/** An authorization of 9900 SEK with capture LATER, nothing captured yet. */
-export async function authorizedCharge(prisma: Db, merchantId: string) {
-  const seeded = await capturedCharge(prisma, merchantId);
-  await prisma.capture.delete({ where: { id: seeded.capture.id } });
-  const charge = await prisma.charge.update({
-    where: { id: seeded.charge.id },
-    data: {
-      state: 'AUTHORIZED',
-      captureMode: 'LATER',
-      capturedMinor: 0,
-      captureDueAt: new Date('2026-01-18T10:00:00.000Z'),
-    },
-  });
-  return { ...seeded, charge };
-}

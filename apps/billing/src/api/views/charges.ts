@@ -1,5 +1,5 @@
 import type { ChargeDetail, ChargeRow } from '../../store/charges.js';
-import type { Refund } from '../../store/generated/prisma/client.js';
+import type { RefundRow as Refund } from '../../store/refunds.js';
 import type { ChargeDetailJson, ChargeJson, RefundJson } from '../schemas/charges.js';
 import { iso, isoOrNull } from './time.js';
 
