@@ -51,11 +51,12 @@ function currentPage(requests: PaymentRequestActions, id: string, reply: Fastify
 
 const redirect = (reply: FastifyReply, url: string) => reply.code(303).header('Location', url).send();
 
-export const registerJourneyRoutes: RegisterRoutes = async (app, deps) => {
+export const registerJourneyRoutes: RegisterRoutes = (app, deps) => {
   const requests = deps.paymentRequests;
 
   // An encapsulated scope: the form parser is for the journey's own routes only.
-  await app.register((scope, _opts, done) => {
+  // Loaded with the app (ready/listen), like every Fastify plugin.
+  void app.register((scope, _opts, done) => {
     // Browsers post plain HTML forms as urlencoded; the pages need nothing from the body.
     scope.addContentTypeParser(
       'application/x-www-form-urlencoded',

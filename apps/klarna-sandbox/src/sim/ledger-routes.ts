@@ -1,8 +1,7 @@
 // SIM-ONLY: GET /__sim/ledger?reference=&customer_token=&account_id= (every authorized transaction).
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { RegisterRoutes } from '../deps.js';
 import { parseOr400 } from '../http/validation.js';
-import type { Ledger } from '../ledger/ledger.js';
 
 const ledgerQuery = z
   .object({
@@ -12,10 +11,10 @@ const ledgerQuery = z
   })
   .strict();
 
-export function registerSimLedgerRoutes(app: FastifyInstance, ledger: Ledger): void {
+export const registerSimLedgerRoutes: RegisterRoutes = (app, { state: { ledger } }) => {
   app.get('/__sim/ledger', (request) => {
     const query = parseOr400(ledgerQuery, request.query);
     const entries = ledger.query(query);
     return { count: entries.length, entries };
   });
-}
+};

@@ -1,9 +1,8 @@
 // SIM-ONLY: drive a Payment Request as the customer would, without a browser (CONTRACT.md §15).
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SandboxHttpError } from '../contracts.js';
+import type { RegisterRoutes } from '../deps.js';
 import { parseOr400 } from '../http/validation.js';
-import type { PaymentRequestEngine } from '../payment-requests/engine.js';
 
 const actionParams = z.object({
   payment_request_id: z.string().min(1),
@@ -13,7 +12,8 @@ const actionBody = z
   .object({ reason: z.enum(['PERMANENT', 'CUSTOMER_ACTION_REQUIRED', 'TECHNICAL_ERROR']).optional() })
   .optional();
 
-export function registerSimPaymentRequestRoutes(app: FastifyInstance, engine: PaymentRequestEngine): void {
+export const registerSimPaymentRequestRoutes: RegisterRoutes = (app, { state }) => {
+  const engine = state.paymentRequests;
   app.post('/__sim/payment-requests/:payment_request_id/:action', (request) => {
     const { payment_request_id: id, action } = parseOr400(actionParams, request.params);
     const body = parseOr400(actionBody, request.body);
@@ -34,4 +34,4 @@ export function registerSimPaymentRequestRoutes(app: FastifyInstance, engine: Pa
     if (view === undefined) throw new SandboxHttpError(404, 'NOT_FOUND', `Payment request ${id} not found`);
     return view;
   });
-}
+};
