@@ -1,4 +1,5 @@
 // Every webhook delivery and each of its attempts, for GET /__sim/webhook-deliveries.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { rfc3339 } from './envelope.js';
 
@@ -38,6 +39,42 @@ export interface Delivery {
   finishedAt: number | null;
   failureReason: string | null;
   attempts: AttemptRecord[];
+}
+
+export interface NewDelivery {
+  eventId: string;
+  eventType: string;
+  webhook: { id: string; url: string };
+  subjectAccountId: string;
+  paymentRequestId: string | null;
+  body: Buffer;
+  simulated: boolean;
+  copyOf: string | null;
+  redeliveryOf: string | null;
+}
+
+/** A fresh PENDING delivery, not yet attempted. */
+export function createDelivery(init: NewDelivery, now: number): Delivery {
+  return {
+    id: randomUUID(),
+    eventId: init.eventId,
+    eventType: init.eventType,
+    webhookId: init.webhook.id,
+    url: init.webhook.url,
+    subjectAccountId: init.subjectAccountId,
+    paymentRequestId: init.paymentRequestId,
+    body: init.body,
+    status: 'PENDING',
+    simulated: init.simulated,
+    copyOf: init.copyOf,
+    redeliveryOf: init.redeliveryOf,
+    createdAt: now,
+    firstAttemptAt: null,
+    nextAttemptAt: null,
+    finishedAt: null,
+    failureReason: null,
+    attempts: [],
+  };
 }
 
 export const deliveryFilter = z.strictObject({
