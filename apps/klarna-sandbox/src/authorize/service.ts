@@ -3,8 +3,7 @@
 // customer tokens and step-up Payment Requests.
 import type { FastifyBaseLogger } from 'fastify';
 import type { SimClock } from '../clock.js';
-import { SandboxHttpError } from '../contracts.js';
-import { INVALID_PARAMETERS } from '../http/error-format.js';
+import { conflict, invalid } from '../errors.js';
 import type { PaymentRequestEngine } from '../payment-requests/engine.js';
 import type { PaymentRequestPurpose, PaymentRequestRecord } from '../payment-requests/model.js';
 import type { SandboxSettings } from '../settings.js';
@@ -163,7 +162,7 @@ export class AuthorizeService {
         : { result: 'DECLINED', reason: 'SCOPE_MISMATCH' };
     } else {
       if (!has('payment:customer_present') && this.deps.settings.strictScopeChecks) {
-        throw new SandboxHttpError(400, 'VALIDATION_ERROR', INVALID_PARAMETERS, [
+        throw invalid([
           {
             parameter: 'step_up_config',
             reason: 'must be absent when charging a payment:customer_not_present token',
@@ -213,7 +212,7 @@ export class AuthorizeService {
     if (!payment || sessionValue === undefined) throw new Error('finalize without payment or session token');
     const session = this.deps.sessionTokens.forAccount(call.accountId, sessionValue);
     if (!session) {
-      throw new SandboxHttpError(400, 'VALIDATION_ERROR', INVALID_PARAMETERS, [
+      throw invalid([
         {
           parameter: 'Klarna-Network-Session-Token',
           reason: 'is not a session token this account was issued',
@@ -233,14 +232,9 @@ export class AuthorizeService {
         reason: `must equal the payment request's currency ${session.currency}`,
       });
     }
-    if (mismatches.length > 0)
-      throw new SandboxHttpError(400, 'VALIDATION_ERROR', INVALID_PARAMETERS, mismatches);
+    if (mismatches.length > 0) throw invalid(mismatches);
     if (session.finalizedTransactionId !== undefined) {
-      throw new SandboxHttpError(
-        409,
-        'CONFLICT',
-        'This session token was already used to authorize the payment',
-      );
+      throw conflict('This session token was already used to authorize the payment');
     }
     const request = this.deps.paymentRequests.get(session.paymentRequestId);
     const usable = request?.state === 'COMPLETED' && now < session.expiresAt;

@@ -3,7 +3,8 @@
 // a browser, so failures here are pages too, never the JSON error format.
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { SandboxHttpError, type PaymentRequestActions } from '../contracts.js';
+import type { PaymentRequestActions } from '../contracts.js';
+import { SandboxError } from '../errors.js';
 import type { RegisterRoutes } from '../deps.js';
 import { substituteReturnUrl } from '../payment-requests/return-url.js';
 import { finalStatePage, journeyPage, notFoundPage, resultPage } from './pages.js';
@@ -71,7 +72,7 @@ export const registerJourneyRoutes: RegisterRoutes = (app, deps) => {
           requests.act(id, 'enter');
         } catch (err) {
           // Expired or cancelled between the read and the click: the page shows what it is now.
-          if (!(err instanceof SandboxHttpError)) throw err;
+          if (!(err instanceof SandboxError)) throw err;
         }
       }
       return currentPage(requests, id, reply);
@@ -119,9 +120,9 @@ export const registerJourneyRoutes: RegisterRoutes = (app, deps) => {
           }
         }
       } catch (err) {
-        if (!(err instanceof SandboxHttpError)) throw err;
+        if (!(err instanceof SandboxError)) throw err;
         // A second click, or the request ended meanwhile: show where it stands.
-        return currentPage(requests, id, reply, err.status === 404 ? 404 : 409);
+        return currentPage(requests, id, reply, err.kind === 'not_found' ? 404 : 409);
       }
     });
 

@@ -7,7 +7,7 @@
 // receiver sees a payment request's events in the order they happened; retries run independently.
 import type { FastifyBaseLogger } from 'fastify';
 import type { SimClock, SimTimer } from '../clock.js';
-import { SandboxHttpError } from '../contracts.js';
+import { conflict, notFound } from '../errors.js';
 import type { PaymentRequestStateChanged } from '../events.js';
 import type { NotificationRegistry, Webhook } from '../notifications/registry.js';
 import { createDelivery, type Delivery, DeliveryLog, type NewDelivery } from './delivery-log.js';
@@ -127,10 +127,10 @@ export class WebhookDispatcher {
   /** Sends a stored delivery again as a new delivery: same bytes, same event_id. */
   redeliver(deliveryId: string): Delivery {
     const original = this.deliveries.get(deliveryId);
-    if (!original) throw new SandboxHttpError(404, 'NOT_FOUND', `Delivery ${deliveryId} does not exist`);
+    if (!original) throw notFound(`Delivery ${deliveryId} does not exist`);
     const webhook = this.deps.registry.webhook(original.webhookId);
     if (!webhook) {
-      throw new SandboxHttpError(409, 'CONFLICT', `Webhook ${original.webhookId} no longer exists`);
+      throw conflict(`Webhook ${original.webhookId} no longer exists`);
     }
     const copy = this.newDelivery({
       eventId: original.eventId,
