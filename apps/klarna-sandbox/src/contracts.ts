@@ -1,12 +1,13 @@
 // Interfaces shared by the sandbox's parts, fixed first so they can be built side by side.
 import type { PaymentRequestState } from './events.js';
+import type { PaymentRequestView } from './payment-requests/model.js';
 
 export type CustomerAction = 'enter' | 'complete' | 'decline' | 'abort';
 
 /** What the purchase-journey page and the /__sim controls do to a payment request. */
 export interface PaymentRequestActions {
   /** The request as the read endpoint would show it, or undefined when unknown/expired away. */
-  view(paymentRequestId: string): Record<string, unknown> | undefined;
+  view(paymentRequestId: string): PaymentRequestView | undefined;
   state(paymentRequestId: string): PaymentRequestState | undefined;
   /**
    * Act as the customer. Throws a SandboxError (conflict) for a transition the state machine forbids.

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { PaymentRequestActions } from '../contracts.js';
 import { SandboxError } from '../errors.js';
 import type { RegisterRoutes } from '../deps.js';
+import type { PaymentRequestView } from '../payment-requests/model.js';
 import { substituteReturnUrl } from '../payment-requests/return-url.js';
 import { finalStatePage, journeyPage, notFoundPage, resultPage } from './pages.js';
 import { isOpen, readJourneyView } from './view-model.js';
@@ -26,18 +27,17 @@ function sendPage(reply: FastifyReply, status: number, body: string): FastifyRep
 }
 
 /** The return_url with its placeholders filled from the request as it is now. */
-function returnUrlOf(view: Record<string, unknown>): string | undefined {
-  const config = view['customer_interaction_config'] as { return_url?: unknown } | undefined;
-  const template = config?.return_url;
+function returnUrlOf(view: PaymentRequestView): string | undefined {
+  // The config is the partner's echo: read it tolerantly.
+  const config = view.customer_interaction_config;
+  const template =
+    typeof config === 'object' && config !== null && 'return_url' in config ? config.return_url : undefined;
   if (typeof template !== 'string') return undefined;
-  const context = view['state_context'] as { klarna_network_session_token?: unknown } | undefined;
-  const sessionToken = context?.klarna_network_session_token;
-  const reference = view['payment_request_reference'];
   return substituteReturnUrl(template, {
-    id: String(view['payment_request_id']),
-    state: String(view['state']),
-    reference: typeof reference === 'string' ? reference : undefined,
-    sessionToken: typeof sessionToken === 'string' ? sessionToken : undefined,
+    id: view.payment_request_id,
+    state: view.state,
+    reference: view.payment_request_reference,
+    sessionToken: view.state_context.klarna_network_session_token,
   });
 }
 

@@ -8,7 +8,12 @@ import type { PaymentRequestState, SandboxEvents } from '../events.js';
 import { newPaymentRequestId } from '../ids.js';
 import type { CustomerTokenStore } from '../tokens/customer-tokens.js';
 import type { SessionTokenStore } from '../tokens/session-tokens.js';
-import { paymentRequestView, stateChangePayload, type PaymentRequestRecord } from './model.js';
+import {
+  paymentRequestView,
+  stateChangePayload,
+  type PaymentRequestRecord,
+  type PaymentRequestView,
+} from './model.js';
 import { substituteReturnUrl } from './return-url.js';
 import {
   stateChangeEventType,
@@ -98,12 +103,12 @@ export class PaymentRequestEngine implements PaymentRequestActions {
     return record;
   }
 
-  view(id: string): Record<string, unknown> | undefined {
+  view(id: string): PaymentRequestView | undefined {
     const record = this.get(id);
     return record && paymentRequestView(record, this.deps.publicBaseUrl());
   }
 
-  viewOf(record: PaymentRequestRecord): Record<string, unknown> {
+  viewOf(record: PaymentRequestRecord): PaymentRequestView {
     return paymentRequestView(record, this.deps.publicBaseUrl());
   }
 

@@ -7,7 +7,13 @@ import { parseOr400 } from '../http/validation.js';
 const TEN_YEARS_S = 10 * 366 * 86_400;
 const advanceBody = z.object({ seconds: z.number().positive().max(TEN_YEARS_S) });
 
-export function clockView(clock: SimClock): Record<string, unknown> {
+export interface ClockView {
+  now: string;
+  now_ms: number;
+  offset_ms: number;
+}
+
+export function clockView(clock: SimClock): ClockView {
   const now = clock.now();
   return { now: new Date(now).toISOString(), now_ms: now, offset_ms: now - Date.now() };
 }

@@ -2,6 +2,12 @@
 import { z } from 'zod';
 import type { RegisterRoutes } from '../deps.js';
 import { parseOr400 } from '../http/validation.js';
+import type { LedgerEntry } from '../ledger/ledger.js';
+
+export interface LedgerResponse {
+  count: number;
+  entries: LedgerEntry[];
+}
 
 const ledgerQuery = z
   .object({
@@ -15,6 +21,7 @@ export const registerSimLedgerRoutes: RegisterRoutes = (app, { state: { ledger }
   app.get('/__sim/ledger', (request) => {
     const query = parseOr400(ledgerQuery, request.query);
     const entries = ledger.query(query);
-    return { count: entries.length, entries };
+    const answer: LedgerResponse = { count: entries.length, entries };
+    return answer;
   });
 };

@@ -12,7 +12,12 @@ const settingsBody = z
   })
   .strict();
 
-export function settingsView(settings: SandboxSettings): Record<string, unknown> {
+export interface SettingsView {
+  tokenization_result: SandboxSettings['tokenizationResult'];
+  strict_scope_checks: boolean;
+}
+
+export function settingsView(settings: SandboxSettings): SettingsView {
   return {
     tokenization_result: settings.tokenizationResult,
     strict_scope_checks: settings.strictScopeChecks,

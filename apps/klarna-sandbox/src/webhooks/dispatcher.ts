@@ -8,7 +8,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { SimClock, SimTimer } from '../clock.js';
 import { conflict, notFound } from '../errors.js';
-import type { PaymentRequestStateChanged } from '../events.js';
+import type { PartnerEvent } from '../events.js';
 import type { NotificationRegistry, Webhook } from '../notifications/registry.js';
 import { createDelivery, type Delivery, DeliveryLog, type NewDelivery } from './delivery-log.js';
 import { newEventId, serializeEnvelope } from './envelope.js';
@@ -29,8 +29,11 @@ export interface OutgoingEvent {
   eventType: string;
   occurredAt: number;
   subjectAccountId: string;
-  payload: Record<string, unknown>;
+  payload: object;
 }
+
+/** The dispatcher only peeks at a payload to group a payment request's events (reorder fault). */
+const payloadField = (payload: object, name: string): unknown => (payload as Record<string, unknown>)[name];
 
 export class WebhookDispatcher {
   readonly faults = new WebhookFaults();
@@ -53,7 +56,7 @@ export class WebhookDispatcher {
   }
 
   /** The SandboxEvents listener: synchronous, never throws, never waits for the network. */
-  onStateChanged(event: PaymentRequestStateChanged): void {
+  onStateChanged(event: PartnerEvent): void {
     try {
       this.publish(
         {
@@ -78,7 +81,7 @@ export class WebhookDispatcher {
     const recipients = opts.only ? [opts.only] : this.deps.registry.recipientsOf(event.eventType);
     if (recipients.length === 0) return [];
     const eventId = newEventId();
-    const prId = event.payload['payment_request_id'];
+    const prId = payloadField(event.payload, 'payment_request_id');
     const paymentRequestId = typeof prId === 'string' ? prId : null;
     const created: Delivery[] = [];
     for (const webhook of recipients) {
@@ -115,7 +118,7 @@ export class WebhookDispatcher {
           `${webhook.id}|${paymentRequestId}`,
           group,
           reorder,
-          isFinalRequestState(event.payload['state']),
+          isFinalRequestState(payloadField(event.payload, 'state')),
         );
       } else {
         for (const d of group) void this.release(d, !opts.simulated);
