@@ -14,6 +14,7 @@ const ledgerQuery = z
     reference: z.string().min(1).optional(),
     customer_token: z.string().min(1).optional(),
     account_id: z.string().min(1).optional(),
+    payment_transaction_id: z.string().min(1).optional(),
   })
   .strict();
 
