@@ -2,11 +2,11 @@
 // idempotency, error format), the state, and every route module. Listening is the caller's choice.
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { registerAuthorizeRoute } from './authorize/routes.js';
+import { registerAuthorizeRoutes } from './authorize/routes.js';
 import { AuthorizeService } from './authorize/service.js';
 import { createSimClock, type SimClock } from './clock.js';
 import type { SandboxConfig } from './config.js';
-import type { SandboxDeps } from './deps.js';
+import type { RegisterRoutes, SandboxDeps } from './deps.js';
 import { SandboxEvents } from './events.js';
 import { authHook } from './http/auth.js';
 import { baseUrlOf, listeningBaseUrl } from './http/base-url.js';
@@ -22,6 +22,7 @@ import { createSandboxState, resetSandboxState, type SandboxState } from './stat
 import type { TransactionLimits } from './transactions/model.js';
 import { registerTransactionRoutes } from './transactions/routes.js';
 import { registerWebhookRoutes } from './webhooks/routes.js';
+import { createWebhookSystem } from './webhooks/system.js';
 
 export type { SandboxState } from './state.js';
 
@@ -68,15 +69,25 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
     publicBaseUrl,
     transactionLimits: opts.transactionLimits,
   });
+  const webhooks = createWebhookSystem({
+    clock,
+    events,
+    acquirerAccountId: config.acquirerAccountId,
+    log: app.log,
+  });
+  app.addHook('onClose', () => webhooks.close());
   const deps: SandboxDeps = {
     clock,
     events,
+    state,
+    authorize: new AuthorizeService({ ...state, clock, log: app.log }),
+    webhooks,
     paymentRequests: state.paymentRequests,
     acquirerAccountId: config.acquirerAccountId,
     publicBaseUrl,
+    reset: (o) => resetSandboxState(state, config, events, o),
     log: app.log,
   };
-  const authorize = new AuthorizeService({ ...state, clock, log: app.log });
 
   installJsonBodyParser(app);
   installErrorHandling(app);
@@ -84,23 +95,16 @@ export async function buildSandbox(config: SandboxConfig, opts: BuildOptions = {
   app.addHook('onRequest', authHook({ apiKey: config.apiKey, simToken: config.simToken }));
   installIdempotency(app, state.idempotency);
 
-  registerAuthorizeRoute(app, {
-    clock,
-    service: authorize,
-    settings: state.settings,
-    scenarios: state.scenarios,
-    idempotency: state.idempotency,
-  });
-  registerPaymentRequestRoutes(app, state.paymentRequests);
-  registerTransactionRoutes(app, {
-    transactions: state.transactions,
-    scenarios: state.scenarios,
-    idempotency: state.idempotency,
-  });
-  registerSimRoutes(app, state, clock, (o) => resetSandboxState(state, config, events, o));
-  await registerNotificationRoutes(app, deps);
-  await registerWebhookRoutes(app, deps);
-  await registerJourneyRoutes(app, deps);
+  const routeModules: RegisterRoutes[] = [
+    registerAuthorizeRoutes,
+    registerPaymentRequestRoutes,
+    registerTransactionRoutes,
+    registerNotificationRoutes,
+    registerWebhookRoutes,
+    registerJourneyRoutes,
+    registerSimRoutes,
+  ];
+  for (const register of routeModules) register(app, deps);
 
   const close = async (): Promise<void> => {
     await app.close();

@@ -1,7 +1,7 @@
 // POST /v2/accounts/{partner_account_id}/payment/authorize: validate, classify, execute.
-import type { FastifyInstance } from 'fastify';
 import type { SimClock } from '../clock.js';
 import { SandboxHttpError } from '../contracts.js';
+import type { RegisterRoutes } from '../deps.js';
 import { partnerAccountOf } from '../http/account.js';
 import { forgetKeyOnClose } from '../idempotency/hooks.js';
 import type { IdempotencyStore } from '../idempotency/store.js';
@@ -17,7 +17,7 @@ import { planResults } from './results.js';
 import { authorizeBodySchema } from './schema.js';
 import type { AuthorizeCall, AuthorizeService } from './service.js';
 
-export interface AuthorizeRouteDeps {
+interface AuthorizeRouteDeps {
   clock: SimClock;
   service: AuthorizeService;
   settings: SandboxSettings;
@@ -74,7 +74,14 @@ function matchInputOf(call: Omit<AuthorizeCall, 'planned'>): MatchInput {
   };
 }
 
-export function registerAuthorizeRoute(app: FastifyInstance, deps: AuthorizeRouteDeps): void {
+export const registerAuthorizeRoutes: RegisterRoutes = (app, sandbox) => {
+  const deps: AuthorizeRouteDeps = {
+    clock: sandbox.clock,
+    service: sandbox.authorize,
+    settings: sandbox.state.settings,
+    scenarios: sandbox.state.scenarios,
+    idempotency: sandbox.state.idempotency,
+  };
   const latency = new LatencyTimers();
   app.addHook('onClose', (_instance, done) => {
     latency.close();
@@ -112,4 +119,4 @@ export function registerAuthorizeRoute(app: FastifyInstance, deps: AuthorizeRout
       });
     },
   );
-}
+};

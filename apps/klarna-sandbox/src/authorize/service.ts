@@ -3,8 +3,7 @@
 // customer tokens and step-up Payment Requests.
 import type { FastifyBaseLogger } from 'fastify';
 import type { SimClock } from '../clock.js';
-import { SandboxHttpError } from '../contracts.js';
-import { INVALID_PARAMETERS } from '../http/error-format.js';
+import { conflict, invalid } from '../errors.js';
 import type { PaymentRequestEngine } from '../payment-requests/engine.js';
 import type { PaymentRequestPurpose, PaymentRequestRecord } from '../payment-requests/model.js';
 import type { SandboxSettings } from '../settings.js';
@@ -16,6 +15,12 @@ import type { PlannedResults, ResultSpec } from './results.js';
 import type { AuthorizeBody } from './schema.js';
 import type { PaymentTransactions } from '../transactions/service.js';
 import { authorizeTransaction } from './transactions.js';
+import type {
+  AuthorizeResponse,
+  CustomerTokenResponse,
+  PaymentTransactionResponse,
+  ResultResponse,
+} from './wire.js';
 
 export interface AuthorizeCall {
   accountId: string;
@@ -50,8 +55,8 @@ function lineItemsOf(call: AuthorizeCall): unknown[] {
 
 const DECLINED_PERMANENT: ResultSpec = { result: 'DECLINED', reason: 'PERMANENT' };
 
-function resultBody(spec: ResultSpec): Json {
-  const body: Json = { result: spec.result };
+function resultBody(spec: ResultSpec): ResultResponse {
+  const body: ResultResponse = { result: spec.result };
   if (spec.result === 'DECLINED' && spec.reason !== undefined) body.result_reason = spec.reason;
   return body;
 }
@@ -64,7 +69,7 @@ function withoutStepUp(spec: ResultSpec): ResultSpec {
 export class AuthorizeService {
   constructor(private readonly deps: AuthorizeServiceDeps) {}
 
-  execute(call: AuthorizeCall): Json {
+  execute(call: AuthorizeCall): AuthorizeResponse {
     this.warnOnLineItemMismatch(call);
     switch (call.scenario) {
       case 'tokenize':
@@ -79,14 +84,14 @@ export class AuthorizeService {
   }
 
   /** (a) and (b): token (and first payment) results may differ only when scripted (§7.1). */
-  private tokenize(call: AuthorizeCall): Json {
+  private tokenize(call: AuthorizeCall): AuthorizeResponse {
     const now = this.deps.clock.now();
     const tokenRequest = call.body.request_customer_token;
     const payment = call.body.request_payment_transaction;
     if (!tokenRequest) throw new Error('tokenize without request_customer_token');
     const tokenSpec = call.planned.token;
     const paymentSpec = payment ? call.planned.payment : undefined;
-    const answer: Json = {};
+    const answer: AuthorizeResponse = {};
 
     const token =
       tokenSpec.result === 'APPROVED'
@@ -98,26 +103,25 @@ export class AuthorizeService {
           })
         : undefined;
     if (payment && paymentSpec) {
-      answer.payment_transaction_response = resultBody(paymentSpec);
+      const response: PaymentTransactionResponse = resultBody(paymentSpec);
+      answer.payment_transaction_response = response;
       if (paymentSpec.result === 'APPROVED') {
-        (answer.payment_transaction_response as Json).payment_transaction = authorizeTransaction(
-          this.deps.transactions,
-          {
-            accountId: call.accountId,
-            reference: payment.payment_transaction_reference,
-            amount: payment.amount,
-            currency: call.body.currency,
-            customerToken: token?.token,
-            idempotencyKey: call.headers.idempotencyKey,
-            scenario: 'tokenize_and_pay',
-            capture: payment.capture,
-            lineItems: lineItemsOf(call),
-          },
-        );
+        response.payment_transaction = authorizeTransaction(this.deps.transactions, {
+          accountId: call.accountId,
+          reference: payment.payment_transaction_reference,
+          amount: payment.amount,
+          currency: call.body.currency,
+          customerToken: token?.token,
+          idempotencyKey: call.headers.idempotencyKey,
+          scenario: 'tokenize_and_pay',
+          capture: payment.capture,
+          lineItems: lineItemsOf(call),
+        });
       }
     }
-    answer.customer_token_response = resultBody(tokenSpec);
-    if (token) (answer.customer_token_response as Json).customer_token = customerTokenView(token);
+    const tokenResponse: CustomerTokenResponse = resultBody(tokenSpec);
+    answer.customer_token_response = tokenResponse;
+    if (token) tokenResponse.customer_token = customerTokenView(token);
 
     const paymentStepsUp = paymentSpec?.result === 'STEP_UP_REQUIRED';
     const tokenStepsUp = tokenSpec.result === 'STEP_UP_REQUIRED';
@@ -146,7 +150,7 @@ export class AuthorizeService {
   }
 
   /** (c) and (d): the token must exist in this account, be ACTIVE and fit the charge (§11.1). */
-  private charge(call: AuthorizeCall): Json {
+  private charge(call: AuthorizeCall): AuthorizeResponse {
     const now = this.deps.clock.now();
     const payment = call.body.request_payment_transaction;
     const tokenValue = call.headers.customerToken;
@@ -163,7 +167,7 @@ export class AuthorizeService {
         : { result: 'DECLINED', reason: 'SCOPE_MISMATCH' };
     } else {
       if (!has('payment:customer_present') && this.deps.settings.strictScopeChecks) {
-        throw new SandboxHttpError(400, 'VALIDATION_ERROR', INVALID_PARAMETERS, [
+        throw invalid([
           {
             parameter: 'step_up_config',
             reason: 'must be absent when charging a payment:customer_not_present token',
@@ -174,8 +178,8 @@ export class AuthorizeService {
     }
     if (token && token.state === 'ACTIVE') token.lastUsedAt = now;
 
-    const response = resultBody(spec);
-    const answer: Json = { payment_transaction_response: response };
+    const response: PaymentTransactionResponse = resultBody(spec);
+    const answer: AuthorizeResponse = { payment_transaction_response: response };
     if (spec.result === 'APPROVED') {
       response.payment_transaction = authorizeTransaction(this.deps.transactions, {
         accountId: call.accountId,
@@ -206,14 +210,14 @@ export class AuthorizeService {
    * currency. Unknown token: 400; already finalized: 409; expired, or the request cancelled
    * meanwhile: DECLINED PERMANENT (the purchase is lost, §6 (e)).
    */
-  private finalize(call: AuthorizeCall): Json {
+  private finalize(call: AuthorizeCall): AuthorizeResponse {
     const now = this.deps.clock.now();
     const payment = call.body.request_payment_transaction;
     const sessionValue = call.headers.sessionToken;
     if (!payment || sessionValue === undefined) throw new Error('finalize without payment or session token');
     const session = this.deps.sessionTokens.forAccount(call.accountId, sessionValue);
     if (!session) {
-      throw new SandboxHttpError(400, 'VALIDATION_ERROR', INVALID_PARAMETERS, [
+      throw invalid([
         {
           parameter: 'Klarna-Network-Session-Token',
           reason: 'is not a session token this account was issued',
@@ -233,21 +237,16 @@ export class AuthorizeService {
         reason: `must equal the payment request's currency ${session.currency}`,
       });
     }
-    if (mismatches.length > 0)
-      throw new SandboxHttpError(400, 'VALIDATION_ERROR', INVALID_PARAMETERS, mismatches);
+    if (mismatches.length > 0) throw invalid(mismatches);
     if (session.finalizedTransactionId !== undefined) {
-      throw new SandboxHttpError(
-        409,
-        'CONFLICT',
-        'This session token was already used to authorize the payment',
-      );
+      throw conflict('This session token was already used to authorize the payment');
     }
     const request = this.deps.paymentRequests.get(session.paymentRequestId);
     const usable = request?.state === 'COMPLETED' && now < session.expiresAt;
     const spec = usable ? withoutStepUp(call.planned.payment) : DECLINED_PERMANENT;
 
-    const response = resultBody(spec);
-    const answer: Json = { payment_transaction_response: response };
+    const response: PaymentTransactionResponse = resultBody(spec);
+    const answer: AuthorizeResponse = { payment_transaction_response: response };
     if (spec.result === 'APPROVED' && request) {
       const tx = authorizeTransaction(this.deps.transactions, {
         accountId: call.accountId,

@@ -1,6 +1,7 @@
 // An APPROVED payment: opens the payment transaction (CONTRACT.md §18) and shapes the
 // payment_transaction of the authorize response (§7). With `capture: "NOW"` (§18.1) the full
 // amount is captured in the same call: the transaction is COMPLETED and carries its one capture.
+import type { TransactionState } from '../transactions/model.js';
 import type { OpenTransaction, PaymentTransactions } from '../transactions/service.js';
 import type { CaptureMode } from './schema.js';
 
@@ -16,7 +17,7 @@ export interface AuthorizedTransaction {
   payment_transaction_reference: string;
   amount: number;
   currency: string;
-  state: string;
+  state: TransactionState;
   authorized_at: string;
   expires_at: string;
   payment_captures?: { payment_capture_id: string; amount: number; captured_at: string }[];

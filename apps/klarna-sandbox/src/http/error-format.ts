@@ -1,10 +1,9 @@
 // The adopted error body (CONTRACT.md §12.1): a superset of Klarna's documented variants.
 import { randomUUID } from 'node:crypto';
 
-export interface ValidationError {
-  parameter: string;
-  reason: string;
-}
+import type { ValidationError } from '../errors.js';
+
+export type { ValidationError } from '../errors.js';
 
 export interface ErrorBody {
   error_id: string;
@@ -39,4 +38,4 @@ export function errorBody(
   return body;
 }
 
-export const INVALID_PARAMETERS = 'One or more parameters are invalid';
+export { INVALID_PARAMETERS } from '../errors.js';

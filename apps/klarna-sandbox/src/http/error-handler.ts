@@ -5,14 +5,24 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { SandboxHttpError } from '../contracts.js';
+import { SandboxError } from '../errors.js';
 import { errorBody, INVALID_PARAMETERS, type ErrorBody } from './error-format.js';
+import { refusalHttp } from './refusals.js';
 import { zodValidationErrors } from './validation.js';
 
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; internal: boolean } {
+  if (error instanceof SandboxError) {
+    const http = refusalHttp(error);
+    return {
+      status: http.status,
+      body: errorBody(http.status, http.errorCode, error.message, error.problems, http.errorType),
+      internal: false,
+    };
+  }
   if (error instanceof SandboxHttpError) {
     return {
       status: error.status,
-      body: errorBody(error.status, error.errorCode, error.message, error.validationErrors, error.errorType),
+      body: errorBody(error.status, error.errorCode, error.message, error.validationErrors),
       internal: false,
     };
   }

@@ -1,7 +1,6 @@
 // Turns zod failures into the contract's 400 VALIDATION_ERROR naming each parameter by its path.
 import type { z } from 'zod';
-import { SandboxHttpError } from '../contracts.js';
-import { INVALID_PARAMETERS, type ValidationError } from './error-format.js';
+import { invalid, type SandboxError, type ValidationError } from '../errors.js';
 
 /** `a.b[0].c` from a zod issue path, prefixed with where the value came from (if anything). */
 export function parameterName(path: readonly PropertyKey[], prefix = ''): string {
@@ -23,8 +22,8 @@ export function zodValidationErrors(error: z.ZodError, prefix = ''): ValidationE
   }));
 }
 
-export function validationFailed(errors: ValidationError[]): SandboxHttpError {
-  return new SandboxHttpError(400, 'VALIDATION_ERROR', INVALID_PARAMETERS, errors);
+export function validationFailed(errors: ValidationError[]): SandboxError {
+  return invalid(errors);
 }
 
 /** Parses or throws a 400 naming the failing parameters. Schemas are built once, at import. */

@@ -3,8 +3,10 @@
 // a browser, so failures here are pages too, never the JSON error format.
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { SandboxHttpError, type PaymentRequestActions } from '../contracts.js';
+import type { PaymentRequestActions } from '../contracts.js';
+import { SandboxError } from '../errors.js';
 import type { RegisterRoutes } from '../deps.js';
+import type { PaymentRequestView } from '../payment-requests/model.js';
 import { substituteReturnUrl } from '../payment-requests/return-url.js';
 import { finalStatePage, journeyPage, notFoundPage, resultPage } from './pages.js';
 import { isOpen, readJourneyView } from './view-model.js';
@@ -25,18 +27,17 @@ function sendPage(reply: FastifyReply, status: number, body: string): FastifyRep
 }
 
 /** The return_url with its placeholders filled from the request as it is now. */
-function returnUrlOf(view: Record<string, unknown>): string | undefined {
-  const config = view['customer_interaction_config'] as { return_url?: unknown } | undefined;
-  const template = config?.return_url;
+function returnUrlOf(view: PaymentRequestView): string | undefined {
+  // The config is the partner's echo: read it tolerantly.
+  const config = view.customer_interaction_config;
+  const template =
+    typeof config === 'object' && config !== null && 'return_url' in config ? config.return_url : undefined;
   if (typeof template !== 'string') return undefined;
-  const context = view['state_context'] as { klarna_network_session_token?: unknown } | undefined;
-  const sessionToken = context?.klarna_network_session_token;
-  const reference = view['payment_request_reference'];
   return substituteReturnUrl(template, {
-    id: String(view['payment_request_id']),
-    state: String(view['state']),
-    reference: typeof reference === 'string' ? reference : undefined,
-    sessionToken: typeof sessionToken === 'string' ? sessionToken : undefined,
+    id: view.payment_request_id,
+    state: view.state,
+    reference: view.payment_request_reference,
+    sessionToken: view.state_context.klarna_network_session_token,
   });
 }
 
@@ -51,11 +52,12 @@ function currentPage(requests: PaymentRequestActions, id: string, reply: Fastify
 
 const redirect = (reply: FastifyReply, url: string) => reply.code(303).header('Location', url).send();
 
-export const registerJourneyRoutes: RegisterRoutes = async (app, deps) => {
+export const registerJourneyRoutes: RegisterRoutes = (app, deps) => {
   const requests = deps.paymentRequests;
 
   // An encapsulated scope: the form parser is for the journey's own routes only.
-  await app.register((scope, _opts, done) => {
+  // Loaded with the app (ready/listen), like every Fastify plugin.
+  void app.register((scope, _opts, done) => {
     // Browsers post plain HTML forms as urlencoded; the pages need nothing from the body.
     scope.addContentTypeParser(
       'application/x-www-form-urlencoded',
@@ -70,7 +72,7 @@ export const registerJourneyRoutes: RegisterRoutes = async (app, deps) => {
           requests.act(id, 'enter');
         } catch (err) {
           // Expired or cancelled between the read and the click: the page shows what it is now.
-          if (!(err instanceof SandboxHttpError)) throw err;
+          if (!(err instanceof SandboxError)) throw err;
         }
       }
       return currentPage(requests, id, reply);
@@ -118,9 +120,9 @@ export const registerJourneyRoutes: RegisterRoutes = async (app, deps) => {
           }
         }
       } catch (err) {
-        if (!(err instanceof SandboxHttpError)) throw err;
+        if (!(err instanceof SandboxError)) throw err;
         // A second click, or the request ended meanwhile: show where it stands.
-        return currentPage(requests, id, reply, err.status === 404 ? 404 : 409);
+        return currentPage(requests, id, reply, err.kind === 'not_found' ? 404 : 409);
       }
     });
 

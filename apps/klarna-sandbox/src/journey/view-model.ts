@@ -68,7 +68,7 @@ export type JourneyView = z.output<typeof journeyView>;
 export type Subscription = z.output<typeof subscription>;
 export type LineItem = z.output<typeof lineItem>;
 
-export function readJourneyView(view: Record<string, unknown>): JourneyView | undefined {
+export function readJourneyView(view: unknown): JourneyView | undefined {
   const parsed = journeyView.safeParse(view);
   return parsed.success ? parsed.data : undefined;
 }

@@ -40,6 +40,7 @@ export interface LedgerQuery {
   reference?: string | undefined;
   customer_token?: string | undefined;
   account_id?: string | undefined;
+  payment_transaction_id?: string | undefined;
 }
 
 const storedEntry = z.object({
@@ -122,11 +123,18 @@ export class Ledger {
   }
 
   query(q: LedgerQuery = {}): LedgerEntry[] {
-    return this.entries.filter(
-      (e) =>
-        (q.reference === undefined || e.payment_transaction_reference === q.reference) &&
-        (q.customer_token === undefined || e.customer_token === q.customer_token) &&
-        (q.account_id === undefined || e.account_id === q.account_id),
+    if (q.payment_transaction_id !== undefined) {
+      const entry = this.byId.get(q.payment_transaction_id);
+      return entry ? [entry].filter((e) => this.matches(e, q)) : [];
+    }
+    return this.entries.filter((e) => this.matches(e, q));
+  }
+
+  private matches(e: LedgerEntry, q: LedgerQuery): boolean {
+    return (
+      (q.reference === undefined || e.payment_transaction_reference === q.reference) &&
+      (q.customer_token === undefined || e.customer_token === q.customer_token) &&
+      (q.account_id === undefined || e.account_id === q.account_id)
     );
   }
 

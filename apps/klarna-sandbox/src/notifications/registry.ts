@@ -2,7 +2,7 @@
 // One registry per sandbox: the single API key is the acquiring partner, whose webhooks receive
 // the events of every account it acts for.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SandboxHttpError } from '../contracts.js';
+import { conflict, notFound, type SandboxError } from '../errors.js';
 import { validationFailed } from '../http/validation.js';
 import { isValidEventTypePattern, subscribedTo } from './event-types.js';
 import type { CreateWebhookBody } from './schemas.js';
@@ -29,8 +29,7 @@ export interface Webhook {
   createdAt: number;
 }
 
-const notFound = (what: string, id: string): SandboxHttpError =>
-  new SandboxHttpError(404, 'NOT_FOUND', `${what} ${id} does not exist`);
+const missing = (what: string, id: string): SandboxError => notFound(`${what} ${id} does not exist`);
 
 /** Two registrations are "the same config" when URL, event types (as a set) and version agree. */
 const configKey = (url: string, eventTypes: readonly string[], version: string): string =>
@@ -44,11 +43,7 @@ export class NotificationRegistry {
 
   createSigningKey(): SigningKey {
     if (this.keys.size >= MAX_SIGNING_KEYS) {
-      throw new SandboxHttpError(
-        409,
-        'CONFLICT',
-        `An account may hold at most ${MAX_SIGNING_KEYS} signing keys; delete one first`,
-      );
+      throw conflict(`An account may hold at most ${MAX_SIGNING_KEYS} signing keys; delete one first`);
     }
     const key: SigningKey = {
       id: `krn:partner:global:notification:signing-key:${randomUUID()}`,
@@ -61,14 +56,10 @@ export class NotificationRegistry {
 
   /** A key that a webhook still signs with cannot be deleted (its deliveries could not be signed). */
   deleteSigningKey(id: string): void {
-    if (!this.keys.has(id)) throw notFound('Signing key', id);
+    if (!this.keys.has(id)) throw missing('Signing key', id);
     const users = [...this.webhooks.values()].filter((w) => w.signingKeyId === id).map((w) => w.id);
     if (users.length > 0) {
-      throw new SandboxHttpError(
-        409,
-        'CONFLICT',
-        `Signing key ${id} is used by webhook(s) ${users.join(', ')}`,
-      );
+      throw conflict(`Signing key ${id} is used by webhook(s) ${users.join(', ')}`);
     }
     this.keys.delete(id);
   }
@@ -79,7 +70,7 @@ export class NotificationRegistry {
 
   requireSigningKey(id: string): SigningKey {
     const key = this.keys.get(id);
-    if (!key) throw notFound('Signing key', id);
+    if (!key) throw missing('Signing key', id);
     return key;
   }
 
@@ -109,7 +100,7 @@ export class NotificationRegistry {
       (w) => configKey(w.url, w.eventTypes, w.eventVersion) === key,
     );
     if (twin) {
-      throw new SandboxHttpError(409, 'CONFLICT', `Webhook ${twin.id} already has this configuration`);
+      throw conflict(`Webhook ${twin.id} already has this configuration`);
     }
     const webhook: Webhook = {
       id: `krn:partner:global:notification:webhook:${randomUUID()}`,
@@ -125,7 +116,7 @@ export class NotificationRegistry {
   }
 
   deleteWebhook(id: string): void {
-    if (!this.webhooks.delete(id)) throw notFound('Webhook', id);
+    if (!this.webhooks.delete(id)) throw missing('Webhook', id);
   }
 
   webhook(id: string): Webhook | undefined {
@@ -134,7 +125,7 @@ export class NotificationRegistry {
 
   requireWebhook(id: string): Webhook {
     const webhook = this.webhooks.get(id);
-    if (!webhook) throw notFound('Webhook', id);
+    if (!webhook) throw missing('Webhook', id);
     return webhook;
   }
 

@@ -4,7 +4,6 @@ import type { RegisterRoutes } from '../deps.js';
 import { parseOr400, validationFailed } from '../http/validation.js';
 import { rfc3339 } from '../webhooks/envelope.js';
 import { simulatedPayload } from '../webhooks/simulated-event.js';
-import { webhookSystemFor } from '../webhooks/system.js';
 import { isKnownEventType } from './event-types.js';
 import type { SigningKey, Webhook } from './registry.js';
 import { createWebhookBody, idParams, simulateBody } from './schemas.js';
@@ -22,9 +21,7 @@ const webhookJson = (w: Webhook) => ({
 });
 
 export const registerNotificationRoutes: RegisterRoutes = (app, deps) => {
-  const system = webhookSystemFor(deps);
-  const { registry, dispatcher } = system;
-  app.addHook('onClose', () => system.close());
+  const { registry, dispatcher } = deps.webhooks;
 
   // The secret is in this answer only; list and read show the id.
   app.post('/v2/notification/signing-keys', (_req, reply) => {
@@ -93,6 +90,4 @@ export const registerNotificationRoutes: RegisterRoutes = (app, deps) => {
       delivery_id: delivery?.id ?? null,
     });
   });
-
-  return Promise.resolve();
 };

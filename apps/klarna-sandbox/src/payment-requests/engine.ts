@@ -3,12 +3,17 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { SimClock, SimTimer } from '../clock.js';
 import type { CustomerAction, PaymentRequestActions } from '../contracts.js';
-import { SandboxHttpError } from '../contracts.js';
+import { conflict, notFound, type SandboxError } from '../errors.js';
 import type { PaymentRequestState, SandboxEvents } from '../events.js';
 import { newPaymentRequestId } from '../ids.js';
 import type { CustomerTokenStore } from '../tokens/customer-tokens.js';
 import type { SessionTokenStore } from '../tokens/session-tokens.js';
-import { paymentRequestView, stateChangePayload, type PaymentRequestRecord } from './model.js';
+import {
+  paymentRequestView,
+  stateChangePayload,
+  type PaymentRequestRecord,
+  type PaymentRequestView,
+} from './model.js';
 import { substituteReturnUrl } from './return-url.js';
 import {
   stateChangeEventType,
@@ -94,16 +99,16 @@ export class PaymentRequestEngine implements PaymentRequestActions {
   /** Requests of other accounts are invisible: 404, never 403, so ids do not leak. */
   getForAccount(accountId: string, id: string): PaymentRequestRecord {
     const record = this.get(id);
-    if (!record || record.accountId !== accountId) throw notFound(id);
+    if (!record || record.accountId !== accountId) throw requestNotFound(id);
     return record;
   }
 
-  view(id: string): Record<string, unknown> | undefined {
+  view(id: string): PaymentRequestView | undefined {
     const record = this.get(id);
     return record && paymentRequestView(record, this.deps.publicBaseUrl());
   }
 
-  viewOf(record: PaymentRequestRecord): Record<string, unknown> {
+  viewOf(record: PaymentRequestRecord): PaymentRequestView {
     return paymentRequestView(record, this.deps.publicBaseUrl());
   }
 
@@ -121,7 +126,7 @@ export class PaymentRequestEngine implements PaymentRequestActions {
     opts: { declineReason?: StateReason } = {},
   ): { state: PaymentRequestState; redirectUrl?: string } {
     const record = this.get(id);
-    if (!record) throw notFound(id);
+    if (!record) throw requestNotFound(id);
     if ((action === 'complete' || action === 'decline') && record.state === 'SUBMITTED')
       this.apply(id, 'enter');
     this.apply(id, action, opts.declineReason);
@@ -148,7 +153,7 @@ export class PaymentRequestEngine implements PaymentRequestActions {
 
   private apply(id: string, event: PaymentRequestEvent, declineReason?: StateReason): PaymentRequestRecord {
     const record = this.get(id);
-    if (!record) throw notFound(id);
+    if (!record) throw requestNotFound(id);
     const ctx =
       declineReason === undefined
         ? { finalized: record.finalized }
@@ -156,7 +161,7 @@ export class PaymentRequestEngine implements PaymentRequestActions {
     const next = transition(record.state, event, ctx);
     if (next === 'unchanged') return record;
     if (next === undefined) {
-      throw new SandboxHttpError(409, 'CONFLICT', `Payment request is ${record.state}; cannot ${event} it`);
+      throw conflict(`Payment request is ${record.state}; cannot ${event} it`);
     }
     const now = this.deps.clock.now();
     record.previousState = record.state;
@@ -214,6 +219,6 @@ export class PaymentRequestEngine implements PaymentRequestActions {
   }
 }
 
-function notFound(id: string): SandboxHttpError {
-  return new SandboxHttpError(404, 'NOT_FOUND', `Payment request ${id} not found`);
+function requestNotFound(id: string): SandboxError {
+  return notFound(`Payment request ${id} not found`);
 }

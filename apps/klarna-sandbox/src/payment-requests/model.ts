@@ -1,7 +1,12 @@
 // The Payment Request record and its two outward shapes: the resource (CONTRACT.md §8) and the
 // webhook payload (§10.4: the resource plus top-level copies of the issued tokens).
 import type { PaymentRequestState } from '../events.js';
-import { customerTokenView, type CustomerTokenRecord, type Scope } from '../tokens/customer-tokens.js';
+import {
+  customerTokenView,
+  type CustomerTokenRecord,
+  type Scope,
+  type TokenView,
+} from '../tokens/customer-tokens.js';
 import type { SessionTokenRecord } from '../tokens/session-tokens.js';
 import type { StateReason } from './state-machine.js';
 
@@ -45,8 +50,45 @@ export function journeyUrl(publicBaseUrl: string, id: string): string {
   return `${publicBaseUrl}/journey/${id}`;
 }
 
-function stateContext(r: PaymentRequestRecord, publicBaseUrl: string): Record<string, unknown> {
-  const context: Record<string, unknown> = {};
+/** `state_context` (§8): how to reach the customer while open, what was issued once COMPLETED. */
+export interface PaymentRequestStateContext {
+  customer_interaction?: {
+    method: InteractionMethod;
+    payment_request_id: string;
+    payment_request_url: string;
+  };
+  klarna_network_session_token?: string;
+  klarna_customer?: TokenView;
+}
+
+/** The resource as GET returns it (CONTRACT.md §8). */
+export interface PaymentRequestView {
+  payment_request_id: string;
+  payment_request_reference?: string;
+  amount?: number;
+  currency: string;
+  state: PaymentRequestState;
+  previous_state: PaymentRequestState | null;
+  state_reason: StateReason | null;
+  state_context: PaymentRequestStateContext;
+  state_expires_at?: string;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+  canceled_at?: string;
+  /** Echoes, exactly as the partner sent them. */
+  customer_interaction_config: unknown;
+  supplementary_purchase_data?: unknown;
+}
+
+/** The webhook payload (§10.4): the resource plus top-level copies of what was issued. */
+export interface PaymentRequestPayload extends PaymentRequestView {
+  klarna_network_session_token?: string;
+  klarna_customer?: TokenView;
+}
+
+function stateContext(r: PaymentRequestRecord, publicBaseUrl: string): PaymentRequestStateContext {
+  const context: PaymentRequestStateContext = {};
   if (r.state === 'SUBMITTED' || r.state === 'IN_PROGRESS') {
     context.customer_interaction = {
       method: r.method,
@@ -61,26 +103,27 @@ function stateContext(r: PaymentRequestRecord, publicBaseUrl: string): Record<st
   return context;
 }
 
-/** The resource as GET returns it (CONTRACT.md §8). */
-export function paymentRequestView(r: PaymentRequestRecord, publicBaseUrl: string): Record<string, unknown> {
-  const view: Record<string, unknown> = { payment_request_id: r.id };
-  if (r.reference !== undefined) view.payment_request_reference = r.reference;
-  if (r.payment) view.amount = r.payment.amount;
-  view.currency = r.currency;
-  view.state = r.state;
-  view.previous_state = r.previousState ?? null;
-  view.state_reason = r.stateReason;
-  view.state_context = stateContext(r, publicBaseUrl);
+export function paymentRequestView(r: PaymentRequestRecord, publicBaseUrl: string): PaymentRequestView {
   const stateExpiresAt = stateExpiry(r);
-  if (stateExpiresAt !== undefined) view.state_expires_at = iso(stateExpiresAt);
-  view.expires_at = iso(r.expiresAt);
-  view.created_at = iso(r.createdAt);
-  view.updated_at = iso(r.updatedAt);
-  if (r.canceledAt !== undefined) view.canceled_at = iso(r.canceledAt);
-  view.customer_interaction_config = r.customerInteractionConfig;
-  if (r.supplementaryPurchaseData !== undefined)
-    view.supplementary_purchase_data = r.supplementaryPurchaseData;
-  return view;
+  return {
+    payment_request_id: r.id,
+    ...(r.reference !== undefined && { payment_request_reference: r.reference }),
+    ...(r.payment && { amount: r.payment.amount }),
+    currency: r.currency,
+    state: r.state,
+    previous_state: r.previousState ?? null,
+    state_reason: r.stateReason,
+    state_context: stateContext(r, publicBaseUrl),
+    ...(stateExpiresAt !== undefined && { state_expires_at: iso(stateExpiresAt) }),
+    expires_at: iso(r.expiresAt),
+    created_at: iso(r.createdAt),
+    updated_at: iso(r.updatedAt),
+    ...(r.canceledAt !== undefined && { canceled_at: iso(r.canceledAt) }),
+    customer_interaction_config: r.customerInteractionConfig,
+    ...(r.supplementaryPurchaseData !== undefined && {
+      supplementary_purchase_data: r.supplementaryPurchaseData,
+    }),
+  };
 }
 
 /** When the current state ends by itself: the lifetime, or the finalize window after COMPLETED. */
@@ -91,8 +134,8 @@ function stateExpiry(r: PaymentRequestRecord): number | undefined {
 }
 
 /** The webhook payload (CONTRACT.md §10.4). */
-export function stateChangePayload(r: PaymentRequestRecord, publicBaseUrl: string): Record<string, unknown> {
-  const payload = paymentRequestView(r, publicBaseUrl);
+export function stateChangePayload(r: PaymentRequestRecord, publicBaseUrl: string): PaymentRequestPayload {
+  const payload: PaymentRequestPayload = paymentRequestView(r, publicBaseUrl);
   if (r.state === 'COMPLETED') {
     if (r.sessionToken) payload.klarna_network_session_token = r.sessionToken.token;
     if (r.issuedToken) payload.klarna_customer = customerTokenView(r.issuedToken);

@@ -1,11 +1,11 @@
 // Read and cancel a Payment Request (CONTRACT.md §4).
-import type { FastifyInstance } from 'fastify';
+import type { RegisterRoutes } from '../deps.js';
 import { partnerAccountOf } from '../http/account.js';
-import type { PaymentRequestEngine } from './engine.js';
 
 type Params = { partner_account_id: string; payment_request_id: string };
 
-export function registerPaymentRequestRoutes(app: FastifyInstance, engine: PaymentRequestEngine): void {
+export const registerPaymentRequestRoutes: RegisterRoutes = (app, { state }) => {
+  const engine = state.paymentRequests;
   const path = '/v2/accounts/:partner_account_id/payment/requests/:payment_request_id';
 
   app.get<{ Params: Params }>(path, (request) => {
@@ -17,4 +17,4 @@ export function registerPaymentRequestRoutes(app: FastifyInstance, engine: Payme
     const accountId = partnerAccountOf(request);
     return engine.viewOf(engine.cancel(accountId, request.params.payment_request_id));
   });
-}
+};

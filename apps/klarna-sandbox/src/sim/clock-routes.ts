@@ -1,18 +1,24 @@
 // SIM-ONLY sandbox time: read it, advance it (due expiries and webhook retries run before the answer).
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SimClock } from '../clock.js';
+import type { RegisterRoutes } from '../deps.js';
 import { parseOr400 } from '../http/validation.js';
 
 const TEN_YEARS_S = 10 * 366 * 86_400;
 const advanceBody = z.object({ seconds: z.number().positive().max(TEN_YEARS_S) });
 
-export function clockView(clock: SimClock): Record<string, unknown> {
+export interface ClockView {
+  now: string;
+  now_ms: number;
+  offset_ms: number;
+}
+
+export function clockView(clock: SimClock): ClockView {
   const now = clock.now();
   return { now: new Date(now).toISOString(), now_ms: now, offset_ms: now - Date.now() };
 }
 
-export function registerSimClockRoutes(app: FastifyInstance, clock: SimClock): void {
+export const registerSimClockRoutes: RegisterRoutes = (app, { clock }) => {
   app.get('/__sim/clock', () => clockView(clock));
 
   app.post('/__sim/clock/advance', async (request) => {
@@ -20,4 +26,4 @@ export function registerSimClockRoutes(app: FastifyInstance, clock: SimClock): v
     await clock.advance(Math.round(seconds * 1000));
     return clockView(clock);
   });
-}
+};

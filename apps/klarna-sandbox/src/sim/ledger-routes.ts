@@ -1,21 +1,28 @@
 // SIM-ONLY: GET /__sim/ledger?reference=&customer_token=&account_id= (every authorized transaction).
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { RegisterRoutes } from '../deps.js';
 import { parseOr400 } from '../http/validation.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { LedgerEntry } from '../ledger/ledger.js';
+
+export interface LedgerResponse {
+  count: number;
+  entries: LedgerEntry[];
+}
 
 const ledgerQuery = z
   .object({
     reference: z.string().min(1).optional(),
     customer_token: z.string().min(1).optional(),
     account_id: z.string().min(1).optional(),
+    payment_transaction_id: z.string().min(1).optional(),
   })
   .strict();
 
-export function registerSimLedgerRoutes(app: FastifyInstance, ledger: Ledger): void {
+export const registerSimLedgerRoutes: RegisterRoutes = (app, { state: { ledger } }) => {
   app.get('/__sim/ledger', (request) => {
     const query = parseOr400(ledgerQuery, request.query);
     const entries = ledger.query(query);
-    return { count: entries.length, entries };
+    const answer: LedgerResponse = { count: entries.length, entries };
+    return answer;
   });
-}
+};

@@ -1,10 +1,10 @@
 // SIM-ONLY scripted outcomes and latency: GET/PUT/POST/DELETE /__sim/scenarios, PUT /__sim/latency.
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { SandboxHttpError } from '../contracts.js';
+import type { RegisterRoutes } from '../deps.js';
 import { parseOr400 } from '../http/validation.js';
 import { latencySchema, ruleSchema, scenariosBodySchema } from '../scenarios/schema.js';
-import type { Rule, ScenarioStore } from '../scenarios/store.js';
+import type { Rule } from '../scenarios/store.js';
 
 const ruleView = (r: Rule) => ({
   id: r.id,
@@ -18,7 +18,7 @@ const ruleView = (r: Rule) => ({
 const idParams = z.object({ rule_id: z.string().min(1) });
 const latencyBody = z.object({ latency: latencySchema });
 
-export function registerSimScenarioRoutes(app: FastifyInstance, scenarios: ScenarioStore): void {
+export const registerSimScenarioRoutes: RegisterRoutes = (app, { state: { scenarios } }) => {
   const view = () => ({
     rules: scenarios.list().map(ruleView),
     latency: scenarios.latency ?? { type: 'none' },
@@ -52,4 +52,4 @@ export function registerSimScenarioRoutes(app: FastifyInstance, scenarios: Scena
     scenarios.latency = parseOr400(latencyBody, request.body).latency;
     return view();
   });
-}
+};

@@ -1,7 +1,7 @@
 // SIM-ONLY switches: the tokenization immediate result (§6 CONFLICT) and strict scope checks (§11.1).
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { TOKENIZATION_RESULTS } from '../config.js';
+import type { RegisterRoutes } from '../deps.js';
 import { parseOr400 } from '../http/validation.js';
 import type { SandboxSettings } from '../settings.js';
 
@@ -12,14 +12,19 @@ const settingsBody = z
   })
   .strict();
 
-export function settingsView(settings: SandboxSettings): Record<string, unknown> {
+export interface SettingsView {
+  tokenization_result: SandboxSettings['tokenizationResult'];
+  strict_scope_checks: boolean;
+}
+
+export function settingsView(settings: SandboxSettings): SettingsView {
   return {
     tokenization_result: settings.tokenizationResult,
     strict_scope_checks: settings.strictScopeChecks,
   };
 }
 
-export function registerSimSettingsRoutes(app: FastifyInstance, settings: SandboxSettings): void {
+export const registerSimSettingsRoutes: RegisterRoutes = (app, { state: { settings } }) => {
   app.get('/__sim/settings', () => settingsView(settings));
 
   app.put('/__sim/settings', (request) => {
@@ -28,4 +33,4 @@ export function registerSimSettingsRoutes(app: FastifyInstance, settings: Sandbo
     if (body.strict_scope_checks !== undefined) settings.strictScopeChecks = body.strict_scope_checks;
     return settingsView(settings);
   });
-}
+};

@@ -1,11 +1,10 @@
 // SIM-ONLY customer token controls: revoke (CONTRACT.md §11.2), plus mint and read for test setup.
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { SimClock } from '../clock.js';
 import { SandboxHttpError } from '../contracts.js';
+import type { RegisterRoutes } from '../deps.js';
 import { parseOr400 } from '../http/validation.js';
 import { PARTNER_ACCOUNT_PATTERN } from '../ids.js';
-import { customerTokenSimView, SCOPES, type CustomerTokenStore } from '../tokens/customer-tokens.js';
+import { customerTokenSimView, SCOPES } from '../tokens/customer-tokens.js';
 
 const tokenParams = z.object({ customer_token: z.string().min(1).max(1024) });
 const listQuery = z.strictObject({ account_id: z.string().regex(PARTNER_ACCOUNT_PATTERN).optional() });
@@ -18,11 +17,8 @@ const mintBody = z.object({
   customer_token_reference: z.string().min(1).max(255).optional(),
 });
 
-export function registerSimTokenRoutes(
-  app: FastifyInstance,
-  tokens: CustomerTokenStore,
-  clock: SimClock,
-): void {
+export const registerSimTokenRoutes: RegisterRoutes = (app, { state, clock }) => {
+  const tokens = state.customerTokens;
   const known = (token: string) => {
     const record = tokens.get(token);
     if (!record) throw new SandboxHttpError(404, 'NOT_FOUND', 'Customer token not found');
@@ -58,4 +54,4 @@ export function registerSimTokenRoutes(
     if (!record) throw new SandboxHttpError(404, 'NOT_FOUND', 'Customer token not found');
     return customerTokenSimView(record);
   });
-}
+};

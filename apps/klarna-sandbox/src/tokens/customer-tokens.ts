@@ -17,15 +17,30 @@ export interface CustomerTokenRecord {
 }
 
 /** The nested token shape of authorize responses and webhooks ([S3], CONTRACT.md §7). */
-export function customerTokenView(t: CustomerTokenRecord): Record<string, unknown> {
-  const view: Record<string, unknown> = { customer_token: t.token };
-  if (t.reference !== undefined) view.customer_token_reference = t.reference;
-  view.scopes = [...t.scopes];
-  return view;
+export interface TokenView {
+  customer_token: string;
+  customer_token_reference?: string;
+  scopes: Scope[];
 }
 
 /** SIM-ONLY introspection shape (no such Klarna endpoint exists). */
-export function customerTokenSimView(t: CustomerTokenRecord): Record<string, unknown> {
+export interface TokenSimView extends TokenView {
+  account_id: string;
+  state: CustomerTokenRecord['state'];
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export function customerTokenView(t: CustomerTokenRecord): TokenView {
+  return {
+    customer_token: t.token,
+    ...(t.reference !== undefined && { customer_token_reference: t.reference }),
+    scopes: [...t.scopes],
+  };
+}
+
+export function customerTokenSimView(t: CustomerTokenRecord): TokenSimView {
   return {
     ...customerTokenView(t),
     account_id: t.accountId,

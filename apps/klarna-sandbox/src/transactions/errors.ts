@@ -1,19 +1,19 @@
-// §18 error spellings (CONTRACT.md §18.2, [C-KPYSDK] vocabulary, adopted over §12.2's INFERRED codes).
-import { SandboxHttpError } from '../contracts.js';
-import { INVALID_PARAMETERS } from '../http/error-format.js';
+// The transaction service's refusals as TransactionErrors: the error handler spells them as §18
+// does (http/refusals.ts).
+import { INVALID_PARAMETERS, TransactionError } from '../errors.js';
 import type { Refusal } from './rules.js';
 
-export const transactionNotFound = (id: string): SandboxHttpError =>
-  new SandboxHttpError(404, 'RESOURCE_NOT_FOUND', `Payment transaction ${id} not found`);
+export const transactionNotFound = (id: string): TransactionError =>
+  new TransactionError('not_found', `Payment transaction ${id} not found`);
 
-export function refusalError(refusal: Refusal): SandboxHttpError {
+export function refusalError(refusal: Refusal): TransactionError {
   switch (refusal.kind) {
     case 'forbidden':
-      return new SandboxHttpError(403, 'OPERATION_FORBIDDEN', refusal.reason, [], 'RESOURCE_ERROR');
+      return new TransactionError('forbidden', refusal.reason);
     case 'not_found':
-      return new SandboxHttpError(404, 'RESOURCE_NOT_FOUND', refusal.reason);
+      return new TransactionError('not_found', refusal.reason);
     case 'invalid':
-      return new SandboxHttpError(400, 'VALIDATION_ERROR', INVALID_PARAMETERS, [
+      return new TransactionError('invalid', INVALID_PARAMETERS, [
         { parameter: refusal.parameter, reason: refusal.reason },
       ]);
   }

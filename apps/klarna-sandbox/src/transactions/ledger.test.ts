@@ -80,6 +80,12 @@ describe('transactions in the ledger', () => {
       refunded_amount: 700,
     });
 
+    const one = await sb.sim<LedgerResponse>(
+      'GET',
+      `/ledger?payment_transaction_id=${encodeURIComponent(b ?? '')}`,
+    );
+    expect(one.body.entries.map((e) => e.payment_transaction_id)).toEqual([b]);
+
     // The ledger and the transaction API agree.
     const read = await txClient(sb).read(a ?? '');
     expect(read.body.payment_captures).toEqual(byId.get(a ?? '')?.captures);

@@ -2,8 +2,9 @@
 // /v2/accounts/{partner_account_id}/payment/transactions: read, capture, refund (by capture or by
 // transaction) and void. Scenario rules with `operation` script faults and latency for these
 // calls as they do for authorize; LOSE_RESPONSE runs the call and then drops the connection.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SandboxHttpError } from '../contracts.js';
+import type { RegisterRoutes } from '../deps.js';
 import { partnerAccountOf } from '../http/account.js';
 import { toErrorResponse } from '../http/error-handler.js';
 import { parseOr400 } from '../http/validation.js';
@@ -16,7 +17,7 @@ import type { ScenarioStore } from '../scenarios/store.js';
 import { captureBody, refundCaptureBody, refundTransactionBody, voidBody } from './schema.js';
 import type { PaymentTransactions } from './service.js';
 
-export interface TransactionRouteDeps {
+interface TransactionRouteDeps {
   transactions: PaymentTransactions;
   scenarios: ScenarioStore;
   idempotency: IdempotencyStore;
@@ -39,7 +40,12 @@ interface Call {
 
 const BASE = '/v2/accounts/:partner_account_id/payment/transactions/:payment_transaction_id';
 
-export function registerTransactionRoutes(app: FastifyInstance, deps: TransactionRouteDeps): void {
+export const registerTransactionRoutes: RegisterRoutes = (app, { state }) => {
+  const deps: TransactionRouteDeps = {
+    transactions: state.transactions,
+    scenarios: state.scenarios,
+    idempotency: state.idempotency,
+  };
   const latency = new LatencyTimers();
   app.addHook('onClose', (_instance, done) => {
     latency.close();
@@ -166,4 +172,4 @@ export function registerTransactionRoutes(app: FastifyInstance, deps: Transactio
       }),
     });
   });
-}
+};

@@ -310,7 +310,7 @@ export class PaymentTransactions {
         accountId: tx.accountId,
         eventType,
         occurredAt: this.deps.clock.now(),
-        payload: { ...transactionPayload(tx, previous, extra) },
+        payload: transactionPayload(tx, previous, extra),
       });
     } catch (err) {
       // A subscriber's failure must not undo or fail the operation that already happened.

@@ -1,4 +1,5 @@
 // Every webhook delivery and each of its attempts, for GET /__sim/webhook-deliveries.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { rfc3339 } from './envelope.js';
 
@@ -40,6 +41,42 @@ export interface Delivery {
   attempts: AttemptRecord[];
 }
 
+export interface NewDelivery {
+  eventId: string;
+  eventType: string;
+  webhook: { id: string; url: string };
+  subjectAccountId: string;
+  paymentRequestId: string | null;
+  body: Buffer;
+  simulated: boolean;
+  copyOf: string | null;
+  redeliveryOf: string | null;
+}
+
+/** A fresh PENDING delivery, not yet attempted. */
+export function createDelivery(init: NewDelivery, now: number): Delivery {
+  return {
+    id: randomUUID(),
+    eventId: init.eventId,
+    eventType: init.eventType,
+    webhookId: init.webhook.id,
+    url: init.webhook.url,
+    subjectAccountId: init.subjectAccountId,
+    paymentRequestId: init.paymentRequestId,
+    body: init.body,
+    status: 'PENDING',
+    simulated: init.simulated,
+    copyOf: init.copyOf,
+    redeliveryOf: init.redeliveryOf,
+    createdAt: now,
+    firstAttemptAt: null,
+    nextAttemptAt: null,
+    finishedAt: null,
+    failureReason: null,
+    attempts: [],
+  };
+}
+
 export const deliveryFilter = z.strictObject({
   event_type: z.string().min(1).optional(),
   payment_request_id: z.string().min(1).optional(),
@@ -51,7 +88,43 @@ export type DeliveryFilter = z.output<typeof deliveryFilter>;
 
 const orNull = (ms: number | null): string | null => (ms === null ? null : rfc3339(ms));
 
-export function deliveryToJson(d: Delivery): Record<string, unknown> {
+export interface AttemptJson {
+  attempt: number;
+  at: string;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  signature_valid: boolean;
+  success: boolean;
+}
+
+/** One delivery as GET /__sim/webhook-deliveries shows it (SIM-ONLY). */
+export interface DeliveryJson {
+  delivery_id: string;
+  event_id: string;
+  event_type: string;
+  webhook_id: string;
+  url: string;
+  subject_account_id: string;
+  payment_request_id: string | null;
+  status: DeliveryStatus;
+  simulated: boolean;
+  copy_of: string | null;
+  redelivery_of: string | null;
+  created_at: string;
+  first_attempt_at: string | null;
+  next_attempt_at: string | null;
+  finished_at: string | null;
+  failure_reason: string | null;
+  attempts: AttemptJson[];
+  /** The envelope as sent (§10.2). */
+  envelope: {
+    metadata: { event_id: string; event_type: string } & Record<string, unknown>;
+    payload: unknown;
+  };
+}
+
+export function deliveryToJson(d: Delivery): DeliveryJson {
   return {
     delivery_id: d.id,
     event_id: d.eventId,
@@ -78,7 +151,7 @@ export function deliveryToJson(d: Delivery): Record<string, unknown> {
       signature_valid: a.signatureValid,
       success: a.success,
     })),
-    envelope: JSON.parse(d.body.toString('utf8')) as unknown,
+    envelope: JSON.parse(d.body.toString('utf8')) as DeliveryJson['envelope'],
   };
 }
 

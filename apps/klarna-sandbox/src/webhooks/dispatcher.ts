@@ -1,20 +1,22 @@
-// Turns payment-request state changes into signed webhook deliveries (CONTRACT.md §10) and drives
-// each delivery's attempts: the first at once (or after the delay/hold faults), retries on the
-// simulated clock, so POST /__sim/clock/advance runs 12 hours of retries in a moment.
+// Turns state changes into webhook deliveries (CONTRACT.md §10) and drives each delivery's
+// attempts: the first at once (or after the delay/hold faults), retries on the simulated clock, so
+// POST /__sim/clock/advance runs 12 hours of retries in a moment. Signing and sending live in
+// sender.ts; the fault injection in faults.ts, reorder.ts and attempt-faults.ts.
 //
 // Ordering: first attempts to one webhook are sent one at a time in event order, so by default a
 // receiver sees a payment request's events in the order they happened; retries run independently.
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { SimClock, SimTimer } from '../clock.js';
-import { SandboxHttpError } from '../contracts.js';
-import type { PaymentRequestStateChanged } from '../events.js';
+import { conflict, notFound } from '../errors.js';
+import type { PartnerEvent } from '../events.js';
 import type { NotificationRegistry, Webhook } from '../notifications/registry.js';
-import { type Delivery, DeliveryLog } from './delivery-log.js';
+import { createDelivery, type Delivery, DeliveryLog, type NewDelivery } from './delivery-log.js';
 import { newEventId, serializeEnvelope } from './envelope.js';
-import { WebhookFaults, type ReorderMode, type WebhookFaultsBody } from './faults.js';
+import { planAttempt } from './attempt-faults.js';
+import { WebhookFaults, type WebhookFaultsBody } from './faults.js';
+import { HeldEvents, isFinalRequestState } from './reorder.js';
 import { attemptDueAt, isSuccessStatus } from './retry-schedule.js';
-import { signBody } from './signature.js';
+import { WebhookSender, type PostResult } from './sender.js';
 
 export interface DispatcherDeps {
   clock: SimClock;
@@ -27,34 +29,34 @@ export interface OutgoingEvent {
   eventType: string;
   occurredAt: number;
   subjectAccountId: string;
-  payload: Record<string, unknown>;
+  payload: object;
 }
 
-interface HeldGroup {
-  deliveries: Delivery[];
-  mode: ReorderMode;
-  timer: SimTimer;
-}
-
-const FINAL_STATES: ReadonlySet<unknown> = new Set(['COMPLETED', 'DECLINED', 'EXPIRED', 'CANCELED']);
-
-type PostResult = { statusCode: number; error: null } | { statusCode: null; error: string };
+/** The dispatcher only peeks at a payload to group a payment request's events (reorder fault). */
+const payloadField = (payload: object, name: string): unknown => (payload as Record<string, unknown>)[name];
 
 export class WebhookDispatcher {
   readonly faults = new WebhookFaults();
   readonly deliveries = new DeliveryLog();
   private readonly timers = new Set<SimTimer>();
-  private readonly inFlight = new Set<AbortController>();
+  private readonly sender = new WebhookSender();
   /** Per webhook: the tail of its chain of first attempts. */
   private readonly firstAttemptQueues = new Map<string, Promise<void>>();
   /** Reorder fault: events held per (webhook, payment request). */
-  private readonly held = new Map<string, HeldGroup>();
+  private readonly held: HeldEvents;
   private closed = false;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    this.held = new HeldEvents({
+      now: () => deps.clock.now(),
+      schedule: (dueAt, fn) => this.schedule(dueAt, fn),
+      order: (deliveries, mode) => this.faults.order(deliveries, mode),
+      release: (d) => this.release(d, true),
+    });
+  }
 
   /** The SandboxEvents listener: synchronous, never throws, never waits for the network. */
-  onStateChanged(event: PaymentRequestStateChanged): void {
+  onStateChanged(event: PartnerEvent): void {
     try {
       this.publish(
         {
@@ -79,7 +81,7 @@ export class WebhookDispatcher {
     const recipients = opts.only ? [opts.only] : this.deps.registry.recipientsOf(event.eventType);
     if (recipients.length === 0) return [];
     const eventId = newEventId();
-    const prId = event.payload['payment_request_id'];
+    const prId = payloadField(event.payload, 'payment_request_id');
     const paymentRequestId = typeof prId === 'string' ? prId : null;
     const created: Delivery[] = [];
     for (const webhook of recipients) {
@@ -112,11 +114,11 @@ export class WebhookDispatcher {
       created.push(...group);
       const reorder = opts.simulated ? undefined : this.faults.reorder;
       if (reorder && paymentRequestId !== null) {
-        this.hold(
+        this.held.hold(
           `${webhook.id}|${paymentRequestId}`,
           group,
           reorder,
-          FINAL_STATES.has(event.payload['state']),
+          isFinalRequestState(payloadField(event.payload, 'state')),
         );
       } else {
         for (const d of group) void this.release(d, !opts.simulated);
@@ -128,10 +130,10 @@ export class WebhookDispatcher {
   /** Sends a stored delivery again as a new delivery: same bytes, same event_id. */
   redeliver(deliveryId: string): Delivery {
     const original = this.deliveries.get(deliveryId);
-    if (!original) throw new SandboxHttpError(404, 'NOT_FOUND', `Delivery ${deliveryId} does not exist`);
+    if (!original) throw notFound(`Delivery ${deliveryId} does not exist`);
     const webhook = this.deps.registry.webhook(original.webhookId);
     if (!webhook) {
-      throw new SandboxHttpError(409, 'CONFLICT', `Webhook ${original.webhookId} no longer exists`);
+      throw conflict(`Webhook ${original.webhookId} no longer exists`);
     }
     const copy = this.newDelivery({
       eventId: original.eventId,
@@ -151,7 +153,7 @@ export class WebhookDispatcher {
   /** Replaces the fault set; events held by a previous reorder fault are released at once. */
   setFaults(config: WebhookFaultsBody): void {
     this.faults.replace(config);
-    for (const key of [...this.held.keys()]) void this.releaseGroup(key);
+    this.held.releaseAll();
   }
 
   /** POST /__sim/reset: forget deliveries and faults; pending attempts are cancelled. */
@@ -171,70 +173,14 @@ export class WebhookDispatcher {
   private stopActivity(): void {
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
-    for (const group of this.held.values()) group.timer.cancel();
-    this.held.clear();
-    for (const controller of this.inFlight) controller.abort();
+    this.held.drop();
+    this.sender.abortAll();
   }
 
-  private newDelivery(init: {
-    eventId: string;
-    eventType: string;
-    webhook: Webhook;
-    subjectAccountId: string;
-    paymentRequestId: string | null;
-    body: Buffer;
-    simulated: boolean;
-    copyOf: string | null;
-    redeliveryOf: string | null;
-  }): Delivery {
-    const d: Delivery = {
-      id: randomUUID(),
-      eventId: init.eventId,
-      eventType: init.eventType,
-      webhookId: init.webhook.id,
-      url: init.webhook.url,
-      subjectAccountId: init.subjectAccountId,
-      paymentRequestId: init.paymentRequestId,
-      body: init.body,
-      status: 'PENDING',
-      simulated: init.simulated,
-      copyOf: init.copyOf,
-      redeliveryOf: init.redeliveryOf,
-      createdAt: this.deps.clock.now(),
-      firstAttemptAt: null,
-      nextAttemptAt: null,
-      finishedAt: null,
-      failureReason: null,
-      attempts: [],
-    };
+  private newDelivery(init: NewDelivery): Delivery {
+    const d = createDelivery(init, this.deps.clock.now());
     this.deliveries.add(d);
     return d;
-  }
-
-  private hold(
-    key: string,
-    group: Delivery[],
-    reorder: { mode: ReorderMode; holdMs: number },
-    final: boolean,
-  ) {
-    for (const d of group) d.status = 'HELD';
-    const existing = this.held.get(key);
-    if (existing) {
-      existing.deliveries.push(...group);
-    } else {
-      const timer = this.schedule(this.deps.clock.now() + reorder.holdMs, () => this.releaseGroup(key));
-      this.held.set(key, { deliveries: group, mode: reorder.mode, timer });
-    }
-    if (final) void this.releaseGroup(key);
-  }
-
-  private async releaseGroup(key: string): Promise<void> {
-    const group = this.held.get(key);
-    if (!group) return;
-    this.held.delete(key);
-    group.timer.cancel();
-    const ordered = this.faults.order(group.deliveries, group.mode);
-    await Promise.all(ordered.map((d) => this.release(d, true)));
   }
 
   /**
@@ -283,12 +229,17 @@ export class WebhookDispatcher {
     const at = this.deps.clock.now();
     d.firstAttemptAt ??= at;
     d.nextAttemptAt = null;
-    const badSignature = this.faults.takeBadSignature();
-    const signature = signBody(d.body, badSignature ? randomBytes(32).toString('base64url') : key.secret);
+    const plan = planAttempt(this.faults, key.secret);
     const started = performance.now();
-    const result: PostResult = this.faults.takeDrop()
+    const result: PostResult = plan.dropped
       ? { statusCode: null, error: 'SIMULATED_TIMEOUT' }
-      : await this.post(webhook.url, d.body, signature, key.id);
+      : await this.sender.post({
+          url: webhook.url,
+          body: d.body,
+          signingKeyId: key.id,
+          secret: plan.secret,
+          timeoutMs: this.faults.receiverTimeoutMs,
+        });
     if (!this.deliveries.holds(d)) return; // reset while the attempt was in flight
     const success = result.statusCode !== null && isSuccessStatus(result.statusCode);
     d.attempts.push({
@@ -297,7 +248,7 @@ export class WebhookDispatcher {
       durationMs: performance.now() - started,
       statusCode: result.statusCode,
       error: result.error,
-      signatureValid: !badSignature,
+      signatureValid: plan.signatureValid,
       success,
     });
     if (success) return this.finish(d, 'DELIVERED', null);
@@ -313,46 +264,6 @@ export class WebhookDispatcher {
     d.failureReason = reason;
     d.nextAttemptAt = null;
     d.finishedAt = this.deps.clock.now();
-  }
-
-  private async post(
-    url: string,
-    body: Buffer,
-    signature: string,
-    signingKeyId: string,
-  ): Promise<PostResult> {
-    const controller = new AbortController();
-    this.inFlight.add(controller);
-    let timedOut = false;
-    const timeout = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.faults.receiverTimeoutMs);
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          'Klarna-Signature': signature,
-          'Klarna-Signing-Key-Id': signingKeyId,
-          'User-Agent': 'klarna-sandbox-webhooks/1',
-        },
-        body,
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-      // Drain so the keep-alive connection is reused; the answer's body means nothing to us.
-      await res.arrayBuffer().catch(() => undefined);
-      return { statusCode: res.status, error: null };
-    } catch (err) {
-      if (timedOut) return { statusCode: null, error: 'TIMEOUT' };
-      if (this.closed) return { statusCode: null, error: 'ABORTED' };
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-      return { statusCode: null, error: `NETWORK_ERROR: ${cause}` };
-    } finally {
-      clearTimeout(timeout);
-      this.inFlight.delete(controller);
-    }
   }
 
   /** A clock timer that forgets itself when it fires and is cancelled on close. */

@@ -9,7 +9,7 @@ export interface EnvelopeInput {
   subjectAccountId: string;
   recipientAccountId: string;
   webhookId: string;
-  payload: Record<string, unknown>;
+  payload: object;
 }
 
 export const newEventId = (): string => randomUUID();

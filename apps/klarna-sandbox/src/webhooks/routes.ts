@@ -6,14 +6,11 @@ import { parseOr400 } from '../http/validation.js';
 import { parseStrictOr400 } from './parse-strict.js';
 import { deliveryFilter, deliveryToJson } from './delivery-log.js';
 import { webhookFaultsBody } from './faults.js';
-import { webhookSystemFor } from './system.js';
 
 const deliveryParams = z.object({ id: z.string().min(1) });
 
 export const registerWebhookRoutes: RegisterRoutes = (app, deps) => {
-  const system = webhookSystemFor(deps);
-  const { dispatcher } = system;
-  app.addHook('onClose', () => system.close());
+  const { dispatcher } = deps.webhooks;
 
   app.get('/__sim/webhook-deliveries', (req, reply) => {
     const filter = parseStrictOr400(deliveryFilter, req.query);
@@ -43,6 +40,4 @@ export const registerWebhookRoutes: RegisterRoutes = (app, deps) => {
     dispatcher.setFaults({});
     return reply.code(204).send();
   });
-
-  return Promise.resolve();
 };

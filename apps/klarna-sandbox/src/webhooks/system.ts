@@ -1,8 +1,10 @@
-// One notification registry and one dispatcher per sandbox, shared by the notification routes
-// (which register webhooks and simulate events) and the webhook routes (deliveries and faults).
-// Keyed by the sandbox's event bus, which app.ts creates once per sandbox. POST /__sim/reset
-// (the `sandbox.reset` event) forgets keys, webhooks, deliveries and faults.
-import type { SandboxDeps } from '../deps.js';
+// One notification registry and one dispatcher per sandbox, built by the composition root (app.ts)
+// and shared by the notification routes (which register webhooks and simulate events) and the
+// webhook routes (deliveries and faults). It listens to the sandbox's events: state changes become
+// deliveries, and POST /__sim/reset (the `sandbox.reset` event) forgets keys, webhooks, deliveries
+// and faults.
+import type { FastifyBaseLogger } from 'fastify';
+import type { SimClock } from '../clock.js';
 import type { SandboxEvents } from '../events.js';
 import { NotificationRegistry } from '../notifications/registry.js';
 import { WebhookDispatcher } from './dispatcher.js';
@@ -14,11 +16,14 @@ export interface WebhookSystem {
   close(): Promise<void>;
 }
 
-const systems = new WeakMap<SandboxEvents, WebhookSystem>();
+export interface WebhookSystemDeps {
+  clock: SimClock;
+  events: SandboxEvents;
+  acquirerAccountId: string;
+  log: FastifyBaseLogger;
+}
 
-export function webhookSystemFor(deps: SandboxDeps): WebhookSystem {
-  const existing = systems.get(deps.events);
-  if (existing) return existing;
+export function createWebhookSystem(deps: WebhookSystemDeps): WebhookSystem {
   const registry = new NotificationRegistry(() => deps.clock.now());
   const dispatcher = new WebhookDispatcher({
     clock: deps.clock,
@@ -34,7 +39,7 @@ export function webhookSystemFor(deps: SandboxDeps): WebhookSystem {
   deps.events.on('payment_request.state_changed', listener);
   deps.events.on('payment_transaction.changed', listener);
   deps.events.on('sandbox.reset', onReset);
-  const system: WebhookSystem = {
+  return {
     registry,
     dispatcher,
     close: async () => {
@@ -44,6 +49,4 @@ export function webhookSystemFor(deps: SandboxDeps): WebhookSystem {
       await dispatcher.close();
     },
   };
-  systems.set(deps.events, system);
-  return system;
 }

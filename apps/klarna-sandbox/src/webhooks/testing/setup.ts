@@ -1,7 +1,9 @@
 // Test helpers over the public API: register a signing key + webhook, emit a state change
 // through the engine's seam, read the delivery log.
 import type { PaymentRequestState } from '../../events.js';
+import type { PaymentRequestPayload } from '../../payment-requests/model.js';
 import { expect } from 'vitest';
+import type { DeliveryJson } from '../delivery-log.js';
 import { TEST_ACCOUNT, type TestSandbox } from '../../testing/harness.js';
 
 export interface Registered {
@@ -62,36 +64,17 @@ export function emitStateChange(
     accountId: account,
     eventType: `payment.request.state-change.${SUFFIX[state]}`,
     occurredAt,
-    payload: { payment_request_id: paymentRequestId, payment_request_reference: 'ref-1', state },
+    // Trimmed to what the dispatcher and these tests read; it serializes the payload as is.
+    payload: {
+      payment_request_id: paymentRequestId,
+      payment_request_reference: 'ref-1',
+      state,
+    } as PaymentRequestPayload,
   });
   return occurredAt;
 }
 
-export interface AttemptJson {
-  attempt: number;
-  at: string;
-  duration_ms: number;
-  status_code: number | null;
-  error: string | null;
-  signature_valid: boolean;
-  success: boolean;
-}
-
-export interface DeliveryJson {
-  delivery_id: string;
-  event_id: string;
-  event_type: string;
-  webhook_id: string;
-  payment_request_id: string | null;
-  status: string;
-  copy_of: string | null;
-  redelivery_of: string | null;
-  first_attempt_at: string | null;
-  next_attempt_at: string | null;
-  failure_reason: string | null;
-  attempts: AttemptJson[];
-  envelope: { metadata: { event_id: string; event_type: string } };
-}
+export type { AttemptJson, DeliveryJson } from '../delivery-log.js';
 
 export async function deliveries(sb: TestSandbox, query = ''): Promise<DeliveryJson[]> {
   const res = await sb.sim<{ deliveries: DeliveryJson[] }>('GET', `/webhook-deliveries${query}`);
