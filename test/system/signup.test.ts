@@ -2,6 +2,7 @@
 // klarna-sandbox over HTTP, real PostgreSQL and Redis, the shared virtual clock. The customer's
 // journey is driven through the sandbox's /__sim customer controls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './support/eventually.js';
 import { Shop } from './support/shop.js';
 import { World } from './support/world.js';
 
@@ -9,6 +10,7 @@ let world: World;
 let shop: Shop;
 let paidPlanId: string;
 let trialPlanId: string;
+let laterPlanId: string;
 
 beforeAll(async () => {
   world = await World.start();
@@ -20,6 +22,14 @@ beforeAll(async () => {
     currency: 'SEK',
     amount: 9900,
     trial_days: 14,
+  });
+  laterPlanId = await shop.createPlan({
+    code: 'pro-later',
+    name: 'Pro, captured a day later',
+    currency: 'SEK',
+    amount: 9900,
+    capture_mode: 'LATER',
+    capture_delay_seconds: 86_400,
   });
 }, 180_000);
 
@@ -84,6 +94,69 @@ describe('signup', () => {
     expect(attempts).toEqual([
       { kind: 'SIGNUP', status: 'STEP_UP_REQUIRED' },
       { kind: 'FINALIZE', status: 'APPROVED' },
+    ]);
+  });
+
+  it('LATER plan: the first payment is authorized, captured a day later, then refunded in part over the API', async () => {
+    const sub = await shop.subscribe(laterPlanId);
+    await shop.customer('complete', sub);
+    await shop.settledAs(sub.id, 'ACTIVE');
+    type ChargeView = {
+      id: string;
+      state: string;
+      captured_amount: number;
+      capture_due_at: string | null;
+      refunded_amount: number;
+    };
+    const chargeOf = async (): Promise<ChargeView> => {
+      const list = await world.api<{ data: ChargeView[] }>(
+        shop.merchant,
+        'GET',
+        `/v1/charges?subscription_id=${sub.id}`,
+      );
+      expect(list.status, list.text).toBe(200);
+      const [charge] = list.body.data;
+      if (charge === undefined) throw new Error('no charge');
+      return charge;
+    };
+    const authorized = await chargeOf();
+    expect(authorized).toMatchObject({ state: 'AUTHORIZED', captured_amount: 0 });
+    expect(authorized.capture_due_at).not.toBeNull();
+
+    await world.advanceClock('P1DT1M', 'PT12H');
+    const captured = await eventually(async () => {
+      const charge = await chargeOf();
+      expect(charge).toMatchObject({ state: 'COMPLETED', captured_amount: 9900 });
+      return charge;
+    });
+
+    const refund = await world.api<{ status: string; amount: number }>(
+      shop.merchant,
+      'POST',
+      `/v1/charges/${captured.id}/refunds`,
+      { body: { amount: 2500, reason: 'goodwill' }, headers: { 'Idempotency-Key': `refund-${sub.id}` } },
+    );
+    expect(refund.status, refund.text).toBe(201);
+    expect(refund.body).toMatchObject({ status: 'SUCCEEDED', amount: 2500 });
+    const over = await world.api(shop.merchant, 'POST', `/v1/charges/${captured.id}/refunds`, {
+      body: { amount: 7401 },
+      headers: { 'Idempotency-Key': `over-${sub.id}` },
+    });
+    expect(over.status, over.text).toBe(409);
+    expect((await chargeOf()).refunded_amount).toBe(2500);
+    const [tx] = await world.sql<{ klarnaTransactionId: string }>(
+      'SELECT "klarnaTransactionId" FROM "Charge" WHERE id = $1',
+      [captured.id],
+    );
+    const ledger = await world.sandbox.sim<{
+      entries: { captured_amount: number; refunded_amount: number; captures: unknown[] }[];
+    }>('GET', `/ledger?payment_transaction_id=${encodeURIComponent(tx?.klarnaTransactionId ?? '')}`);
+    expect(ledger.body.entries).toEqual([
+      expect.objectContaining({
+        captured_amount: 9900,
+        refunded_amount: 2500,
+        captures: [expect.anything()],
+      }),
     ]);
   });
 
