@@ -49,4 +49,22 @@ describe('pipelined transactions', () => {
       expect(rows).toEqual([{ n: 10 }, { n: 11 }]);
     },
   );
+
+  databaseTest(
+    'a connection cut between two statements fails the transaction, not the process',
+    async ({ prisma: db, transactions }) => {
+      await expect(
+        transactions.run(async (tx) => {
+          const [row] = await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
+          // What a PostgreSQL restart does to a checked-out connection, while no query is running.
+          await db.$queryRaw`SELECT pg_terminate_backend(${row?.pid ?? 0}::int)`;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await tx.$queryRaw`SELECT 1`;
+        }),
+      ).rejects.toThrow();
+      // The pool replaced the connection: the next transaction runs.
+      const [one] = await transactions.run((tx) => tx.$queryRaw<{ n: number }[]>`SELECT 1::int AS n`);
+      expect(one).toEqual({ n: 1 });
+    },
+  );
 });

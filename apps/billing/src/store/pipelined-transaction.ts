@@ -50,24 +50,36 @@ async function runOn<T>(
   fn: (tx: RawTx) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no pool listener: a connection PostgreSQL cuts between two statements
+  // (a restart) would emit an unhandled 'error' and end the process. Heard here, it only fails
+  // the transaction (its next statement rejects) and the connection is destroyed on release.
+  let lost: Error | undefined;
+  const onError = (error: Error): void => {
+    lost = error;
+  };
+  client.on('error', onError);
+  const release = (error?: Error): void => {
+    client.removeListener('error', onError);
+    client.release(error ?? lost);
+  };
   const tx = new PipelinedTx(client, statementName);
   let result: T;
   try {
     result = await fn(tx);
   } catch (error) {
     await tx.rollback().then(
-      () => client.release(),
-      (rollbackError: unknown) => client.release(rollbackError as Error),
+      () => release(),
+      (rollbackError: unknown) => release(rollbackError as Error),
     );
     throw error;
   }
   try {
     await tx.commit();
   } catch (error) {
-    client.release(error as Error);
+    release(error as Error);
     throw error;
   }
-  client.release();
+  release();
   return result;
 }
 
