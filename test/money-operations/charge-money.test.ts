@@ -383,6 +383,20 @@ describe('a refund', () => {
     });
   });
 
+  it('sent by two runs at once (the API inline and a swept job) is booked once', async () => {
+    const { charge } = await renewedCharge(now);
+    await refund(charge.id, 400);
+    const results = await Promise.all([runChargeMoney(money, charge.id), runChargeMoney(money, charge.id)]);
+    expect(results).toContain('IDLE');
+    // A run that met the twin's call in flight (409) comes back later and finds it settled.
+    f.nowMs = (await chargeRow(charge.id)).moneyActionAt?.getTime() ?? f.nowMs;
+    await runChargeMoney(money, charge.id);
+    const after = await chargeRow(charge.id);
+    expect(after.refundedMinor).toBe(400);
+    expect(after.refunds).toEqual([expect.objectContaining({ status: 'SUCCEEDED', amountMinor: 400 })]);
+    expect(await ledgerOf(charge.klarnaTransactionId)).toMatchObject({ refunded_amount: 400 });
+  });
+
   it('Klarna refuses (more than it holds) is FAILED with its code, and the books do not move', async () => {
     const { charge } = await renewedCharge(now);
     // Klarna refuses it (scripted 403): the refund fails and nothing is booked.

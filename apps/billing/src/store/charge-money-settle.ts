@@ -18,6 +18,10 @@ interface Meta {
   readonly now: Date;
 }
 
+/** Settled already (by a twin run of the job, or the API's inline run): nothing to write again. */
+const settled = (op: { readonly status: string }): boolean =>
+  op.status !== 'PENDING' && op.status !== 'UNKNOWN';
+
 function stateAfter(
   charge: Pick<Charge, 'amountMinor'>,
   captured: number,
@@ -55,6 +59,7 @@ export async function settleCapture(
   result: OperationResult,
   meta: Meta,
 ): Promise<void> {
+  if (settled(capture)) return;
   const { now } = meta;
   if (result.kind === 'UNKNOWN') {
     if (result.read) await tx.charge.update({ where: { id: charge.id }, data: { readRequestedAt: now } });
@@ -103,6 +108,7 @@ export async function settleRefund(
   result: OperationResult,
   meta: Meta,
 ): Promise<void> {
+  if (settled(refund)) return;
   const { now } = meta;
   if (result.kind === 'UNKNOWN') {
     if (result.read) await tx.charge.update({ where: { id: charge.id }, data: { readRequestedAt: now } });
@@ -139,6 +145,7 @@ export async function settleVoid(
   result: OperationResult,
   meta: Meta,
 ): Promise<void> {
+  if (settled(voided)) return;
   const { now } = meta;
   if (result.kind === 'UNKNOWN') {
     if (result.read) await tx.charge.update({ where: { id: charge.id }, data: { readRequestedAt: now } });
