@@ -351,6 +351,15 @@ const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
   'POST /v1/subscriptions/{id}/resume': lifecycleCases('resume', undefined, [
     badBody('a body field', '/v1/subscriptions/:subscription/resume', { at: 'now' }, ['at']),
   ]),
+  'POST /v1/subscriptions/{id}/change-plan': lifecycleCases('change-plan', { plan_id: UNKNOWN_ID }, [
+    badBody('no plan', '/v1/subscriptions/:subscription/change-plan', {}, ['plan_id']),
+    badBody(
+      'a bad plan id, version and field',
+      '/v1/subscriptions/:subscription/change-plan',
+      { plan_id: 'x', plan_version: 0, prorate: true },
+      ['plan_id', 'plan_version', 'prorate'],
+    ),
+  ]),
   'POST /v1/subscriptions/{id}/token/revoke': lifecycleCases('token/revoke', undefined, [
     badBody('an empty reason', '/v1/subscriptions/:subscription/token/revoke', { reason: '' }, ['reason']),
     badBody(
@@ -526,6 +535,7 @@ describe('route cases', () => {
         headers: merchant.headers,
         ...(path.endsWith('/versions') ? { payload: VERSION_BODY } : {}),
         ...(path.endsWith('/cancel') ? { payload: { mode: 'IMMEDIATELY' } } : {}),
+        ...(path.endsWith('/change-plan') ? { payload: { plan_id: UNKNOWN_ID } } : {}),
       });
       expectProblem(response, 404, 'not-found');
     }
