@@ -19,6 +19,7 @@ interface Owned {
   subscriptionId: string;
   invoiceId: string;
   chargeId: string;
+  attemptId: string;
   refundId: string;
   apiKeyId: string;
 }
@@ -406,6 +407,25 @@ const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
     },
     badInput: [badQuery('/v1/charges?subscription_id=x', ['query.subscription_id'])],
   },
+  'GET /v1/charge-attempts': {
+    isolation: async (ctx) => {
+      await listIsolation('/v1/charge-attempts', (o) => o.attemptId)(ctx);
+      expect(await listIds(ctx, `/v1/charge-attempts?subscription_id=${ctx.owned.subscriptionId}`)).toEqual(
+        [],
+      );
+    },
+    badInput: [
+      badQuery('/v1/charge-attempts?subscription_id=x', ['query.subscription_id']),
+      badQuery('/v1/charge-attempts?limit=0', ['query.limit']),
+    ],
+  },
+  'GET /v1/subscriptions/{id}/attempts': {
+    isolation: readIsolation('GET', (o) => `/v1/subscriptions/${o.subscriptionId}/attempts`),
+    badInput: [
+      malformedId('GET', '/v1/subscriptions/1/attempts'),
+      badQuery('/v1/subscriptions/00000000-0000-4000-8000-000000000000/attempts?status=x', ['query.status']),
+    ],
+  },
   'GET /v1/charges/{id}': {
     isolation: readIsolation('GET', (o) => `/v1/charges/${o.chargeId}`),
     badInput: [malformedId('GET', '/v1/charges/1')],
@@ -489,6 +509,7 @@ async function ownedRows(prisma: Db, owner: Tenant, at: Date): Promise<Owned> {
     subscriptionId: billed.subscription.id,
     invoiceId: billed.invoices[0]?.id ?? '',
     chargeId: seeded.charge.id,
+    attemptId: seeded.charge.attemptId,
     refundId: refund.id,
     apiKeyId: apiKey.id,
   };
