@@ -113,7 +113,7 @@ export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
         tags,
         summary: 'Resume a paused subscription',
         description:
-          'PAUSED: ACTIVE again with a new phase anchored now (same plan version, period numbers continue), and its first period is charged at once (next action RENEWAL now). A pause not yet in effect is withdrawn. Not paused: no change.',
+          'PAUSED: ACTIVE again with a new phase anchored now (same plan version, or the one a pending plan change named; period numbers continue), and its first period is charged at once (next action RENEWAL now). A pause not yet in effect is withdrawn. Not paused: no change.',
         headers: idempotentHeaders,
         params: idParams,
         body: emptyBody,
