@@ -15,6 +15,7 @@ import {
   type DunningPolicy,
 } from '../../../apps/billing/src/domain/index.js';
 import { createKlarnaNetworkGateway } from '../../../apps/billing/src/klarna/klarna-network-gateway.js';
+import type { ChargeTokenInput } from '../../../apps/billing/src/klarna/port.js';
 import type { RunNextActionPayload } from '../../../apps/billing/src/queue/catalog.js';
 import { redisAccountThrottle } from '../../../apps/billing/src/renewal/account-throttle.js';
 import type { RenewalDeps } from '../../../apps/billing/src/renewal/deps.js';
@@ -38,6 +39,7 @@ import {
 } from '../../harness/index.js';
 
 export interface PlanSpec {
+  readonly name?: string;
   readonly amountMinor?: number;
   readonly interval?: 'DAY' | 'WEEK' | 'MONTH' | 'YEAR';
   readonly intervalCount?: number;
@@ -53,6 +55,8 @@ export interface Merchant {
 export class RenewalFixture {
   /** Rebill's clock: moved by the test. */
   nowMs: number;
+  /** Every charge the runner sent to Klarna (the sandbox does not keep the request), oldest first. */
+  readonly chargeInputs: ChargeTokenInput[] = [];
   readonly clock: Clock;
   private constructor(
     readonly db: Db,
@@ -76,17 +80,24 @@ export class RenewalFixture {
     const holder: { fixture?: RenewalFixture } = {};
     const clock: Clock = { now: () => holder.fixture?.clock.now() ?? start };
     const transactions = createPipelinedTransactions({ databaseUrl });
+    const network = createKlarnaNetworkGateway({
+      baseUrl: sandbox.baseUrl,
+      apiKey: sandbox.config.apiKey,
+      logger: log,
+      clock,
+      requestTimeoutMs: 2_000,
+    });
     const deps: RenewalDeps = {
       db,
       transactions,
       clock,
-      gateway: createKlarnaNetworkGateway({
-        baseUrl: sandbox.baseUrl,
-        apiKey: sandbox.config.apiKey,
-        logger: log,
-        clock,
-        requestTimeoutMs: 2_000,
-      }),
+      gateway: {
+        ...network,
+        chargeToken: (input, key) => {
+          holder.fixture?.chargeInputs.push(input);
+          return network.chargeToken(input, key);
+        },
+      },
       vault: new Vault(loadVaultKeyring({}).keyring),
       log,
       throttle: redisAccountThrottle(redis, `${testRedisKeyPrefix()}renewal-${randomUUID()}`),
@@ -112,11 +123,14 @@ export class RenewalFixture {
     return { merchantId: tenant.merchantId, accountId: row.klarnaPartnerAccountId };
   }
 
-  async plan(merchant: Merchant, spec: PlanSpec = {}): Promise<{ planVersionId: string; currency: string }> {
+  async plan(
+    merchant: Merchant,
+    spec: PlanSpec = {},
+  ): Promise<{ planId: string; planVersionId: string; currency: string }> {
     const result = await createPlan(this.db, {
       merchantId: merchant.merchantId,
       code: `plan-${randomUUID().slice(0, 8)}`,
-      name: 'Pro',
+      name: spec.name ?? 'Pro',
       currency: 'EUR',
       amountMinor: spec.amountMinor ?? 999,
       interval: spec.interval ?? 'MONTH',
@@ -130,7 +144,7 @@ export class RenewalFixture {
     if (result.kind !== 'created') throw new Error(`plan: ${result.kind}`);
     const version = result.plan.versions[0];
     if (version === undefined) throw new Error('plan without a version');
-    return { planVersionId: version.id, currency: 'EUR' };
+    return { planId: result.plan.id, planVersionId: version.id, currency: 'EUR' };
   }
 
   /** Subscriptions as if signed up: one customer and one sandbox-minted token each. */

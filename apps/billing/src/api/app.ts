@@ -12,6 +12,7 @@ import { idempotencyPlugin } from './plugins/idempotency.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { frameworkErrorHandler, problemsPlugin } from './plugins/problems.js';
 import * as apiKeys from './routes/api-keys.js';
+import * as chargeAttempts from './routes/charge-attempts.js';
 import * as charges from './routes/charges.js';
 import * as customers from './routes/customers.js';
 import * as health from './routes/health.js';
@@ -30,6 +31,7 @@ const V1_ROUTES: readonly { register(app: FastifyInstance, deps: ResolvedApiDeps
   subscriptionLifecycle,
   invoices,
   charges,
+  chargeAttempts,
   refunds,
 ];
 

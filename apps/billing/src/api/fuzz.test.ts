@@ -48,6 +48,7 @@ const VALID_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
   '/v1/subscriptions/{id}/pause': {},
   '/v1/subscriptions/{id}/resume': {},
   '/v1/subscriptions/{id}/token/revoke': { reason: 'fuzz' },
+  '/v1/subscriptions/{id}/change-plan': { plan_id: '', plan_version: 1 },
   '/v1/charges/{id}/refunds': { amount: 1, reason: 'fuzz' },
   '/v1/charges/{id}/void': {},
 };
@@ -114,6 +115,7 @@ describe('POST routes never answer 5xx', () => {
           customer_id: customer.id,
           plan_id: plan.id,
         },
+        '/v1/subscriptions/{id}/change-plan': { plan_id: plan.id, plan_version: 1 },
       };
 
       for (const route of routes) {

@@ -23,6 +23,7 @@ export const PROBLEM_TYPES = {
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported content type' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused for another request' },
+  'currency-mismatch': { status: 422, title: "Not the subscription's currency" },
   internal: { status: 500, title: 'Internal error' },
   'klarna-rejected': { status: 502, title: 'Klarna rejected the request' },
   'klarna-unavailable': { status: 503, title: 'Klarna is unavailable' },

@@ -19,6 +19,7 @@ interface Owned {
   subscriptionId: string;
   invoiceId: string;
   chargeId: string;
+  attemptId: string;
   refundId: string;
   apiKeyId: string;
 }
@@ -351,6 +352,15 @@ const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
   'POST /v1/subscriptions/{id}/resume': lifecycleCases('resume', undefined, [
     badBody('a body field', '/v1/subscriptions/:subscription/resume', { at: 'now' }, ['at']),
   ]),
+  'POST /v1/subscriptions/{id}/change-plan': lifecycleCases('change-plan', { plan_id: UNKNOWN_ID }, [
+    badBody('no plan', '/v1/subscriptions/:subscription/change-plan', {}, ['plan_id']),
+    badBody(
+      'a bad plan id, version and field',
+      '/v1/subscriptions/:subscription/change-plan',
+      { plan_id: 'x', plan_version: 0, prorate: true },
+      ['plan_id', 'plan_version', 'prorate'],
+    ),
+  ]),
   'POST /v1/subscriptions/{id}/token/revoke': lifecycleCases('token/revoke', undefined, [
     badBody('an empty reason', '/v1/subscriptions/:subscription/token/revoke', { reason: '' }, ['reason']),
     badBody(
@@ -396,6 +406,25 @@ const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
       expect(await listIds(ctx, `/v1/charges?subscription_id=${ctx.owned.subscriptionId}`)).toEqual([]);
     },
     badInput: [badQuery('/v1/charges?subscription_id=x', ['query.subscription_id'])],
+  },
+  'GET /v1/charge-attempts': {
+    isolation: async (ctx) => {
+      await listIsolation('/v1/charge-attempts', (o) => o.attemptId)(ctx);
+      expect(await listIds(ctx, `/v1/charge-attempts?subscription_id=${ctx.owned.subscriptionId}`)).toEqual(
+        [],
+      );
+    },
+    badInput: [
+      badQuery('/v1/charge-attempts?subscription_id=x', ['query.subscription_id']),
+      badQuery('/v1/charge-attempts?limit=0', ['query.limit']),
+    ],
+  },
+  'GET /v1/subscriptions/{id}/attempts': {
+    isolation: readIsolation('GET', (o) => `/v1/subscriptions/${o.subscriptionId}/attempts`),
+    badInput: [
+      malformedId('GET', '/v1/subscriptions/1/attempts'),
+      badQuery('/v1/subscriptions/00000000-0000-4000-8000-000000000000/attempts?status=x', ['query.status']),
+    ],
   },
   'GET /v1/charges/{id}': {
     isolation: readIsolation('GET', (o) => `/v1/charges/${o.chargeId}`),
@@ -480,6 +509,7 @@ async function ownedRows(prisma: Db, owner: Tenant, at: Date): Promise<Owned> {
     subscriptionId: billed.subscription.id,
     invoiceId: billed.invoices[0]?.id ?? '',
     chargeId: seeded.charge.id,
+    attemptId: seeded.charge.attemptId,
     refundId: refund.id,
     apiKeyId: apiKey.id,
   };
@@ -526,6 +556,7 @@ describe('route cases', () => {
         headers: merchant.headers,
         ...(path.endsWith('/versions') ? { payload: VERSION_BODY } : {}),
         ...(path.endsWith('/cancel') ? { payload: { mode: 'IMMEDIATELY' } } : {}),
+        ...(path.endsWith('/change-plan') ? { payload: { plan_id: UNKNOWN_ID } } : {}),
       });
       expectProblem(response, 404, 'not-found');
     }

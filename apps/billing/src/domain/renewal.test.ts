@@ -9,6 +9,8 @@ import {
   decideChargeOutcome,
   decideGraceEnd,
   decidePauseAtPeriodEnd,
+  billedPeriodIndex,
+  phaseForPeriod,
   planNextPeriod,
   type RenewalSubscription,
 } from './renewal.js';
@@ -23,6 +25,44 @@ const anchor: BillingAnchor = {
 };
 const phase = { anchor, firstPeriodIndex: 0 };
 const CURRENT: CatchUpPolicy = { kind: 'CURRENT_ONLY' };
+
+describe('phaseForPeriod', () => {
+  // Signup phase from 0, a resume from 4, a plan change waiting for period 7.
+  const phases = [
+    { firstPeriodIndex: 0, id: 'signup' },
+    { firstPeriodIndex: 7, id: 'change' },
+    { firstPeriodIndex: 4, id: 'resume' },
+  ];
+  it.each<[number, string | undefined]>([
+    [0, 'signup'],
+    [3, 'signup'],
+    [4, 'resume'],
+    [6, 'resume'],
+    [7, 'change'],
+    [20, 'change'],
+  ])('period %d is billed in the %s phase', (index, expected) => {
+    expect(phaseForPeriod(phases, index)?.id).toBe(expected);
+  }); // prettier-ignore
+
+  it('no phase starts by the period: undefined', () => {
+    expect(phaseForPeriod([{ firstPeriodIndex: 2 }], 1)).toBeUndefined();
+    expect(phaseForPeriod([], 0)).toBeUndefined();
+  });
+
+  it.each<[string, { periodIndex: number; status: string } | null, number]>([
+    ['nothing invoiced: period 0', null, 0],
+    ['an open invoice (retry, re-send, held): its own period', { periodIndex: 6, status: 'OPEN' }, 6],
+    ['a paid invoice: the next period', { periodIndex: 6, status: 'PAID' }, 7],
+    ['an uncollectible one: the next period', { periodIndex: 6, status: 'UNCOLLECTIBLE' }, 7],
+  ])('billedPeriodIndex: %s', (_name, invoice, expected) => {
+    expect(billedPeriodIndex(invoice)).toBe(expected);
+  });
+
+  it('a dunning retry of period 6 stays on the old phase while a change waits for period 7', () => {
+    expect(phaseForPeriod(phases, billedPeriodIndex({ periodIndex: 6, status: 'OPEN' }))?.id).toBe('resume');
+    expect(phaseForPeriod(phases, billedPeriodIndex({ periodIndex: 6, status: 'PAID' }))?.id).toBe('change');
+  });
+});
 
 describe('planNextPeriod', () => {
   it.each<[string, number | null, string, CatchUpPolicy, unknown]>([

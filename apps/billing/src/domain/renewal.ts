@@ -74,6 +74,37 @@ export function planNextPeriod(
   };
 }
 
+/**
+ * The phase a period is billed in: the one with the greatest `firstPeriodIndex` <= `periodIndex`
+ * (phases never overlap: each runs until the next one's first period). Undefined when every phase
+ * starts later. A phase that starts in the future (a plan change from the next period) is thus
+ * used only once its first period is the one being billed.
+ */
+export function phaseForPeriod<P extends { readonly firstPeriodIndex: number }>(
+  phases: readonly P[],
+  periodIndex: number,
+): P | undefined {
+  let found: P | undefined;
+  for (const phase of phases) {
+    if (phase.firstPeriodIndex > periodIndex) continue;
+    if (found === undefined || phase.firstPeriodIndex > found.firstPeriodIndex) found = phase;
+  }
+  return found;
+}
+
+/**
+ * The period index a renewal run works on, from the subscription's newest invoice: an OPEN one is
+ * being charged (a retry, a re-send, a held one) or settled; otherwise the next period after it is
+ * the one to invoice (0 when nothing was invoiced). The phase billing it is
+ * `phaseForPeriod(phases, billedPeriodIndex(...))`: planNextPeriod numbers on from there.
+ */
+export function billedPeriodIndex(
+  newestInvoice: { readonly periodIndex: number; readonly status: string } | null,
+): number {
+  if (newestInvoice === null) return 0;
+  return newestInvoice.status === 'OPEN' ? newestInvoice.periodIndex : newestInvoice.periodIndex + 1;
+}
+
 /** The subscription columns a renewal decision both reads and writes. */
 interface RenewalColumns {
   readonly status: SubscriptionStatus;

@@ -3,19 +3,23 @@
 // version bumped, the stored next action recomputed and an audit row per change. A repeat that
 // changes nothing writes nothing and answers the subscription as it is.
 import { requestVoidOfUncapturedCharges } from '../store/charge-money.js';
-import { IllegalTransitionError, type CancelMode } from '../domain/index.js';
+import { IllegalTransitionError, phaseForPeriod, type CancelMode } from '../domain/index.js';
 import { auditMany, type Actor, type AuditEntry } from '../store/audit.js';
 import { inTransaction, type Db } from '../store/db.js';
 import {
+  deletePendingPhase,
+  findPlanVersionForChange,
   findSubscriptionToken,
   insertSubscriptionPhase,
   lockSubscriptionForLifecycle,
   lockTokenAndSubscriptions,
+  readPlanChangeRows,
   revokeCustomerTokenRow,
+  setPhasePlanVersion,
   updateSubscriptionVersioned,
   voidUnchargedOpenInvoices,
 } from '../store/subscription-lifecycle.js';
-import { decideLifecycle, decideTokenRevoked, type LifecycleCommand } from './decide.js';
+import { decideChangePlan, decideLifecycle, decideTokenRevoked, type LifecycleCommand } from './decide.js';
 
 export type LifecycleCommandInput =
   | { readonly type: 'CANCEL'; readonly mode: CancelMode }
@@ -218,4 +222,116 @@ async function refusals<T>(
 
 function isIllegalTransition(error: unknown): error is IllegalTransitionError<string, string> {
   return error instanceof IllegalTransitionError;
+}
+
+export interface ChangePlanInput {
+  readonly planId: string;
+  /** The plan's version number; null: its latest. */
+  readonly planVersion: number | null;
+}
+
+export type ChangePlanResult =
+  | LifecycleResult
+  | { readonly kind: 'no_plan' }
+  | { readonly kind: 'no_version' }
+  | { readonly kind: 'plan_archived' }
+  | {
+      readonly kind: 'currency_mismatch';
+      readonly subscriptionCurrency: string;
+      readonly planCurrency: string;
+    };
+
+/**
+ * Changes the subscription's plan from its next period: one transaction with the row locked,
+ * decided by decideChangePlan, a phase added (or the pending one replaced or withdrawn), the
+ * version bumped, audited. Nothing is charged or refunded now (no proration); the renewal engine
+ * bills the next period in the new phase.
+ */
+export async function changeSubscriptionPlan(
+  db: Db,
+  ctx: CommandContext,
+  input: ChangePlanInput,
+): Promise<ChangePlanResult> {
+  return refusals(() =>
+    inTransaction(db, async (tx): Promise<ChangePlanResult> => {
+      const locked = await lockSubscriptionForLifecycle(tx, ctx.merchantId, ctx.subscriptionId);
+      if (locked === null) return { kind: 'not_found' };
+      const { row } = locked;
+      const target = await findPlanVersionForChange(tx, ctx.merchantId, input.planId, input.planVersion);
+      if (target.kind !== 'found') return target;
+      const { phases, newestInvoice } = await readPlanChangeRows(tx, row.id);
+      const ahead = newestInvoice !== null && newestInvoice.periodIndex >= row.periodIndex;
+      const currentIndex = ahead ? newestInvoice.periodIndex : row.periodIndex;
+      const current = phaseForPeriod(phases, currentIndex);
+      if (current === undefined)
+        throw new Error(`subscription ${row.id} has no phase for period ${currentIndex}`);
+      const pending = phases.filter((p) => p.firstPeriodIndex > currentIndex).at(-1) ?? null;
+      const decision = decideChangePlan({
+        status: row.status,
+        currency: row.currency,
+        currentPeriod: { index: currentIndex, end: ahead ? newestInvoice.periodEnd : row.currentPeriodEnd },
+        currentPlanVersionId: current.planVersionId,
+        pending,
+        target: {
+          planVersionId: target.version.id,
+          currency: target.plan.currency,
+          archived: target.plan.archived,
+        },
+      });
+      switch (decision.kind) {
+        case 'noop':
+          return { kind: 'done', changed: false };
+        case 'currency_mismatch':
+        case 'plan_archived':
+          return decision;
+        case 'add_phase':
+          await insertSubscriptionPhase(tx, {
+            merchantId: ctx.merchantId,
+            subscriptionId: row.id,
+            planVersionId: decision.phase.planVersionId,
+            anchorAt: decision.phase.anchorAt,
+            timeZone: row.timeZone,
+            firstPeriodIndex: decision.phase.firstPeriodIndex,
+            at: ctx.now,
+          });
+          break;
+        case 'replace_pending':
+          await setPhasePlanVersion(tx, decision.phaseId, decision.planVersionId);
+          break;
+        case 'withdraw_pending':
+          await deletePendingPhase(tx, decision.phaseId);
+          break;
+      }
+      // The row itself does not change but its version: readers that cached it see the change.
+      await updateSubscriptionVersioned(tx, { id: row.id, version: row.version, data: {}, at: ctx.now });
+      const effective =
+        decision.kind === 'add_phase'
+          ? decision.phase
+          : (phases.find((p) => p.id === decision.phaseId) ?? null);
+      await auditMany(tx, [
+        {
+          actor: ctx.actor,
+          merchantId: ctx.merchantId,
+          subscriptionId: row.id,
+          entityType: 'subscription',
+          entityId: row.id,
+          action:
+            decision.kind === 'withdraw_pending'
+              ? 'subscription.plan_change_withdrawn'
+              : 'subscription.plan_changed',
+          before: { plan_version_id: pending?.planVersionId ?? current.planVersionId },
+          after: {
+            plan_version_id: decision.kind === 'withdraw_pending' ? current.planVersionId : target.version.id,
+            plan_id: target.plan.id,
+            plan_version: target.version.version,
+            from_period_index: effective?.firstPeriodIndex ?? null,
+            phase_anchor_at: effective?.anchorAt.toISOString() ?? null,
+            proration: 'NONE',
+          },
+          at: ctx.now,
+        },
+      ]);
+      return { kind: 'done', changed: true };
+    }),
+  );
 }

@@ -285,11 +285,113 @@ function sameState(a: SubscriptionState, b: SubscriptionState): boolean {
   );
 }
 
-function illegal(status: SubscriptionStatus, event: SubscriptionEventType, reason: string) {
-  return new IllegalTransitionError<SubscriptionStatus, SubscriptionEventType>(
+function illegal(status: SubscriptionStatus, event: SubscriptionEventType | 'CHANGE_PLAN', reason: string) {
+  return new IllegalTransitionError<SubscriptionStatus, SubscriptionEventType | 'CHANGE_PLAN'>(
     'subscription',
     status,
     event,
     reason,
   );
+}
+
+// ---- change plan from the next period -----------------------------------------------------------
+//
+//   ACTIVE / PAST_DUE / PAUSED   a new phase on the target version from the period after the current
+//                                one: anchored at the current period's end, same zone, numbering
+//                                continued (current + 1); no proration. A past-due period is still
+//                                collected on the version it was invoiced on.
+//   a phase not billed yet       replaced, not added (one pending change): a pending plan change
+//                                takes the new version (or is withdrawn when the target is the
+//                                version billing now); a resume's phase keeps its anchor, takes
+//                                the version
+//   target = next version        no-op (the version billing the next period already)
+//   another currency             422 (refused before anything else but the status)
+//   archived plan                409
+//   TRIALING                     409: the trial's first period is not billed yet (change after it)
+//   PENDING_TOKENIZATION, INCOMPLETE_EXPIRED, CANCELED, UNPAID: 409 (nothing more is billed)
+
+/** What a plan change decision reads: the subscription, its phases as they bill, the target. */
+export interface PlanChangeFacts {
+  readonly status: SubscriptionStatus;
+  readonly currency: string;
+  /** The subscription's current period: the newest one invoiced or in service; its end. */
+  readonly currentPeriod: { readonly index: number; readonly end: Date | null };
+  /** The version billing the current period. */
+  readonly currentPlanVersionId: string;
+  /** A phase that starts after the current period (nothing billed in it yet), if any. */
+  readonly pending: {
+    readonly id: string;
+    readonly planVersionId: string;
+    readonly anchorAt: Date;
+    readonly firstPeriodIndex: number;
+  } | null;
+  readonly target: {
+    readonly planVersionId: string;
+    readonly currency: string;
+    readonly archived: boolean;
+  };
+}
+
+export type PlanChangeDecision =
+  | { readonly kind: 'noop' }
+  | {
+      readonly kind: 'currency_mismatch';
+      readonly subscriptionCurrency: string;
+      readonly planCurrency: string;
+    }
+  | { readonly kind: 'plan_archived' }
+  | {
+      readonly kind: 'add_phase';
+      readonly phase: {
+        readonly anchorAt: Date;
+        readonly firstPeriodIndex: number;
+        readonly planVersionId: string;
+      };
+    }
+  | { readonly kind: 'replace_pending'; readonly phaseId: string; readonly planVersionId: string }
+  | { readonly kind: 'withdraw_pending'; readonly phaseId: string };
+
+const PLAN_CHANGE_REFUSED: Partial<Record<SubscriptionStatus, string>> = {
+  PENDING_TOKENIZATION: 'the signup is still in progress; change the plan once it has started',
+  INCOMPLETE_EXPIRED: 'the signup never completed: nothing is billed',
+  CANCELED: 'the subscription has ended: nothing more is billed',
+  UNPAID: 'dunning gave up: no further period is billed',
+  TRIALING: "the trial's first period is not billed yet; change the plan after the trial's first charge",
+};
+
+/**
+ * Whether and how a plan change from the next period applies. Throws IllegalTransitionError (409)
+ * for a subscription that bills no next period; currency and archive refusals are results.
+ */
+export function decideChangePlan(facts: PlanChangeFacts): PlanChangeDecision {
+  const refused = PLAN_CHANGE_REFUSED[facts.status];
+  if (refused !== undefined) throw illegal(facts.status, 'CHANGE_PLAN', refused);
+  const { target, pending, currentPeriod } = facts;
+  if (target.currency !== facts.currency) {
+    return { kind: 'currency_mismatch', subscriptionCurrency: facts.currency, planCurrency: target.currency };
+  }
+  const nextVersionId = pending?.planVersionId ?? facts.currentPlanVersionId;
+  if (target.planVersionId === nextVersionId) return { kind: 'noop' };
+  if (target.archived) return { kind: 'plan_archived' };
+  if (pending !== null) {
+    // A pending plan change (anchored at the current period's end) going back to the version
+    // billing now is withdrawn: the schedule stays the current phase's, unmoved.
+    const isPlanChange =
+      currentPeriod.end !== null && pending.anchorAt.getTime() === currentPeriod.end.getTime();
+    if (isPlanChange && target.planVersionId === facts.currentPlanVersionId) {
+      return { kind: 'withdraw_pending', phaseId: pending.id };
+    }
+    return { kind: 'replace_pending', phaseId: pending.id, planVersionId: target.planVersionId };
+  }
+  if (currentPeriod.end === null) {
+    throw illegal(facts.status, 'CHANGE_PLAN', "the subscription's current period has no end recorded");
+  }
+  return {
+    kind: 'add_phase',
+    phase: {
+      anchorAt: currentPeriod.end,
+      firstPeriodIndex: currentPeriod.index + 1,
+      planVersionId: target.planVersionId,
+    },
+  };
 }

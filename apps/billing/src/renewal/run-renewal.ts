@@ -17,8 +17,10 @@ import {
   decideGraceEnd,
   decidePauseAtPeriodEnd,
   declineCategoryOf,
+  billedPeriodIndex,
   isFinalSubscriptionStatus,
   parseDunningPolicy,
+  phaseForPeriod,
   planNextPeriod,
   recomputeNext,
   catchUpPolicySchema,
@@ -44,7 +46,8 @@ import {
   insertSkippedRange,
   lockRenewalContext,
   writeRenewalPatch,
-  type RenewalContext,
+  type RenewalContextRows,
+  type RenewalPhase,
 } from '../store/renewals.js';
 import { insertChargeAttempt, noteAttemptFailure } from '../store/signup-writes.js';
 import type { ChargeAttempt } from '../store/signups.js';
@@ -116,8 +119,24 @@ async function sendWithResends(
   return outcome;
 }
 
+/**
+ * The rows with `phase`: the phase billing the period this run works on (an open invoice's period,
+ * else the one after the newest invoice), never a phase that starts later (a plan change waiting
+ * for the next period). Its plan version gives the dunning and catch-up policies, the capture mode
+ * and the subscription terms sent to Klarna.
+ */
+export type RenewalContext = RenewalContextRows & { readonly phase: RenewalPhase };
+
+async function readContext(tx: Tx, subscriptionId: string): Promise<RenewalContext | null> {
+  const rows = await lockRenewalContext(tx, subscriptionId);
+  if (rows === null) return null;
+  // Every phase starting later than the period (not by construction): the oldest, as before.
+  const phase = phaseForPeriod(rows.phases, billedPeriodIndex(rows.invoice)) ?? rows.phases[0];
+  return phase === undefined ? null : { ...rows, phase };
+}
+
 async function prepare(tx: Tx, deps: RenewalDeps, payload: RunNextActionPayload): Promise<Prepared> {
-  const ctx = await lockRenewalContext(tx, payload.subscriptionId);
+  const ctx = await readContext(tx, payload.subscriptionId);
   if (ctx === null) return { kind: 'done', result: 'GONE' };
   const now = deps.clock.now();
   const sub = ctx.subscription;
@@ -426,7 +445,7 @@ async function record(
   attemptId: string,
   outcome: AuthorizeOutcome,
 ): Promise<RenewalRunResult> {
-  const ctx = await lockRenewalContext(tx, payload.subscriptionId);
+  const ctx = await readContext(tx, payload.subscriptionId);
   if (ctx === null) return 'GONE';
   const now = deps.clock.now();
   const attempt = ctx.attempts.find((a) => a.id === attemptId);

@@ -1,4 +1,4 @@
-// Rows of a renewal: the subscription (locked), its current phase with the plan version, the
+// Rows of a renewal: the subscription (locked), its phases with their plan versions, the
 // merchant's Klarna account, its token row, and its newest invoice with that invoice's
 // attempts. A subscription has at most one open invoice (see domain/renewal.ts), so the newest
 // invoice is the one a renewal or a dunning retry charges.
@@ -31,12 +31,18 @@ import type { NewChargeAttempt } from './signup-writes.js';
 import { takeInvoiceNumberSql } from './invoice-numbers.js';
 import { lockSubscriptionSql } from './subscription-lock.js';
 
-export interface RenewalContext {
+export type RenewalPhase = SubscriptionPhase & { planVersion: PlanVersion & { plan: Plan } };
+
+export interface RenewalContextRows {
   readonly subscription: Subscription;
   /** The merchant's Klarna partner account: charges go to it, 429s throttle it. */
   readonly accountId: string;
-  /** The newest phase: the one new periods are billed in. */
-  readonly phase: SubscriptionPhase & { planVersion: PlanVersion & { plan: Plan } };
+  /**
+   * Every phase with its plan version, oldest first (a handful: signup, resumes, plan changes).
+   * The runner bills a period in the phase that contains it (domain phaseForPeriod): a phase that
+   * starts with a later period (a plan change from the next period) waits for it.
+   */
+  readonly phases: readonly RenewalPhase[];
   /** The subscription's token row (sealed), read with the rest: a charge opens it without another read. */
   readonly token: CustomerToken | null;
   readonly invoice: (Invoice & { lines: InvoiceLine[] }) | null;
@@ -49,22 +55,25 @@ export interface RenewalContext {
  * what the previous holder committed). Two statements, sent together where the transaction
  * pipelines: the read still starts only once the lock is held.
  */
-export async function lockRenewalContext(tx: RawTx, subscriptionId: string): Promise<RenewalContext | null> {
+export async function lockRenewalContext(
+  tx: RawTx,
+  subscriptionId: string,
+): Promise<RenewalContextRows | null> {
   const [locked = [], rows = []] = await queryInOrder(tx, [
     lockSubscriptionSql(subscriptionId),
     Prisma.sql([RENEWAL_CONTEXT_SQL, '::uuid'], subscriptionId),
   ]);
   const row = rows[0] as RenewalContextJson | undefined;
-  if (locked.length === 0 || row === undefined || row.phase === null) return null;
+  if (locked.length === 0 || row === undefined || row.phases.length === 0) return null;
   const invoice = row.invoice === null ? null : readInvoice(row.invoice.invoice);
   const token = row.token === null ? null : readCustomerToken(row.token);
   return {
     subscription: readSubscription(row.s),
     accountId: row.account_id,
-    phase: {
-      ...readPhase(row.phase.phase),
-      planVersion: { ...readPlanVersion(row.phase.planVersion), plan: readPlan(row.phase.plan) },
-    },
+    phases: row.phases.map((p) => ({
+      ...readPhase(p.phase),
+      planVersion: { ...readPlanVersion(p.planVersion), plan: readPlan(p.plan) },
+    })),
     token,
     invoice: invoice === null ? null : { ...invoice, lines: (row.invoice?.lines ?? []).map(readInvoiceLine) },
     attempts: (row.invoice?.attempts ?? []).map(readChargeAttempt),
@@ -75,7 +84,11 @@ interface RenewalContextJson {
   readonly s: unknown;
   readonly account_id: string;
   readonly token: unknown;
-  readonly phase: { readonly phase: unknown; readonly planVersion: unknown; readonly plan: unknown } | null;
+  readonly phases: readonly {
+    readonly phase: unknown;
+    readonly planVersion: unknown;
+    readonly plan: unknown;
+  }[];
   readonly invoice: {
     readonly invoice: unknown;
     readonly lines: unknown[];
@@ -91,12 +104,12 @@ const RENEWAL_CONTEXT_SQL = `
   SELECT row_to_json(s) AS s,
     (SELECT m."klarnaPartnerAccountId" FROM "Merchant" m WHERE m.id = s."merchantId") AS account_id,
     (SELECT row_to_json(t) FROM "CustomerToken" t WHERE t.id = s."tokenId" AND t."merchantId" = s."merchantId") AS token,
-    (SELECT json_build_object('phase', row_to_json(ph), 'planVersion', row_to_json(pv), 'plan', row_to_json(p))
+    (SELECT coalesce(json_agg(json_build_object('phase', row_to_json(ph), 'planVersion', row_to_json(pv),
+         'plan', row_to_json(p)) ORDER BY ph."firstPeriodIndex"), '[]')
        FROM "SubscriptionPhase" ph
        JOIN "PlanVersion" pv ON pv.id = ph."planVersionId" AND pv."merchantId" = ph."merchantId"
        JOIN "Plan" p ON p.id = pv."planId" AND p."merchantId" = pv."merchantId"
-       WHERE ph."subscriptionId" = s.id
-       ORDER BY ph."firstPeriodIndex" DESC LIMIT 1) AS phase,
+       WHERE ph."subscriptionId" = s.id) AS phases,
     (SELECT json_build_object(
          'invoice', row_to_json(i),
          'lines', (SELECT coalesce(json_agg(l ORDER BY l.position), '[]') FROM "InvoiceLine" l

@@ -1,8 +1,8 @@
-// The lifecycle commands' writes (cancel, uncancel, pause, resume, token revocation): row locks,
-// the subscription update that checks and bumps `version`, the resume's new phase, voiding
-// uncharged invoices, the token's revocation, and the skipped-period list. Decisions are made in
-// src/lifecycle with the domain; this file only reads and writes what it is told, in the caller's
-// transaction.
+// The lifecycle commands' writes (cancel, uncancel, pause, resume, token revocation, plan change):
+// row locks, the subscription update that checks and bumps `version`, the resume's and the plan
+// change's phases, voiding uncharged invoices, the token's revocation, and the skipped-period list.
+// Decisions are made in src/lifecycle with the domain; this file only reads and writes what it is
+// told, in the caller's transaction.
 import type { Db, Tx } from './db.js';
 import type { ChargeAttemptStatus, Prisma, Subscription } from './generated/prisma/client.js';
 import { afterKeyset, NEWEST_FIRST, toPage, type Page, type PageQuery } from './pagination.js';
@@ -94,6 +94,10 @@ export async function updateSubscriptionVersioned(
   }
 }
 
+/**
+ * Adds a phase, or, when one already starts with the same period (a plan change from the next
+ * period not billed yet, then a resume), moves that one: the resume's anchor, the pending version.
+ */
 export async function insertSubscriptionPhase(
   tx: Tx,
   input: {
@@ -106,8 +110,14 @@ export async function insertSubscriptionPhase(
     at: Date;
   },
 ): Promise<void> {
-  await tx.subscriptionPhase.create({
-    data: {
+  await tx.subscriptionPhase.upsert({
+    where: {
+      subscriptionId_firstPeriodIndex: {
+        subscriptionId: input.subscriptionId,
+        firstPeriodIndex: input.firstPeriodIndex,
+      },
+    },
+    create: {
       merchantId: input.merchantId,
       subscriptionId: input.subscriptionId,
       planVersionId: input.planVersionId,
@@ -116,7 +126,80 @@ export async function insertSubscriptionPhase(
       firstPeriodIndex: input.firstPeriodIndex,
       createdAt: input.at,
     },
+    update: { planVersionId: input.planVersionId, anchorAt: input.anchorAt, timeZone: input.timeZone },
   });
+}
+
+export interface PlanChangeRows {
+  /** Every phase, oldest first. */
+  readonly phases: readonly {
+    readonly id: string;
+    readonly planVersionId: string;
+    readonly anchorAt: Date;
+    readonly firstPeriodIndex: number;
+  }[];
+  /** The newest invoice's period (a renewal in flight is ahead of the row's period). */
+  readonly newestInvoice: { readonly periodIndex: number; readonly periodEnd: Date } | null;
+}
+
+/** What a plan change reads besides the locked row (call with the row locked). */
+export async function readPlanChangeRows(tx: Tx, subscriptionId: string): Promise<PlanChangeRows> {
+  const [phases, newestInvoice] = await Promise.all([
+    tx.subscriptionPhase.findMany({
+      where: { subscriptionId },
+      orderBy: { firstPeriodIndex: 'asc' },
+      select: { id: true, planVersionId: true, anchorAt: true, firstPeriodIndex: true },
+    }),
+    tx.invoice.findFirst({
+      where: { subscriptionId },
+      orderBy: { periodIndex: 'desc' },
+      select: { periodIndex: true, periodEnd: true },
+    }),
+  ]);
+  return { phases, newestInvoice };
+}
+
+export type PlanVersionLookup =
+  | {
+      readonly kind: 'found';
+      readonly plan: { readonly id: string; readonly currency: string; readonly archived: boolean };
+      readonly version: { readonly id: string; readonly version: number };
+    }
+  | { readonly kind: 'no_plan' }
+  | { readonly kind: 'no_version' };
+
+/** The merchant's plan and its version `version` (null: the latest). */
+export async function findPlanVersionForChange(
+  tx: Tx,
+  merchantId: string,
+  planId: string,
+  version: number | null,
+): Promise<PlanVersionLookup> {
+  const plan = await tx.plan.findFirst({
+    where: { id: planId, merchantId },
+    select: { id: true, currency: true, status: true, latestVersion: true },
+  });
+  if (plan === null) return { kind: 'no_plan' };
+  const row = await tx.planVersion.findFirst({
+    where: { planId: plan.id, merchantId, version: version ?? plan.latestVersion },
+    select: { id: true, version: true },
+  });
+  if (row === null) return { kind: 'no_version' };
+  return {
+    kind: 'found',
+    plan: { id: plan.id, currency: plan.currency, archived: plan.status === 'ARCHIVED' },
+    version: row,
+  };
+}
+
+/** Points a phase not billed yet at another plan version. */
+export async function setPhasePlanVersion(tx: Tx, phaseId: string, planVersionId: string): Promise<void> {
+  await tx.subscriptionPhase.update({ where: { id: phaseId }, data: { planVersionId } });
+}
+
+/** Removes a phase not billed yet (a pending plan change withdrawn). */
+export async function deletePendingPhase(tx: Tx, phaseId: string): Promise<void> {
+  await tx.subscriptionPhase.delete({ where: { id: phaseId } });
 }
 
 /** Attempts whose outcome may still take money: an invoice with one stays OPEN. */

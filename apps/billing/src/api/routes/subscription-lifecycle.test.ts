@@ -555,3 +555,160 @@ describe('visibility', () => {
     },
   );
 });
+
+describe('POST /v1/subscriptions/:id/change-plan', () => {
+  apiTest(
+    'adds a phase from the next period (anchored at the period end, numbering on); repeats are no-ops; a replay answers the same',
+    async ({ app, merchant, prisma }) => {
+      const { subscription, version } = await seedLive(prisma, merchant.merchantId);
+      const target = await seedPlan(prisma, merchant.merchantId, { amountMinor: 19900 });
+      const url = `/v1/subscriptions/${subscription.id}/change-plan`;
+
+      const first = await post(app, merchant, url, { plan_id: target.plan.id }, 'change-1');
+      expectStatus(first, 200);
+      const body = first.json<SubscriptionBody & { plan: { id: string; version: number } }>();
+      // The current period is still the old plan's; the new phase waits for period 4.
+      expect(body.plan).toEqual({ id: version.planId, version: 1 });
+      expect(body.next_action).toEqual({ kind: 'RENEWAL', at: PERIOD_END.toISOString() });
+      expect(body.phases.map((p) => [p.plan_version_id, p.first_period_index])).toEqual([
+        [version.id, 0],
+        [target.version.id, 4],
+      ]);
+      expect(body.phases[1]?.anchor_at).toBe(PERIOD_END.toISOString());
+      const phase = await prisma.subscriptionPhase.findFirstOrThrow({
+        where: { subscriptionId: subscription.id, firstPeriodIndex: 4 },
+      });
+      expect(phase.timeZone).toBe(subscription.timeZone);
+
+      const replay = await post(app, merchant, url, { plan_id: target.plan.id }, 'change-1');
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.json()).toEqual(first.json());
+      // Same target again, explicit version: nothing changes.
+      expectStatus(await post(app, merchant, url, { plan_id: target.plan.id, plan_version: 1 }), 200);
+      expect(await prisma.subscriptionPhase.count({ where: { subscriptionId: subscription.id } })).toBe(2);
+      expect((await row(prisma, subscription.id)).version).toBe(1);
+      expect(await auditActions(prisma, subscription.id)).toEqual(['subscription.plan_changed']);
+    },
+  );
+
+  apiTest(
+    'one pending change: another plan replaces it; the version billing now withdraws it; the same version now is a no-op',
+    async ({ app, merchant, prisma }) => {
+      const { subscription, version } = await seedLive(prisma, merchant.merchantId);
+      const second = await seedPlan(prisma, merchant.merchantId);
+      const third = await seedPlan(prisma, merchant.merchantId);
+      const url = `/v1/subscriptions/${subscription.id}/change-plan`;
+      const phases = async () =>
+        (
+          await prisma.subscriptionPhase.findMany({
+            where: { subscriptionId: subscription.id },
+            orderBy: { firstPeriodIndex: 'asc' },
+          })
+        ).map((p) => [p.planVersionId, p.firstPeriodIndex]);
+
+      expectStatus(await post(app, merchant, url, { plan_id: version.planId }), 200);
+      expect(await phases()).toEqual([[version.id, 0]]);
+      expectStatus(await post(app, merchant, url, { plan_id: second.plan.id }), 200);
+      expectStatus(await post(app, merchant, url, { plan_id: third.plan.id }), 200);
+      expect(await phases()).toEqual([
+        [version.id, 0],
+        [third.version.id, 4],
+      ]);
+      expectStatus(await post(app, merchant, url, { plan_id: version.planId }), 200);
+      expect(await phases()).toEqual([[version.id, 0]]);
+      expect(await auditActions(prisma, subscription.id)).toEqual([
+        'subscription.plan_changed',
+        'subscription.plan_changed',
+        'subscription.plan_change_withdrawn',
+      ]);
+    },
+  );
+
+  apiTest(
+    'a renewal in flight (period 4 invoiced, not settled): the change starts at period 5',
+    async ({ app, merchant, prisma }) => {
+      const { subscription, customer, version } = await seedLive(prisma, merchant.merchantId);
+      const nextEnd = new Date('2026-04-15T10:00:00.000Z');
+      await seedInvoice(prisma, {
+        merchantId: merchant.merchantId,
+        customerId: customer.id,
+        subscriptionId: subscription.id,
+        planVersionId: version.id,
+        periodIndex: 4,
+        periodStart: PERIOD_END,
+        periodEnd: nextEnd,
+        status: 'OPEN',
+      });
+      const target = await seedPlan(prisma, merchant.merchantId);
+      const res = await post(app, merchant, `/v1/subscriptions/${subscription.id}/change-plan`, {
+        plan_id: target.plan.id,
+      });
+      expectStatus(res, 200);
+      expect(res.json<SubscriptionBody>().phases.at(-1)).toMatchObject({
+        first_period_index: 5,
+        anchor_at: nextEnd.toISOString(),
+      });
+    },
+  );
+
+  apiTest('refusals name why, and write nothing', async ({ app, merchant, prisma }) => {
+    const { subscription, version } = await seedLive(prisma, merchant.merchantId);
+    const url = `/v1/subscriptions/${subscription.id}/change-plan`;
+    const euro = await seedPlan(prisma, merchant.merchantId, { currency: 'EUR' });
+    const archived = await seedPlan(prisma, merchant.merchantId, { status: 'ARCHIVED' });
+
+    const currency = await post(app, merchant, url, { plan_id: euro.plan.id });
+    expectProblem(currency, 422, 'currency-mismatch');
+    expect(currency.json()).toMatchObject({
+      errors: [{ field: 'plan_id' }],
+      subscription_currency: 'SEK',
+      plan_currency: 'EUR',
+    });
+    const archivedRes = await post(app, merchant, url, { plan_id: archived.plan.id });
+    expectProblem(archivedRes, 409, 'plan-archived');
+    expect(archivedRes.json()).toMatchObject({ errors: [{ field: 'plan_id' }] });
+    const noPlan = await post(app, merchant, url, { plan_id: '00000000-0000-4000-8000-000000000000' });
+    expectProblem(noPlan, 404, 'not-found');
+    expect(noPlan.json()).toMatchObject({ errors: [{ field: 'plan_id' }] });
+    const noVersion = await post(app, merchant, url, { plan_id: version.planId, plan_version: 9 });
+    expectProblem(noVersion, 404, 'not-found');
+    expect(noVersion.json()).toMatchObject({ errors: [{ field: 'plan_version' }] });
+    expectProblem(await post(app, merchant, url, { plan_version: 1 }), 400, 'validation');
+
+    for (const status of ['CANCELED', 'PENDING_TOKENIZATION', 'TRIALING'] as const) {
+      const other = await seedLive(prisma, merchant.merchantId, { status });
+      const refused = await post(app, merchant, `/v1/subscriptions/${other.subscription.id}/change-plan`, {
+        plan_id: (await seedPlan(prisma, merchant.merchantId)).plan.id,
+      });
+      expectProblem(refused, 409, 'illegal-transition');
+      expect(refused.json()).toMatchObject({ subscription_status: status });
+      expect(refused.json<{ reason: string }>().reason).not.toBe('');
+    }
+    expect(await prisma.subscriptionPhase.count({ where: { subscriptionId: subscription.id } })).toBe(1);
+    expect(await auditActions(prisma, subscription.id)).toEqual([]);
+  });
+
+  apiTest(
+    'a pending change then pause and resume: the resume phase takes the new version',
+    async ({ app, merchant, prisma }) => {
+      const { subscription } = await seedLive(prisma, merchant.merchantId);
+      const target = await seedPlan(prisma, merchant.merchantId);
+      const url = `/v1/subscriptions/${subscription.id}`;
+      expectStatus(await post(app, merchant, `${url}/change-plan`, { plan_id: target.plan.id }), 200);
+      // The period ran out and the pause took effect (as the renewal engine leaves it).
+      await prisma.subscription.update({
+        where: { id: subscription.id },
+        data: { status: 'PAUSED', pausedAt: PERIOD_END, nextActionKind: null, nextActionAt: null },
+      });
+      const resumed = await post(app, merchant, `${url}/resume`);
+      expectStatus(resumed, 200);
+      const phases = resumed.json<SubscriptionBody>().phases;
+      expect(phases).toHaveLength(2);
+      expect(phases[1]).toMatchObject({
+        plan_version_id: target.version.id,
+        first_period_index: 4,
+        anchor_at: NOW.toISOString(),
+      });
+    },
+  );
+});

@@ -4,9 +4,11 @@
 // (and a repeat with the same Idempotency-Key replays the first answer).
 import type { FastifyReply, FastifyRequest, FastifyInstance } from 'fastify';
 import {
+  changeSubscriptionPlan,
   revokeSubscriptionToken,
   runLifecycleCommand,
   type LifecycleCommandInput,
+  type ChangePlanResult,
   type RevokeResult,
 } from '../../lifecycle/commands.js';
 import { getSubscription } from '../../store/subscriptions.js';
@@ -17,6 +19,7 @@ import { notFoundProblem, problem, sendProblem } from '../problems.js';
 import { emptyBody, idempotentHeaders, idParams, listOf, problemResponses } from '../schemas/common.js';
 import {
   cancelSubscriptionBody,
+  changePlanBody,
   listSkippedPeriodsQuery,
   revokeTokenBody,
   skippedPeriodSchema,
@@ -110,7 +113,7 @@ export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
         tags,
         summary: 'Resume a paused subscription',
         description:
-          'PAUSED: ACTIVE again with a new phase anchored now (same plan version, period numbers continue), and its first period is charged at once (next action RENEWAL now). A pause not yet in effect is withdrawn. Not paused: no change.',
+          'PAUSED: ACTIVE again with a new phase anchored now (same plan version, or the one a pending plan change named; period numbers continue), and its first period is charged at once (next action RENEWAL now). A pause not yet in effect is withdrawn. Not paused: no change.',
         headers: idempotentHeaders,
         params: idParams,
         body: emptyBody,
@@ -143,6 +146,36 @@ export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
         now: deps.clock.now(),
         reason: request.body?.reason ?? null,
       });
+      return answer(request, reply, deps, { merchantId: caller.merchantId, id: request.params.id }, result);
+    },
+  );
+
+  api.post(
+    '/subscriptions/:id/change-plan',
+    {
+      schema: {
+        tags,
+        summary: 'Change the plan from the next period',
+        description:
+          "The plan version (`plan_version`, default the plan's latest) bills from the period after the current one: a new phase anchored at the current period's end, in the subscription's time zone, its periods numbered on (current + 1). Nothing is charged or refunded now (no proration); a past-due period is still collected on the version it was invoiced on. One pending change at a time: changing again before it takes effect replaces it, and changing back to the version billing now withdraws it. The version already billing the next period: no change (200). ACTIVE, PAST_DUE and PAUSED subscriptions (a resume then starts on the new version). 422 `currency-mismatch` (naming `plan_id`) for a plan in another currency; 409 `plan-archived` for an archived plan; 409 `illegal-transition` for a subscription in trial, not started, canceled or unpaid; 404 naming `plan_id` or `plan_version` when they do not exist.",
+        headers: idempotentHeaders,
+        params: idParams,
+        body: changePlanBody,
+        response: commandResponses,
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const result = await changeSubscriptionPlan(
+        deps.db,
+        {
+          merchantId: caller.merchantId,
+          subscriptionId: request.params.id,
+          actor: caller.actor,
+          now: deps.clock.now(),
+        },
+        { planId: request.body.plan_id, planVersion: request.body.plan_version ?? null },
+      );
       return answer(request, reply, deps, { merchantId: caller.merchantId, id: request.params.id }, result);
     },
   );
@@ -182,9 +215,50 @@ async function answer(
   reply: FastifyReply,
   deps: ResolvedApiDeps,
   subscription: { merchantId: string; id: string },
-  result: RevokeResult,
+  result: RevokeResult | ChangePlanResult,
 ): Promise<FastifyReply> {
   switch (result.kind) {
+    case 'no_plan':
+      return sendProblem(
+        request,
+        reply,
+        problem('not-found', 'No such plan.', { errors: [{ field: 'plan_id', message: 'no such plan' }] }),
+      );
+    case 'no_version':
+      return sendProblem(
+        request,
+        reply,
+        problem('not-found', 'The plan has no such version.', {
+          errors: [{ field: 'plan_version', message: 'no such version of the plan' }],
+        }),
+      );
+    case 'plan_archived':
+      return sendProblem(
+        request,
+        reply,
+        problem('plan-archived', 'An archived plan takes no subscription changes.', {
+          errors: [{ field: 'plan_id', message: 'is archived' }],
+        }),
+      );
+    case 'currency_mismatch':
+      return sendProblem(
+        request,
+        reply,
+        problem(
+          'currency-mismatch',
+          `The plan bills in ${result.planCurrency}; the subscription bills in ${result.subscriptionCurrency} for its whole life.`,
+          {
+            errors: [
+              {
+                field: 'plan_id',
+                message: `bills in ${result.planCurrency}, not ${result.subscriptionCurrency}`,
+              },
+            ],
+            subscription_currency: result.subscriptionCurrency,
+            plan_currency: result.planCurrency,
+          },
+        ),
+      );
     case 'not_found':
       return sendProblem(request, reply, notFoundProblem('subscription'));
     case 'illegal':

@@ -95,3 +95,44 @@ export const chargeDetailSchema = chargeSchema.extend({
 export type ChargeJson = z.output<typeof chargeSchema>;
 export type ChargeDetailJson = z.output<typeof chargeDetailSchema>;
 export type RefundJson = z.output<typeof refundSchema>;
+
+export const listChargeAttemptsQuery = z.strictObject({
+  ...listQueryShape,
+  subscription_id: z.uuid({ error: 'must be a subscription id' }).optional(),
+});
+
+export const listSubscriptionAttemptsQuery = z.strictObject({ ...listQueryShape });
+
+export const chargeAttemptSchema = z.object({
+  id: z.uuid(),
+  object: z.literal('charge_attempt'),
+  subscription_id: z.uuid(),
+  invoice_id: z.uuid(),
+  attempt_number: z
+    .int()
+    .describe("The attempt's number on its invoice; 1 is the renewal, later ones dunning retries."),
+  kind: z
+    .enum(['SIGNUP', 'FINALIZE', 'CUSTOMER_NOT_PRESENT'])
+    .describe(
+      'SIGNUP and FINALIZE: the first payment in the purchase journey; CUSTOMER_NOT_PRESENT: a renewal or retry.',
+    ),
+  payment_transaction_reference: z.string().describe('The reference sent to Klarna.'),
+  amount: z.int(),
+  currency: z.string(),
+  capture_mode: z.enum(['NOW', 'LATER']),
+  status: z.enum(['PENDING', 'APPROVED', 'DECLINED', 'FAILED', 'UNKNOWN', 'STEP_UP_REQUIRED']),
+  decline_reason: z.string().nullable(),
+  decline_category: z.enum(['HARD', 'SOFT', 'TRANSIENT']).nullable(),
+  error_code: z
+    .string()
+    .nullable()
+    .describe('Why the last send failed without an answer (a timeout, a 5xx...).'),
+  klarna_correlation_id: z.string().nullable().describe("Klarna's correlation id of the last answer."),
+  send_count: z.int().describe('HTTP sends of this attempt (re-sends carry the same idempotency key).'),
+  charge_id: z.uuid().nullable().describe('The charge an approved attempt made.'),
+  first_sent_at: timestamp.nullable(),
+  completed_at: timestamp.nullable(),
+  created_at: timestamp,
+});
+
+export type ChargeAttemptJson = z.output<typeof chargeAttemptSchema>;

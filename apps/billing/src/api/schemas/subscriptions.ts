@@ -100,6 +100,18 @@ export const revokeTokenBody = z
   })
   .nullish();
 
+export const changePlanBody = z.strictObject({
+  plan_id: z
+    .uuid({ error: 'must be a plan id' })
+    .describe('The plan to bill from the next period; same currency.'),
+  plan_version: z
+    .int({ error: 'must be an integer' })
+    .min(1, { error: 'must be at least 1' })
+    .max(2_147_483_647, { error: 'must be at most 2147483647' })
+    .optional()
+    .describe("The plan's version number; defaults to its latest."),
+});
+
 export const listSkippedPeriodsQuery = z.strictObject({ ...listQueryShape });
 
 export const skippedPeriodSchema = z.object({
