@@ -12,7 +12,12 @@ import { runFinalize } from '../signup/finalize.js';
 import { runSignupExpiry } from '../signup/signup-expiry.js';
 import { applyStoredEvent } from '../webhooks/apply-event.js';
 
-export function subscriptionProcessor(deps: { signups: SignupDeps; renewals: RenewalDeps }) {
+export function subscriptionProcessor(deps: {
+  signups: SignupDeps;
+  renewals: RenewalDeps;
+  /** Told of each renewal action's result (metrics). */
+  onRenewalRun?: (kind: string, result: string) => void;
+}) {
   return async (job: Job): Promise<string> => {
     const payload = JOBS.runNextAction.payload.parse(job.data);
     switch (payload.kind) {
@@ -25,16 +30,21 @@ export function subscriptionProcessor(deps: { signups: SignupDeps; renewals: Ren
       case 'DUNNING_RETRY':
       case 'GRACE_END':
       case 'CANCEL_AT_PERIOD_END':
-      case 'PAUSE_AT_PERIOD_END':
-        return runRenewalAction(deps.renewals, payload);
+      case 'PAUSE_AT_PERIOD_END': {
+        const result = await runRenewalAction(deps.renewals, payload);
+        deps.onRenewalRun?.(payload.kind, result);
+        return result;
+      }
     }
   };
 }
 
-export function chargeMoneyProcessor(deps: MoneyDeps) {
+export function chargeMoneyProcessor(deps: MoneyDeps, onResult?: (result: string) => void) {
   return async (job: Job): Promise<string> => {
     const payload = JOBS.runChargeMoney.payload.parse(job.data);
-    return runChargeMoney(deps, payload.chargeId);
+    const result = await runChargeMoney(deps, payload.chargeId);
+    onResult?.(result);
+    return result;
   };
 }
 
