@@ -2,7 +2,12 @@
 import { Worker } from 'bullmq';
 import { apiConfigSchema, isoDurationMs, parseConfig, workerConfigSchema } from '../config/config.js';
 import { QUEUES } from '../queue/catalog.js';
-import { chargeMoneyProcessor, subscriptionProcessor, webhookEventProcessor } from '../worker/processors.js';
+import {
+  chargeMoneyProcessor,
+  subscriptionProcessor,
+  traced,
+  webhookEventProcessor,
+} from '../worker/processors.js';
 import { workerMetrics } from '../ops/metrics.js';
 import { queueDepthMetrics } from '../ops/queue-metrics.js';
 import { roleRegistry } from '../ops/registry.js';
@@ -42,11 +47,11 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
         connection: connections[0],
       },
     ),
-    new Worker(QUEUES.webhookEvents, webhookEventProcessor(signups), {
+    new Worker(QUEUES.webhookEvents, traced(webhookEventProcessor(signups)), {
       ...common,
       connection: connections[1],
     }),
-    new Worker(QUEUES.money, chargeMoneyProcessor(moneyDeps(deps), metrics.chargeMoneyRun), {
+    new Worker(QUEUES.money, traced(chargeMoneyProcessor(moneyDeps(deps), metrics.chargeMoneyRun)), {
       ...common,
       connection: connections[2],
     }),

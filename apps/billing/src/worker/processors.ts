@@ -4,6 +4,7 @@
 import type { Job } from 'bullmq';
 import type { MoneyDeps } from '../money/deps.js';
 import { runChargeMoney } from '../money/run-charge-money.js';
+import { newTraceId, runWithTrace } from '../ops/trace-context.js';
 import { JOBS } from '../queue/catalog.js';
 import type { RenewalDeps } from '../renewal/deps.js';
 import { runRenewalAction } from '../renewal/run-renewal.js';
@@ -11,6 +12,11 @@ import type { SignupDeps } from '../signup/deps.js';
 import { runFinalize } from '../signup/finalize.js';
 import { runSignupExpiry } from '../signup/signup-expiry.js';
 import { applyStoredEvent } from '../webhooks/apply-event.js';
+
+/** Each job runs under a trace id of its own, so its log lines can be told apart. */
+export function traced<T>(processor: (job: Job) => Promise<T>): (job: Job) => Promise<T> {
+  return (job) => runWithTrace(newTraceId(), () => processor(job));
+}
 
 export function subscriptionProcessor(deps: {
   signups: SignupDeps;
