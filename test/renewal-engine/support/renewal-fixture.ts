@@ -18,6 +18,7 @@ import { createKlarnaNetworkGateway } from '../../../apps/billing/src/klarna/kla
 import type { RunNextActionPayload } from '../../../apps/billing/src/queue/catalog.js';
 import { redisAccountThrottle } from '../../../apps/billing/src/renewal/account-throttle.js';
 import type { RenewalDeps } from '../../../apps/billing/src/renewal/deps.js';
+import type { ChargeOutcomeClass } from '../../../apps/billing/src/domain/decline-classification.js';
 import { runRenewalAction } from '../../../apps/billing/src/renewal/run-renewal.js';
 import { systemActor } from '../../../apps/billing/src/store/audit.js';
 import type { Db } from '../../../apps/billing/src/store/db.js';
@@ -53,6 +54,8 @@ export interface Merchant {
 export class RenewalFixture {
   /** Rebill's clock: moved by the test. */
   nowMs: number;
+  /** Every charge outcome the runner told its observer of (what the worker's metrics count). */
+  readonly settled: ChargeOutcomeClass[] = [];
   readonly clock: Clock;
   private constructor(
     readonly db: Db,
@@ -92,6 +95,7 @@ export class RenewalFixture {
       throttle: redisAccountThrottle(redis, `${testRedisKeyPrefix()}renewal-${randomUUID()}`),
       sleep: () => Promise.resolve(),
       resendDelaysMs: [10, 10, 10],
+      observer: { settled: (outcome) => holder.fixture?.settled.push(outcome) },
     };
     const fixture = new RenewalFixture(db, sandbox, deps, redis, databaseUrl, transactions, start);
     holder.fixture = fixture;
