@@ -133,7 +133,12 @@ describe('a renewal', () => {
       times: 'always',
     });
     f.nowMs = START.getTime();
+    const observed = f.settled.length;
     expect(await f.runDue(sub.id)).toBe('CHARGED');
+    // The observer (the worker's decline metrics) hears of the decline once, after the commit.
+    expect(f.settled.slice(observed)).toEqual([
+      expect.objectContaining({ kind: 'DECLINED', category: 'HARD', reason: 'PERMANENT' }),
+    ]);
     let row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
     expect(row).toMatchObject({
       status: 'PAST_DUE',

@@ -1,10 +1,16 @@
 // Signup end to end: the api, webhooks, worker and scheduler roles as real processes, the real
 // klarna-sandbox over HTTP, real PostgreSQL and Redis, the shared virtual clock. The customer's
-// journey is driven through the sandbox's /__sim customer controls.
+// journey is driven through the sandbox's /__sim customer controls. The same world (a world costs
+// ~30 s) then checks the roles' ops endpoints: /readyz answers, and /metrics moves as a signup and a
+// few renewals run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readClockState } from '../../apps/billing/src/store/clock-state.js';
+import { createPrismaClient, disconnect } from '../../apps/billing/src/store/prisma-client.js';
+import { signedUpSubscriptions } from '../support/signed-up-subscriptions.js';
 import { eventually } from './support/eventually.js';
+import { sample, scrape } from './support/metrics.js';
 import { Shop } from './support/shop.js';
-import { World } from './support/world.js';
+import { ALL_ROLES, World, type RoleName } from './support/world.js';
 
 let world: World;
 let shop: Shop;
@@ -13,7 +19,7 @@ let trialPlanId: string;
 let laterPlanId: string;
 
 beforeAll(async () => {
-  world = await World.start();
+  world = await World.start({ opsServers: true });
   shop = await Shop.open(world, 'Signup Shop');
   paidPlanId = await shop.createPlan({ code: 'pro', name: 'Pro', currency: 'SEK', amount: 9900 });
   trialPlanId = await shop.createPlan({
@@ -181,5 +187,90 @@ describe('signup', () => {
     await world.advanceClock('PT1H5M');
     const done = await shop.settledAs(sub.id, 'INCOMPLETE_EXPIRED');
     expect(done.ended_reason).toBe('SIGNUP_EXPIRED');
+  });
+});
+
+describe('ops endpoints of every role', () => {
+  const scrapeAll = async (): Promise<Record<RoleName, string>> => {
+    const [api, webhooks, worker, scheduler] = await Promise.all(
+      ALL_ROLES.map((role) => scrape(world.opsUrl(role))),
+    );
+    return { api: api ?? '', webhooks: webhooks ?? '', worker: worker ?? '', scheduler: scheduler ?? '' };
+  };
+
+  it('/healthz and /readyz answer 200 on all four roles', async () => {
+    for (const role of ALL_ROLES) {
+      expect((await fetch(`${world.opsUrl(role)}/healthz`)).status, role).toBe(200);
+      const ready = await fetch(`${world.opsUrl(role)}/readyz`);
+      expect(ready.status, role).toBe(200);
+      expect(JSON.stringify(await ready.json()), role).toMatch(/"redis":"ok"/);
+    }
+  });
+
+  it('/metrics moves as a signup and three renewals run', async () => {
+    const before = await scrapeAll();
+
+    // A signup: the api calls Klarna, the webhooks role stores the journey's events.
+    const signup = await shop.subscribe(paidPlanId);
+    await shop.customer('complete', signup);
+    await shop.settledAs(signup.id, 'ACTIVE');
+
+    // Three renewals due a minute from now on the shared clock: the scheduler sweeps them, the
+    // worker charges them through the sandbox.
+    const db = createPrismaClient({ databaseUrl: world.databaseUrl });
+    try {
+      const [version] = await world.sql<{ id: string }>('SELECT id FROM "PlanVersion" WHERE "planId" = $1', [
+        paidPlanId,
+      ]);
+      const now = new Date(Date.now() + ((await readClockState(db))?.offsetMs ?? 0));
+      const anchorAt = new Date(now.getTime() + 60_000);
+      const renewing = await signedUpSubscriptions(db, world.sandbox, {
+        merchantId: shop.merchant.id,
+        accountId: shop.merchant.klarnaAccount,
+        planVersionId: version?.id ?? '',
+        currency: 'SEK',
+        anchors: Array.from({ length: 3 }, () => ({ anchorAt, timeZone: 'Europe/Stockholm' })),
+        at: now,
+      });
+      await world.advanceClock('PT2M');
+      await eventually(async () => {
+        const [paid] = await world.sql<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "Invoice" WHERE "subscriptionId"::text = ANY($1::text[]) AND status = 'PAID'`,
+          [renewing.map((r) => r.id)],
+        );
+        expect(paid?.n).toBe(3);
+      }, 60_000);
+    } finally {
+      await disconnect(db);
+    }
+
+    const after = await eventually(async () => {
+      const scraped = await scrapeAll();
+      const charged = { kind: 'RENEWAL', result: 'CHARGED' };
+      expect(
+        sample(scraped.worker, 'rebill_renewal_runs_total', charged) -
+          sample(before.worker, 'rebill_renewal_runs_total', charged),
+      ).toBe(3);
+      return scraped;
+    });
+    const moved = (role: RoleName, name: string, labels: Record<string, string> = {}) =>
+      sample(after[role], name, labels) - sample(before[role], name, labels);
+
+    // Klarna's latency histogram: the renewals' authorizations in the worker, the signup's calls in the api.
+    expect(
+      moved('worker', 'rebill_klarna_request_duration_seconds_count', { operation: 'authorize' }),
+    ).toBeGreaterThanOrEqual(3);
+    expect(moved('api', 'rebill_klarna_request_duration_seconds_count')).toBeGreaterThanOrEqual(1);
+    // The scheduler leased the three renewals (and the signup's work), timing each tick.
+    expect(moved('scheduler', 'rebill_swept_rows_total', { kind: 'next_action' })).toBeGreaterThanOrEqual(3);
+    expect(moved('scheduler', 'rebill_sweep_duration_seconds_count')).toBeGreaterThan(0);
+    expect(sample(after.scheduler, 'rebill_queue_jobs', { queue: 'subscriptions', state: 'failed' })).toBe(0);
+    // The journey's notifications arrived, each with its lag observed.
+    expect(moved('webhooks', 'rebill_webhooks_received_total', { result: 'stored' })).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(moved('webhooks', 'rebill_webhook_ingest_lag_seconds_count')).toBeGreaterThanOrEqual(1);
+    // Every series names its role.
+    for (const role of ALL_ROLES) expect(after[role]).toContain(`role="${role}"`);
   });
 });

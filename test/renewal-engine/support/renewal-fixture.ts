@@ -19,6 +19,7 @@ import type { ChargeTokenInput } from '../../../apps/billing/src/klarna/port.js'
 import type { RunNextActionPayload } from '../../../apps/billing/src/queue/catalog.js';
 import { redisAccountThrottle } from '../../../apps/billing/src/renewal/account-throttle.js';
 import type { RenewalDeps } from '../../../apps/billing/src/renewal/deps.js';
+import type { ChargeOutcomeClass } from '../../../apps/billing/src/domain/decline-classification.js';
 import { runRenewalAction } from '../../../apps/billing/src/renewal/run-renewal.js';
 import { systemActor } from '../../../apps/billing/src/store/audit.js';
 import type { Db } from '../../../apps/billing/src/store/db.js';
@@ -57,6 +58,8 @@ export class RenewalFixture {
   nowMs: number;
   /** Every charge the runner sent to Klarna (the sandbox does not keep the request), oldest first. */
   readonly chargeInputs: ChargeTokenInput[] = [];
+  /** Every charge outcome the runner told its observer of (what the worker's metrics count). */
+  readonly settled: ChargeOutcomeClass[] = [];
   readonly clock: Clock;
   private constructor(
     readonly db: Db,
@@ -103,6 +106,7 @@ export class RenewalFixture {
       throttle: redisAccountThrottle(redis, `${testRedisKeyPrefix()}renewal-${randomUUID()}`),
       sleep: () => Promise.resolve(),
       resendDelaysMs: [10, 10, 10],
+      observer: { settled: (outcome) => holder.fixture?.settled.push(outcome) },
     };
     const fixture = new RenewalFixture(db, sandbox, deps, redis, databaseUrl, transactions, start);
     holder.fixture = fixture;

@@ -28,6 +28,11 @@ export interface WorldOptions {
   readonly roles?: readonly RoleName[];
   /** Extra environment for every process. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Give the worker and the scheduler their ops servers (/healthz, /readyz, /metrics) on free
+   * ports. Off by default: a world that runs two workers at once would have them fight for one.
+   */
+  readonly opsServers?: boolean;
 }
 
 export interface Merchant {
@@ -71,6 +76,9 @@ export class World {
     const sandbox = await startSandbox({ logLevel: 'warn' });
     const [apiPort, webhooksPort] = [await freePort(), await freePort()];
     const redisPrefix = `${testRedisKeyPrefix()}${id}`;
+    const opsPorts: Record<string, string> = options.opsServers
+      ? { WORKER_METRICS_PORT: String(await freePort()), SCHEDULER_METRICS_PORT: String(await freePort()) }
+      : {};
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -89,6 +97,7 @@ export class World {
       OPERATOR_TOKEN,
       SCHEDULER_TICK_MS: '200',
       WORKER_CONCURRENCY: '8',
+      ...opsPorts,
       ...options.env,
     };
     const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 3 });
@@ -110,6 +119,15 @@ export class World {
       throw error;
     }
     return world;
+  }
+
+  /** Where a role answers /healthz, /readyz and /metrics (worker and scheduler: with `opsServers`). */
+  opsUrl(role: RoleName): string {
+    if (role === 'api') return this.apiUrl;
+    if (role === 'webhooks') return this.webhooksUrl;
+    const port = this.env[role === 'worker' ? 'WORKER_METRICS_PORT' : 'SCHEDULER_METRICS_PORT'];
+    if (port === undefined) throw new Error(`the ${role} has no ops server: start the world with opsServers`);
+    return `http://127.0.0.1:${port}`;
   }
 
   async startRole(role: RoleName): Promise<RoleProcess> {

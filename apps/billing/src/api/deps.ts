@@ -3,6 +3,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import type { MoneyDeps } from '../money/deps.js';
+import type { MetricsSource } from '../ops/metrics-source.js';
 import type { Db } from '../store/db.js';
 import type { SubscriptionSignups } from './ports.js';
 
@@ -41,6 +42,8 @@ export interface ApiDeps {
   readonly money?: MoneyDeps;
   /** Checked by GET /readyz, by name (e.g. `database`, `redis`). */
   readonly readiness: Readonly<Record<string, ReadinessProbe>>;
+  /** Answers GET /metrics (Prometheus text), unauthenticated like /healthz; omitted: no route. */
+  readonly metrics?: MetricsSource;
   /** Request logging; omitted: none. Pass the role's pino logger (it redacts secrets). */
   readonly logger?: FastifyBaseLogger;
   readonly options?: Partial<ApiOptions>;

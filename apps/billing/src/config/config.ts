@@ -65,6 +65,14 @@ export const webhooksConfigSchema = baseConfigSchema.extend({
     .transform((v) => v === 'true'),
 });
 
+/**
+ * The ops server of a role without an HTTP server (worker, scheduler): /healthz, /readyz, /metrics.
+ * Off unless its port is set (two workers on one host would fight over a fixed default); 0 takes
+ * any free port. Loopback by default: metrics are for the host's scraper, not the internet.
+ */
+const metricsPort = z.coerce.number().int().min(0).max(65_535).optional();
+const METRICS_HOST = z.string().min(1).default('127.0.0.1');
+
 /** The worker role: BullMQ processors. */
 export const workerConfigSchema = baseConfigSchema.extend({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(512).default(32),
@@ -75,6 +83,8 @@ export const workerConfigSchema = baseConfigSchema.extend({
    */
   WORKER_LOCK_DURATION_MS: milliseconds(30_000),
   WORKER_STALLED_INTERVAL_MS: milliseconds(30_000),
+  WORKER_METRICS_PORT: metricsPort,
+  METRICS_HOST,
 });
 
 /** The scheduler role: sweeps of due work into the queues. */
@@ -92,6 +102,8 @@ export const schedulerConfigSchema = baseConfigSchema.extend({
    * backlog at their slowest (10,000 jobs in 5 minutes: 34 jobs/s), or a row is swept twice.
    */
   SCHEDULER_LEASE_MS: z.coerce.number().int().min(10_000).max(86_400_000).default(300_000),
+  SCHEDULER_METRICS_PORT: metricsPort,
+  METRICS_HOST,
 });
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

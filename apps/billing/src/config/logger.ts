@@ -6,6 +6,7 @@
 //  2. pattern-based: the serialized line is scrubbed of Klarna token KRNs and `name: value`
 //     pairs that hide inside strings, such as a response body in an error message (`redact-text.ts`).
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { traceLogFields } from '../ops/trace-context.js';
 import { redactError, redactLogObject } from './redact-object.js';
 import { scrubSecretsFromLine } from './redact-text.js';
 
@@ -21,6 +22,8 @@ export function createLogger(opts: {
     serializers: { err: redactError },
     formatters: { log: redactLogObject, bindings: redactLogObject },
     hooks: { streamWrite: scrubSecretsFromLine },
+    // The trace id of the request, job or tick the line is written in (ops/trace-context.ts).
+    mixin: traceLogFields,
   };
   return opts.destination === undefined ? pino(options) : pino(options, opts.destination);
 }

@@ -36,6 +36,16 @@ export interface KlarnaHttpConfig {
   readonly connections?: number;
   /** Larger answers are refused (UNREADABLE_RESPONSE). Default 1 MiB. */
   readonly maxResponseBytes?: number;
+  /** Told of every call once it ends (metrics); this module stays free of any metrics library. */
+  readonly observer?: KlarnaCallObserver;
+}
+
+/** How a call ended, coarsely: a status class, 429 on its own, or the network failure. */
+export type KlarnaCallOutcome =
+  '2xx' | '3xx' | '4xx' | '429' | '5xx' | 'timeout' | 'connection' | 'unreadable_response';
+
+export interface KlarnaCallObserver {
+  onCall(operation: KlarnaOperation, outcome: KlarnaCallOutcome, seconds: number): void;
 }
 
 /** What an operation is called in logs. */
@@ -135,6 +145,7 @@ export class KlarnaHttp {
   private readonly logger: KlarnaLogger;
   private readonly clock: Clock;
   private readonly requestTimeoutMs: number | undefined;
+  private readonly observer: KlarnaCallObserver | undefined;
 
   constructor(config: KlarnaHttpConfig) {
     const base = parseBaseUrl(config.baseUrl);
@@ -147,6 +158,7 @@ export class KlarnaHttp {
     this.logger = config.logger;
     this.clock = config.clock ?? systemClock;
     this.requestTimeoutMs = config.requestTimeoutMs;
+    this.observer = config.observer;
     this.agent = new Agent({
       connect: { timeout: config.connectTimeoutMs ?? 5_000 },
       headersTimeout: config.headersTimeoutMs ?? 30_000,
@@ -245,12 +257,14 @@ export class KlarnaHttp {
     result: KlarnaHttpResult,
     failureCode?: string,
   ): KlarnaHttpResult {
+    const elapsedMs = performance.now() - startedAt;
+    this.observer?.onCall(request.operation, outcomeOf(result), elapsedMs / 1_000);
     const line: Record<string, unknown> = {
       operation: request.operation,
       method: request.method,
       path: request.path,
       status: result.status,
-      durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+      durationMs: Math.round(elapsedMs * 10) / 10,
       correlationId: result.correlationId,
       idempotencyKey: request.method === 'GET' ? null : request.idempotencyKey,
     };
@@ -270,6 +284,25 @@ export class KlarnaHttp {
     else this.logger.debug(line, 'klarna call');
     return result;
   }
+}
+
+function outcomeOf(result: KlarnaHttpResult): KlarnaCallOutcome {
+  if (result.kind === 'failure') {
+    switch (result.reason) {
+      case 'TIMEOUT':
+        return 'timeout';
+      case 'CONNECTION':
+        return 'connection';
+      case 'UNREADABLE_RESPONSE':
+        return 'unreadable_response';
+    }
+  }
+  const { status } = result;
+  if (status === 429) return '429';
+  if (status >= 500) return '5xx';
+  if (status >= 400) return '4xx';
+  if (status >= 300) return '3xx';
+  return '2xx';
 }
 
 function parseBaseUrl(value: string): URL {

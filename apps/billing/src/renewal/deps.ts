@@ -1,6 +1,7 @@
 // What the renewal runner is built from: one object per worker process, made by its composition
 // root. Nothing here is global.
 import type { Logger } from 'pino';
+import type { ChargeOutcomeClass } from '../domain/decline-classification.js';
 import type { Clock } from '../domain/index.js';
 import type { TokenPaymentsGateway } from '../klarna/port.js';
 import type { Db } from '../store/db.js';
@@ -22,4 +23,10 @@ export interface RenewalDeps {
   readonly sleep: (ms: number) => Promise<void>;
   /** In-job re-sends of an attempt whose outcome is unknown, before the job hands it back to the sweep. */
   readonly resendDelaysMs: readonly number[];
+  /** Told of each charge outcome once it is recorded (metrics: declines by reason). */
+  readonly observer?: RenewalObserver;
+}
+
+export interface RenewalObserver {
+  settled(outcome: ChargeOutcomeClass): void;
 }

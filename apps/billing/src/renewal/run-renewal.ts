@@ -92,7 +92,12 @@ export async function runRenewalAction(
   const prepared = await deps.transactions.run((tx) => prepare(tx, deps, payload));
   if (prepared.kind === 'done') return prepared.result;
   const outcome = await sendWithResends(deps, prepared);
-  return deps.transactions.run((tx) => record(tx, deps, payload, prepared.attempt.id, outcome));
+  const result = await deps.transactions.run((tx) => record(tx, deps, payload, prepared.attempt.id, outcome));
+  // After the commit, so an outcome counts once however often its transaction was retried.
+  if (deps.observer !== undefined && (result === 'CHARGED' || result === 'HELD')) {
+    deps.observer.settled(classifyChargeOutcome(toChargeOutcome(outcome)));
+  }
+  return result;
 }
 
 async function sendWithResends(

@@ -4,6 +4,8 @@
 import { buildApiApp } from '../api/app.js';
 import { registerOpsClockRoutes } from '../api/routes/ops-clock.js';
 import { apiConfigSchema, isoDurationMs, parseConfig } from '../config/config.js';
+import { metricsSource } from '../ops/metrics-source.js';
+import { roleRegistry } from '../ops/registry.js';
 import { resumeSignup, startSignup } from '../signup/start-signup.js';
 import { pingDatabase } from '../store/health.js';
 import { clockOperations, createProcessDeps, moneyDeps, signupDeps } from './process-deps.js';
@@ -11,7 +13,8 @@ import type { RunningRole } from './running-role.js';
 
 export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole> {
   const config = parseConfig(apiConfigSchema, env);
-  const deps = await createProcessDeps('api', config, env);
+  const registry = roleRegistry('api');
+  const deps = await createProcessDeps('api', config, env, registry);
   const signups = signupDeps(deps, {
     iso: config.SIGNUP_INTERACTION_EXPIRY,
     ms: isoDurationMs(config.SIGNUP_INTERACTION_EXPIRY),
@@ -31,6 +34,7 @@ export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole>
         await deps.redis.ping();
       },
     },
+    metrics: metricsSource(registry),
     logger: deps.log,
     extraRoutes: (root) =>
       registerOpsClockRoutes(root, { ops: clock.ops, operatorToken: config.OPERATOR_TOKEN }),

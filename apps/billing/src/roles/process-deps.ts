@@ -6,6 +6,9 @@ import type { MoneyDeps } from '../money/deps.js';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { klarnaCallMetrics } from '../ops/metrics.js';
+import type { Readiness } from '../ops/readiness.js';
 import { sandboxClockFor } from '../clock/clock-config.js';
 import { createClockOperations, type ClockOperations } from '../clock/operations.js';
 import { createProcessClock, type ProcessClock } from '../clock/process-clock.js';
@@ -13,7 +16,7 @@ import { createQuiescenceProbe } from '../clock/quiescence.js';
 import type { BaseConfig } from '../config/config.js';
 import type { Clock } from '../domain/index.js';
 import { createLogger } from '../config/logger.js';
-import { KlarnaHttp } from '../klarna/http.js';
+import { KlarnaHttp, type KlarnaCallObserver } from '../klarna/http.js';
 import { KlarnaNetworkGateway } from '../klarna/klarna-network-gateway.js';
 import { KlarnaNotifications } from '../klarna/notifications.js';
 import { bullPrefix, JOBS, leasedJob, QUEUES, type RunNextActionPayload } from '../queue/catalog.js';
@@ -34,6 +37,8 @@ export interface ProcessDeps {
   readonly role: RoleName;
   readonly config: BaseConfig;
   readonly log: Logger;
+  /** This process's metrics (made by its composition root; Klarna's call latency is on it). */
+  readonly registry: Registry;
   readonly db: Db;
   /** Plain-pg transactions for the renewal hot path (a pool of its own, opened on first use). */
   readonly transactions: PipelinedTransactions;
@@ -56,6 +61,7 @@ export async function createProcessDeps(
   role: RoleName,
   config: BaseConfig,
   env: NodeJS.ProcessEnv,
+  registry: Registry,
 ): Promise<ProcessDeps> {
   const log = createLogger({ level: config.LOG_LEVEL, name: role });
   const vaultSettings = loadVaultKeyring(env);
@@ -83,11 +89,12 @@ export async function createProcessDeps(
     log,
   });
   await clock.start();
-  const klarnaHttp = klarnaHttpFor(config, log, clock);
+  const klarnaHttp = klarnaHttpFor(config, log, clock, klarnaCallMetrics(registry));
   return {
     role,
     config,
     log,
+    registry,
     db,
     transactions,
     redis,
@@ -165,7 +172,12 @@ export function moneyDeps(deps: ProcessDeps): MoneyDeps {
 const RENEWAL_RESEND_DELAYS_MS = [250, 1_000, 4_000] as const;
 
 /** The Klarna HTTP client for this configuration (a role's, or a CLI command's). */
-export function klarnaHttpFor(config: BaseConfig, log: Logger, clock: Clock): KlarnaHttp {
+export function klarnaHttpFor(
+  config: BaseConfig,
+  log: Logger,
+  clock: Clock,
+  observer?: KlarnaCallObserver,
+): KlarnaHttp {
   return new KlarnaHttp({
     baseUrl: config.KLARNA_BASE_URL,
     apiKey: config.KLARNA_API_KEY,
@@ -176,6 +188,7 @@ export function klarnaHttpFor(config: BaseConfig, log: Logger, clock: Clock): Kl
     bodyTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
     requestTimeoutMs: config.KLARNA_REQUEST_TIMEOUT_MS,
     connections: config.KLARNA_CONNECTIONS,
+    ...(observer === undefined ? {} : { observer }),
   });
 }
 
@@ -213,7 +226,7 @@ export function clockOperations(deps: Pick<ProcessDeps, 'config' | 'db' | 'log' 
 }
 
 /** Readiness: PostgreSQL and Redis answer. */
-export async function readiness(deps: ProcessDeps): Promise<{ ok: boolean; checks: Record<string, string> }> {
+export async function readiness(deps: ProcessDeps): Promise<Readiness> {
   const checks: Record<string, string> = {};
   await Promise.all([
     pingDatabase(deps.db).then(

@@ -1,12 +1,19 @@
 // Composition root of the scheduler role: sweeps due work from PostgreSQL into the queues.
 import { parseConfig, schedulerConfigSchema } from '../config/config.js';
+import { sweepMetrics } from '../ops/metrics.js';
+import { queueDepthMetrics } from '../ops/queue-metrics.js';
+import { roleRegistry } from '../ops/registry.js';
+import { startRoleOpsServer } from '../ops/role-ops-server.js';
 import { startSchedulerLoop } from '../scheduler/loop.js';
-import { createProcessDeps } from './process-deps.js';
+import { createProcessDeps, readiness } from './process-deps.js';
 import type { RunningRole } from './running-role.js';
 
 export async function startSchedulerRole(env: NodeJS.ProcessEnv): Promise<RunningRole> {
   const config = parseConfig(schedulerConfigSchema, env);
-  const deps = await createProcessDeps('scheduler', config, env);
+  const registry = roleRegistry('scheduler');
+  const deps = await createProcessDeps('scheduler', config, env, registry);
+  // The scheduler feeds the queues, so their depths are read here (at scrape time).
+  queueDepthMetrics(registry, Object.values(deps.queues));
   const loop = startSchedulerLoop({
     db: deps.db,
     clock: deps.clock,
@@ -20,11 +27,21 @@ export async function startSchedulerRole(env: NodeJS.ProcessEnv): Promise<Runnin
     log: deps.log,
     // A tick acts on the newest shared time (a clock advance may just have happened).
     beforeTick: () => deps.clock.refresh(),
+    observer: sweepMetrics(registry),
+  });
+  const ops = await startRoleOpsServer({
+    log: deps.log,
+    registry,
+    ready: () => readiness(deps),
+    host: config.METRICS_HOST,
+    port: config.SCHEDULER_METRICS_PORT,
   });
   deps.log.info({ tickMs: config.SCHEDULER_TICK_MS }, 'sweeping');
   return {
     name: 'scheduler',
+    ...(ops === null ? {} : { opsUrl: ops.url }),
     async stop() {
+      await ops?.close();
       await loop.stop();
       await deps.close();
     },

@@ -6,6 +6,9 @@ import { MerchantDirectory } from '../webhooks/merchant-directory.js';
 import { keepWebhookRegistered, type RegistrationLoop } from '../webhooks/registration-loop.js';
 import { SigningKeyRing } from '../webhooks/signing-key-ring.js';
 import { systemClock } from '../domain/index.js';
+import { webhookIngestMetrics } from '../ops/metrics.js';
+import { metricsSource } from '../ops/metrics-source.js';
+import { roleRegistry } from '../ops/registry.js';
 import { createProcessDeps, readiness, signupDeps } from './process-deps.js';
 import type { RunningRole } from './running-role.js';
 
@@ -15,7 +18,8 @@ export async function startWebhooksRole(env: NodeJS.ProcessEnv): Promise<Running
     apiConfigSchema.pick({ SIGNUP_INTERACTION_EXPIRY: true }),
     env,
   ).SIGNUP_INTERACTION_EXPIRY;
-  const deps = await createProcessDeps('webhooks', config, env);
+  const registry = roleRegistry('webhooks');
+  const deps = await createProcessDeps('webhooks', config, env, registry);
   const signups = signupDeps(deps, { iso: expiry, ms: isoDurationMs(expiry) });
   const keys = new SigningKeyRing(deps.db, deps.vault, systemClock);
   let registration: RegistrationLoop | null = null;
@@ -27,6 +31,8 @@ export async function startWebhooksRole(env: NodeJS.ProcessEnv): Promise<Running
     merchants: new MerchantDirectory(deps.db),
     log: deps.log,
     apply: (received) => applyReceivedEvent(signups, received),
+    observer: webhookIngestMetrics(registry),
+    metrics: metricsSource(registry),
     ready: async () => {
       const ready = await readiness(deps);
       if (registration === null) return ready;

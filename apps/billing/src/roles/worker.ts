@@ -2,8 +2,17 @@
 import { Worker } from 'bullmq';
 import { apiConfigSchema, isoDurationMs, parseConfig, workerConfigSchema } from '../config/config.js';
 import { QUEUES } from '../queue/catalog.js';
-import { chargeMoneyProcessor, subscriptionProcessor, webhookEventProcessor } from '../worker/processors.js';
-import { createProcessDeps, moneyDeps, renewalDeps, signupDeps } from './process-deps.js';
+import {
+  chargeMoneyProcessor,
+  subscriptionProcessor,
+  traced,
+  webhookEventProcessor,
+} from '../worker/processors.js';
+import { workerMetrics } from '../ops/metrics.js';
+import { queueDepthMetrics } from '../ops/queue-metrics.js';
+import { roleRegistry } from '../ops/registry.js';
+import { startRoleOpsServer } from '../ops/role-ops-server.js';
+import { createProcessDeps, moneyDeps, readiness, renewalDeps, signupDeps } from './process-deps.js';
 import type { RunningRole } from './running-role.js';
 
 export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRole> {
@@ -12,7 +21,10 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
     apiConfigSchema.pick({ SIGNUP_INTERACTION_EXPIRY: true }),
     env,
   ).SIGNUP_INTERACTION_EXPIRY;
-  const deps = await createProcessDeps('worker', config, env);
+  const registry = roleRegistry('worker');
+  const deps = await createProcessDeps('worker', config, env, registry);
+  const metrics = workerMetrics(registry);
+  queueDepthMetrics(registry, Object.values(deps.queues));
   const signups = signupDeps(deps, { iso: expiry, ms: isoDurationMs(expiry) });
   // BullMQ leaves connections it was given open on close(): these are closed in stop().
   const connections = [deps.redis.duplicate(), deps.redis.duplicate(), deps.redis.duplicate()] as const;
@@ -23,15 +35,23 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
     stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
   };
   const workers = [
-    new Worker(QUEUES.subscriptions, subscriptionProcessor({ signups, renewals: renewalDeps(deps) }), {
-      ...common,
-      connection: connections[0],
-    }),
-    new Worker(QUEUES.webhookEvents, webhookEventProcessor(signups), {
+    new Worker(
+      QUEUES.subscriptions,
+      subscriptionProcessor({
+        signups,
+        renewals: { ...renewalDeps(deps), observer: metrics.renewals },
+        onRenewalRun: metrics.renewalRun,
+      }),
+      {
+        ...common,
+        connection: connections[0],
+      },
+    ),
+    new Worker(QUEUES.webhookEvents, traced(webhookEventProcessor(signups)), {
       ...common,
       connection: connections[1],
     }),
-    new Worker(QUEUES.money, chargeMoneyProcessor(moneyDeps(deps)), {
+    new Worker(QUEUES.money, traced(chargeMoneyProcessor(moneyDeps(deps), metrics.chargeMoneyRun)), {
       ...common,
       connection: connections[2],
     }),
@@ -46,10 +66,19 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
     worker.on('error', (error) => deps.log.error({ err: error, queue: worker.name }, 'worker error'));
   }
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  const ops = await startRoleOpsServer({
+    log: deps.log,
+    registry,
+    ready: () => readiness(deps),
+    host: config.METRICS_HOST,
+    port: config.WORKER_METRICS_PORT,
+  });
   deps.log.info({ queues: workers.map((w) => w.name), concurrency: config.WORKER_CONCURRENCY }, 'working');
   return {
     name: 'worker',
+    ...(ops === null ? {} : { opsUrl: ops.url }),
     async stop() {
+      await ops?.close();
       // Finish the jobs in flight (BullMQ's graceful close), then the connections.
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));

@@ -1,7 +1,14 @@
 // The scheduler role's heartbeat: a sweep every tick, never two at once, stopped cleanly. A failed
 // tick is logged and the next one tries again (PostgreSQL or Redis may be restarting).
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { newSweepState, sweepOnce, type SweepDeps } from './sweeps.js';
+import { newTraceId, runWithTrace } from '../ops/trace-context.js';
+import { newSweepState, sweepOnce, type SweepCounts, type SweepDeps } from './sweeps.js';
+
+/** Told of every tick (metrics): what it enqueued, or null when it failed, and how long it took. */
+export interface SweepObserver {
+  tick(counts: SweepCounts | null, seconds: number): void;
+}
 
 export interface SchedulerLoop {
   /** Resolves once the tick in progress (if any) has finished and no further tick will start. */
@@ -15,6 +22,7 @@ export function startSchedulerLoop(
     readonly log: Logger;
     readonly tickMs: number;
     readonly beforeTick?: () => Promise<void>;
+    readonly observer?: SweepObserver;
   },
 ): SchedulerLoop {
   let stopped = false;
@@ -23,15 +31,20 @@ export function startSchedulerLoop(
   // Where the round of merchants starts, carried from tick to tick (fairness when a tick is full).
   const state = newSweepState();
 
-  const tick = async (): Promise<void> => {
+  // Each tick under a trace id of its own: its log lines (and its Klarna-free sweeps) group together.
+  const tick = (): Promise<void> => runWithTrace(newTraceId(), sweepTick);
+  const sweepTick = async (): Promise<void> => {
+    const startedAt = performance.now();
     try {
       await deps.beforeTick?.();
       const counts = await sweepOnce(deps, state);
+      deps.observer?.tick(counts, (performance.now() - startedAt) / 1_000);
       if (counts.nextActions + counts.webhookEvents + counts.charges > 0)
         deps.log.info(counts, 'sweep enqueued due work');
       else if (counts.backlogFull)
         deps.log.debug(counts, 'subscriptions queue backlog full; no next action leased');
     } catch (error) {
+      deps.observer?.tick(null, (performance.now() - startedAt) / 1_000);
       deps.log.error({ err: error }, 'sweep failed; retrying next tick');
     }
   };

@@ -63,7 +63,9 @@ describe('pipelined transactions', () => {
         }),
       ).rejects.toThrow();
       // The pool replaced the connection: the next transaction runs.
-      const [one] = await transactions.run((tx) => tx.$queryRaw<{ n: number }[]>`SELECT 1::int AS n`);
+      const [one] = await transactions.run(
+        async (tx) => await tx.$queryRaw<{ n: number }[]>`SELECT 1::int AS n`,
+      );
       expect(one).toEqual({ n: 1 });
     },
   );

@@ -2,9 +2,11 @@
 // bytes as received), health for an orchestrator. An event is acknowledged (200) only once it is
 // stored; it is then applied in the background, and a failed or interrupted apply is picked up by
 // the scheduler's sweep. Closing the app waits for the applies in flight.
+import { traceRequest, traceRequestIds } from '../ops/trace-context.js';
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { KLARNA_SIGNATURE_HEADER, KLARNA_SIGNING_KEY_ID_HEADER } from '../klarna/webhook-signature.js';
+import type { MetricsSource } from '../ops/metrics-source.js';
 import type { ReceivedEvent } from './apply-event.js';
 import { ingestKlarnaWebhook, type IngestDeps } from './ingest.js';
 
@@ -17,6 +19,14 @@ export interface WebhooksAppDeps extends IngestDeps {
   /** Applies a stored event (after the answer was sent), from what the ingester has in hand. */
   readonly apply: (received: ReceivedEvent) => Promise<unknown>;
   readonly ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+  /** Told of every notification (metrics): its result and, once stored, its lag in seconds. */
+  readonly observer?: WebhookIngestObserver;
+  /** Answers GET /metrics (Prometheus text) when given. */
+  readonly metrics?: MetricsSource;
+}
+
+export interface WebhookIngestObserver {
+  received(result: 'stored' | 'duplicate' | 'rejected', lagSeconds: number | null): void;
 }
 
 export function buildWebhooksApp(deps: WebhooksAppDeps) {
@@ -25,7 +35,9 @@ export function buildWebhooksApp(deps: WebhooksAppDeps) {
     // No per-request log lines: one per rejected webhook is enough, and the hot path stays lean.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    ...traceRequestIds,
   });
+  app.addHook('onRequest', traceRequest);
   const inFlight = new Set<Promise<unknown>>();
 
   // The signature covers the raw bytes: never let a parser touch them first.
@@ -39,6 +51,12 @@ export function buildWebhooksApp(deps: WebhooksAppDeps) {
       signingKeyId: header(request.headers[KLARNA_SIGNING_KEY_ID_HEADER]),
       signature: header(request.headers[KLARNA_SIGNATURE_HEADER]),
     });
+    deps.observer?.received(
+      result.kind,
+      result.kind === 'stored'
+        ? (deps.clock.now().getTime() - result.received.row.occurredAt.getTime()) / 1_000
+        : null,
+    );
     switch (result.kind) {
       case 'rejected':
         deps.log.warn({ field: result.field, reason: result.reason }, 'webhook rejected');
@@ -73,6 +91,13 @@ export function buildWebhooksApp(deps: WebhooksAppDeps) {
     const readiness = await deps.ready();
     return reply.code(readiness.ok ? 200 : 503).send(readiness);
   });
+  const { metrics } = deps;
+  if (metrics !== undefined) {
+    app.get('/metrics', async (_request, reply) => {
+      const { contentType, body } = await metrics();
+      return reply.type(contentType).header('cache-control', 'no-store').send(body);
+    });
+  }
 
   app.addHook('onClose', async () => {
     await Promise.allSettled([...inFlight]);

@@ -4,6 +4,7 @@
 import type { Job } from 'bullmq';
 import type { MoneyDeps } from '../money/deps.js';
 import { runChargeMoney } from '../money/run-charge-money.js';
+import { newTraceId, runWithTrace } from '../ops/trace-context.js';
 import { JOBS } from '../queue/catalog.js';
 import type { RenewalDeps } from '../renewal/deps.js';
 import { runRenewalAction } from '../renewal/run-renewal.js';
@@ -12,7 +13,17 @@ import { runFinalize } from '../signup/finalize.js';
 import { runSignupExpiry } from '../signup/signup-expiry.js';
 import { applyStoredEvent } from '../webhooks/apply-event.js';
 
-export function subscriptionProcessor(deps: { signups: SignupDeps; renewals: RenewalDeps }) {
+/** Each job runs under a trace id of its own, so its log lines can be told apart. */
+export function traced<T>(processor: (job: Job) => Promise<T>): (job: Job) => Promise<T> {
+  return (job) => runWithTrace(newTraceId(), () => processor(job));
+}
+
+export function subscriptionProcessor(deps: {
+  signups: SignupDeps;
+  renewals: RenewalDeps;
+  /** Told of each renewal action's result (metrics). */
+  onRenewalRun?: (kind: string, result: string) => void;
+}) {
   return async (job: Job): Promise<string> => {
     const payload = JOBS.runNextAction.payload.parse(job.data);
     switch (payload.kind) {
@@ -25,16 +36,21 @@ export function subscriptionProcessor(deps: { signups: SignupDeps; renewals: Ren
       case 'DUNNING_RETRY':
       case 'GRACE_END':
       case 'CANCEL_AT_PERIOD_END':
-      case 'PAUSE_AT_PERIOD_END':
-        return runRenewalAction(deps.renewals, payload);
+      case 'PAUSE_AT_PERIOD_END': {
+        const result = await runRenewalAction(deps.renewals, payload);
+        deps.onRenewalRun?.(payload.kind, result);
+        return result;
+      }
     }
   };
 }
 
-export function chargeMoneyProcessor(deps: MoneyDeps) {
+export function chargeMoneyProcessor(deps: MoneyDeps, onResult?: (result: string) => void) {
   return async (job: Job): Promise<string> => {
     const payload = JOBS.runChargeMoney.payload.parse(job.data);
-    return runChargeMoney(deps, payload.chargeId);
+    const result = await runChargeMoney(deps, payload.chargeId);
+    onResult?.(result);
+    return result;
   };
 }
 

@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
+import { Counter, Registry } from 'prom-client';
 import { describe, expect } from 'vitest';
+import { metricsSource } from '../../ops/metrics-source.js';
 import { pingRedis } from '../../queue/redis-ping.js';
 import { pingDatabase } from '../../store/health.js';
 import { buildApiApp } from '../app.js';
@@ -54,6 +56,35 @@ describe('health', () => {
       await app.close();
       deadRedis.disconnect();
     }
+  });
+});
+
+describe('metrics', () => {
+  apiTest(
+    'GET /metrics answers the registry given, in Prometheus text',
+    async ({ prisma, clock, signups }) => {
+      const registry = new Registry();
+      new Counter({ name: 'test_api_things_total', help: 'things', registers: [registry] }).inc();
+      const app = await buildApiApp({
+        db: prisma,
+        clock,
+        signups,
+        readiness: {},
+        metrics: metricsSource(registry),
+      });
+      try {
+        const response = await app.inject({ method: 'GET', url: '/metrics' });
+        expectStatus(response, 200);
+        expect(response.headers['content-type']).toBe(registry.contentType);
+        expect(response.body).toContain('test_api_things_total 1');
+      } finally {
+        await app.close();
+      }
+    },
+  );
+
+  apiTest('no registry given: no /metrics route', async ({ app }) => {
+    expectStatus(await app.inject({ method: 'GET', url: '/metrics' }), 404);
   });
 });
 

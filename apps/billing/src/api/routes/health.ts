@@ -1,5 +1,6 @@
 // Liveness and readiness, unauthenticated: /healthz answers while the process runs; /readyz
-// only when every dependency (database, Redis) answers its probe.
+// only when every dependency (database, Redis) answers its probe; /metrics for Prometheus, when the
+// role passes its registry (kept out of the OpenAPI document: it is not the merchant API).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ResolvedApiDeps } from '../deps.js';
@@ -53,4 +54,12 @@ export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
       return reply.send({ status: 'ready' as const, checks });
     },
   );
+
+  const { metrics } = deps;
+  if (metrics !== undefined) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      const { contentType, body } = await metrics();
+      return reply.type(contentType).header('cache-control', 'no-store').send(body);
+    });
+  }
 }
