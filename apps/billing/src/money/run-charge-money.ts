@@ -59,7 +59,7 @@ export async function runChargeMoney(
     const call = await inTransaction(deps.db, (tx) => prepare(tx, deps, chargeId, actor));
     if (call.kind === 'done') return call.result;
     if (call.kind === 'again') continue;
-    const result = await send(deps, call);
+    const result = await send(deps, call, actor);
     if (result === 'RETRY_LATER') return result;
   }
   // Work left after many steps (a long queue of refunds): the sweep brings the charge back at once.
@@ -121,16 +121,17 @@ async function prepare(
 async function send(
   deps: MoneyDeps,
   call: Exclude<Call, { kind: 'done' } | { kind: 'again' }>,
+  actor: Actor,
 ): Promise<'SETTLED' | 'RETRY_LATER'> {
   const { charge, accountId } = call.rows;
   const transaction = { accountId, paymentTransactionId: charge.klarnaTransactionId };
-  const meta = { actor: systemActor('worker'), now: deps.clock.now() };
+  const meta = { actor, now: deps.clock.now() };
 
   if (call.kind === 'read') {
     const outcome = await withResends(deps, () => deps.payments.readTransaction(transaction));
     if (outcome.kind === 'not_found' || outcome.kind === 'permanent') {
       // Klarna does not know the transaction, or refuses the read: no retry will change that.
-      await inTransaction(deps.db, (tx) => abandonRead(tx, charge, outcome.kind, stamp(deps)));
+      await inTransaction(deps.db, (tx) => abandonRead(tx, charge, outcome.kind, stamp(deps, actor)));
       deps.log.error({ chargeId: charge.id, outcome: outcome.kind }, 'transaction read failed for good');
       return 'SETTLED';
     }
@@ -138,7 +139,7 @@ async function send(
     await inTransaction(deps.db, async (tx) => {
       const rows = await lockChargeMoney(tx, charge.id);
       if (rows !== null)
-        await applyTransactionRead(tx, rows, transactionFacts(outcome.transaction), stamp(deps));
+        await applyTransactionRead(tx, rows, transactionFacts(outcome.transaction), stamp(deps, actor));
     });
     return 'SETTLED';
   }
@@ -154,7 +155,13 @@ async function send(
     );
     const result = operationResult(outcome, row.sendCount + 1);
     return settleUnder(deps, charge.id, result, (tx, rows) =>
-      settleCapture(tx, rows.charge, rows.captures.find((c) => c.id === row.id) ?? row, result, stamp(deps)),
+      settleCapture(
+        tx,
+        rows.charge,
+        rows.captures.find((c) => c.id === row.id) ?? row,
+        result,
+        stamp(deps, actor),
+      ),
     );
   }
 
@@ -189,7 +196,7 @@ async function send(
         rows.charge,
         rows.refunds.find((r) => r.id === refund.id) ?? refund,
         result,
-        stamp(deps),
+        stamp(deps, actor),
       ),
     );
   }
@@ -200,12 +207,19 @@ async function send(
   );
   const result = operationResult(outcome, voidRow.sendCount + 1);
   return settleUnder(deps, charge.id, result, (tx, rows) =>
-    settleVoid(tx, rows.charge, rows.voids.find((v) => v.id === voidRow.id) ?? voidRow, result, stamp(deps)),
+    settleVoid(
+      tx,
+      rows.charge,
+      rows.voids.find((v) => v.id === voidRow.id) ?? voidRow,
+      result,
+      stamp(deps, actor),
+    ),
   );
 }
 
-function stamp(deps: MoneyDeps) {
-  return { actor: systemActor('worker'), now: deps.clock.now() };
+/** Who the run acts for (the worker, or the API key whose request ran it inline), and when. */
+function stamp(deps: MoneyDeps, actor: Actor) {
+  return { actor, now: deps.clock.now() };
 }
 
 async function settleUnder(
