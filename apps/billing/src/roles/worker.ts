@@ -2,7 +2,13 @@
 import { Worker } from 'bullmq';
 import { apiConfigSchema, isoDurationMs, parseConfig, workerConfigSchema } from '../config/config.js';
 import { QUEUES } from '../queue/catalog.js';
-import { chargeMoneyProcessor, subscriptionProcessor, webhookEventProcessor } from '../worker/processors.js';
+import { DEFAULT_DELIVERY_POLICY } from '../merchant-webhooks/deliver.js';
+import {
+  chargeMoneyProcessor,
+  merchantWebhookProcessor,
+  subscriptionProcessor,
+  webhookEventProcessor,
+} from '../worker/processors.js';
 import { createProcessDeps, moneyDeps, renewalDeps, signupDeps } from './process-deps.js';
 import type { RunningRole } from './running-role.js';
 
@@ -15,7 +21,12 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
   const deps = await createProcessDeps('worker', config, env);
   const signups = signupDeps(deps, { iso: expiry, ms: isoDurationMs(expiry) });
   // BullMQ leaves connections it was given open on close(): these are closed in stop().
-  const connections = [deps.redis.duplicate(), deps.redis.duplicate(), deps.redis.duplicate()] as const;
+  const connections = [
+    deps.redis.duplicate(),
+    deps.redis.duplicate(),
+    deps.redis.duplicate(),
+    deps.redis.duplicate(),
+  ] as const;
   const common = {
     prefix: deps.prefix,
     concurrency: config.WORKER_CONCURRENCY,
@@ -35,6 +46,17 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
       ...common,
       connection: connections[2],
     }),
+    new Worker(
+      QUEUES.merchantWebhooks,
+      merchantWebhookProcessor({
+        db: deps.db,
+        vault: deps.vault,
+        log: deps.log,
+        nowMs: () => Date.now(),
+        policy: DEFAULT_DELIVERY_POLICY,
+      }),
+      { ...common, connection: connections[3] },
+    ),
   ];
   for (const worker of workers) {
     worker.on('failed', (job, error) => {
