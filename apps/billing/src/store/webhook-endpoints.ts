@@ -122,13 +122,13 @@ export async function listWebhookEndpoints(
 export async function deleteWebhookEndpoint(
   db: Db,
   input: { readonly merchantId: string; readonly id: string; readonly actor: Actor; readonly now: Date },
-): Promise<boolean> {
+): Promise<WebhookEndpointRow | null> {
   return inTransaction(db, async (tx) => {
     const { count } = await tx.webhookEndpoint.updateMany({
       where: { id: input.id, merchantId: input.merchantId, status: 'ENABLED' },
       data: { status: 'DELETED', updatedAt: input.now },
     });
-    if (count === 0) return false;
+    if (count === 0) return null;
     await tx.webhookDelivery.updateMany({
       where: { endpointId: input.id, status: 'PENDING' },
       data: { status: 'FAILED', lastError: 'endpoint deleted' },
@@ -141,7 +141,7 @@ export async function deleteWebhookEndpoint(
       action: 'webhook_endpoint.deleted',
       at: input.now,
     });
-    return true;
+    return tx.webhookEndpoint.findUniqueOrThrow({ where: { id: input.id }, select: ENDPOINT_SELECT });
   });
 }
 
