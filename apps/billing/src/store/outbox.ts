@@ -95,9 +95,13 @@ export function outboxEventsOf(entry: AuditEntry): OutboxEventSpec[] {
         : [event('subscription.renewed')];
     case 'renewal.declined':
     case 'renewal.dunning_exhausted':
-      return after === 'PAST_DUE' && before !== 'PAST_DUE'
-        ? [event('subscription.payment_failed'), event('subscription.past_due')]
-        : [event('subscription.payment_failed')];
+      return [
+        event('subscription.payment_failed'),
+        ...(after === 'PAST_DUE' && before !== 'PAST_DUE' ? [event('subscription.past_due')] : []),
+        ...(field(entry.after, 'requires_new_token') === true
+          ? [event('subscription.requires_new_token')]
+          : []),
+      ];
     case 'subscription.canceled':
     case 'subscription.canceled_unpaid':
       return [event('subscription.canceled')];
