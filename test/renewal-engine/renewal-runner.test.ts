@@ -332,6 +332,14 @@ describe('a renewal', () => {
     ]);
     expect(await f.db.skippedPeriodRange.count({ where: { subscriptionId: sub.id } })).toBe(0);
     expect(await f.sandboxCharges(sub.id)).toBe(2);
+    expect(await outboxTypes(sub.id)).toEqual([
+      'charge.captured',
+      'charge.captured',
+      'subscription.paused',
+      'subscription.renewed',
+      'subscription.renewed',
+      'subscription.resumed',
+    ]);
   });
 
   it('a trial ends with the first charge; a trial whose first charge is declined goes into dunning', async () => {
