@@ -9,6 +9,12 @@ import { RenewalFixture, type Merchant } from './support/renewal-fixture.js';
 
 const START = new Date('2026-01-31T09:00:00.000Z');
 let f: RenewalFixture;
+
+/** A subscription's outbox events (merchant webhooks), by type. */
+async function outboxTypes(subscriptionId: string): Promise<string[]> {
+  const events = await f.db.outboxEvent.findMany({ where: { subscriptionId }, select: { type: true } });
+  return events.map((e) => e.type).sort();
+}
 let merchant: Merchant;
 let monthly: { planVersionId: string; currency: string };
 
@@ -120,6 +126,15 @@ describe('a renewal', () => {
     ]);
     expect(new Set(attempts.map((a) => a.idempotencyKey)).size).toBe(3);
     expect(await f.sandboxCharges(sub.id)).toBe(1);
+    // The merchant's webhook events, written in the same transactions as the changes.
+    expect(await outboxTypes(sub.id)).toEqual([
+      'charge.captured',
+      'subscription.past_due',
+      'subscription.payment_failed',
+      'subscription.payment_failed',
+      'subscription.recovered',
+      'subscription.renewed',
+    ]);
   });
 
   it('a hard decline stops at once, needs a new token, and cancels at the grace end', async () => {
@@ -154,6 +169,12 @@ describe('a renewal', () => {
       'UNCOLLECTIBLE',
     );
     expect(await f.db.chargeAttempt.count({ where: { subscriptionId: sub.id } })).toBe(1);
+    expect(await outboxTypes(sub.id)).toEqual([
+      'subscription.canceled',
+      'subscription.past_due',
+      'subscription.payment_failed',
+      'subscription.requires_new_token',
+    ]);
   });
 
   it('5xx and timeouts are re-sent with the same key inside the job: one transaction', async () => {
@@ -316,6 +337,14 @@ describe('a renewal', () => {
     ]);
     expect(await f.db.skippedPeriodRange.count({ where: { subscriptionId: sub.id } })).toBe(0);
     expect(await f.sandboxCharges(sub.id)).toBe(2);
+    expect(await outboxTypes(sub.id)).toEqual([
+      'charge.captured',
+      'charge.captured',
+      'subscription.paused',
+      'subscription.renewed',
+      'subscription.renewed',
+      'subscription.resumed',
+    ]);
   });
 
   it('a trial ends with the first charge; a trial whose first charge is declined goes into dunning', async () => {

@@ -227,6 +227,7 @@ describe("the vault's tables", () => {
       KlarnaSigningKey: 1,
       WebhookEvent: 1,
       ChargeAttempt: 1,
+      WebhookEndpointSecret: 1,
     });
     const sealedSecrets = sealed.rows.flatMap((r) => r.plaintext.split(' '));
     expect(await scan(sealedSecrets)).toEqual([]);

@@ -35,6 +35,10 @@ async function main(): Promise<void> {
     connection: redis,
     prefix: bullPrefix(env('REDIS_PREFIX')),
   });
+  const merchantWebhooks = new Queue(QUEUES.merchantWebhooks, {
+    connection: redis,
+    prefix: bullPrefix(env('REDIS_PREFIX')),
+  });
   await subscriptions.waitUntilReady();
 
   let rows = 0;
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
     const deps = {
       db,
       clock: systemClock,
-      queues: { subscriptions, webhookEvents, money },
+      queues: { subscriptions, webhookEvents, money, merchantWebhooks },
       batchSize,
       merchantCap: int('SCHEDULER_MERCHANT_CAP'),
       tickMax: int('SCHEDULER_TICK_MAX'),
@@ -87,6 +91,7 @@ async function main(): Promise<void> {
   await subscriptions.close();
   await webhookEvents.close();
   await money.close();
+  await merchantWebhooks.close();
   redis.disconnect();
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`${JSON.stringify({ mode, rows, ms, ticks, peakRssMb })}\n`);

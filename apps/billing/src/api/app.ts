@@ -22,6 +22,7 @@ import * as plans from './routes/plans.js';
 import * as refunds from './routes/refunds.js';
 import * as subscriptionLifecycle from './routes/subscription-lifecycle.js';
 import * as subscriptions from './routes/subscriptions.js';
+import * as webhooks from './routes/webhooks.js';
 
 /** Every resource module under /v1; a new one is added here (and to the route-cases table). */
 const V1_ROUTES: readonly { register(app: FastifyInstance, deps: ResolvedApiDeps): void }[] = [
@@ -34,6 +35,7 @@ const V1_ROUTES: readonly { register(app: FastifyInstance, deps: ResolvedApiDeps
   charges,
   chargeAttempts,
   refunds,
+  webhooks,
 ];
 
 export async function buildApiApp(input: ApiDeps): Promise<FastifyInstance> {

@@ -6,6 +6,7 @@ import type { MoneyDeps } from '../money/deps.js';
 import type { MetricsSource } from '../ops/metrics-source.js';
 import type { Db } from '../store/db.js';
 import type { SubscriptionSignups } from './ports.js';
+import type { Vault } from '../vault/vault.js';
 
 /** Resolves when the dependency answers; rejects (or hangs past the timeout) when it does not. */
 export type ReadinessProbe = () => Promise<void>;
@@ -40,6 +41,8 @@ export interface ApiDeps {
    * for the worker's money sweep and the answer shows it PENDING.
    */
   readonly money?: MoneyDeps;
+  /** Seals merchant webhook signing secrets; absent: the /v1/webhook-* routes are not served. */
+  readonly vault?: Vault;
   /** Checked by GET /readyz, by name (e.g. `database`, `redis`). */
   readonly readiness: Readonly<Record<string, ReadinessProbe>>;
   /** Answers GET /metrics (Prometheus text), unauthenticated like /healthz; omitted: no route. */

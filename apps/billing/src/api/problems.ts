@@ -19,6 +19,7 @@ export const PROBLEM_TYPES = {
   'charge-closed': { status: 409, title: 'The charge is closed' },
   'amount-exceeds-refundable': { status: 409, title: 'More than the charge has left to refund' },
   'nothing-to-void': { status: 409, title: 'The charge has nothing left to void' },
+  'endpoint-deleted': { status: 409, title: 'The webhook endpoint was deleted' },
   'idempotency-in-flight': { status: 409, title: 'A request with this Idempotency-Key is in progress' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported content type' },

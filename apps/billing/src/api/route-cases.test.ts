@@ -6,8 +6,11 @@ import { describe, expect } from 'vitest';
 import type { Db } from '../store/db.js';
 import { generateApiKey } from '../auth/api-key-token.js';
 import { createApiKey } from '../store/api-keys.js';
-import { systemActor } from '../store/audit.js';
-import { apiTest } from './testing/api-test.js';
+import { audit, systemActor } from '../store/audit.js';
+import { inTransaction } from '../store/db.js';
+import { createWebhookEndpoint } from '../store/webhook-endpoints.js';
+import { newMerchantWebhookSecret, sealMerchantWebhookSecret } from '../vault/merchant-webhooks.js';
+import { apiTest, testVault } from './testing/api-test.js';
 import { seedBilledSubscription } from './testing/billing-rows.js';
 import { expectInvalidFields, expectProblem, expectStatus } from './testing/expectations.js';
 import type { Tenant } from './testing/tenants.js';
@@ -22,6 +25,8 @@ interface Owned {
   attemptId: string;
   refundId: string;
   apiKeyId: string;
+  webhookEndpointId: string;
+  webhookDeliveryId: string;
 }
 
 interface Ctx {
@@ -166,7 +171,101 @@ function lifecycleCases(command: string, payload: object | undefined, bad: reado
   };
 }
 
+/** A POST with a JSON body to a path of A's webhook endpoint. */
+const endpointBody = (name: string, suffix: string, payload: unknown, fields: string[]): BadInput => ({
+  name,
+  request: (ctx) =>
+    as(ctx.owner, {
+      method: 'POST',
+      url: `/v1/webhook-endpoints/${ctx.owned.webhookEndpointId}${suffix}`,
+      payload: JSON.stringify(payload),
+      headers: { 'content-type': 'application/json' },
+    }),
+  expect: { fields },
+});
+
+const WEBHOOK_ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
+  'POST /v1/webhook-endpoints': {
+    isolation: async (ctx) => {
+      const created = await ctx.app.inject(
+        as(ctx.intruder, {
+          method: 'POST',
+          url: '/v1/webhook-endpoints',
+          payload: { url: 'https://b.example/h' },
+        }),
+      );
+      expectStatus(created, 201);
+      const ownerList = await ctx.app.inject(as(ctx.owner, { method: 'GET', url: '/v1/webhook-endpoints' }));
+      expect(ownerList.body).not.toContain(created.json<{ id: string }>().id);
+    },
+    badInput: [
+      badBody('no url', '/v1/webhook-endpoints', {}, ['url']),
+      badBody('a url that is not http(s)', '/v1/webhook-endpoints', { url: 'ftp://x.example/' }, ['url']),
+      badBody(
+        'an unknown event type',
+        '/v1/webhook-endpoints',
+        { url: 'https://x.example/', enabled_events: ['nope'] },
+        ['enabled_events[0]'],
+      ),
+      badBody('an unknown field', '/v1/webhook-endpoints', { url: 'https://x.example/', secret: 'x' }, [
+        'secret',
+      ]),
+      textBody('/v1/webhook-endpoints'),
+      badIdempotencyKey('/v1/webhook-endpoints', { url: 'https://x.example/' }),
+    ],
+  },
+  'GET /v1/webhook-endpoints': {
+    isolation: listIsolation('/v1/webhook-endpoints', (o) => o.webhookEndpointId),
+    badInput: [
+      badQuery('/v1/webhook-endpoints?limit=0', ['query.limit']),
+      badQuery('/v1/webhook-endpoints?cursor=zz', ['query.cursor']),
+    ],
+  },
+  'GET /v1/webhook-endpoints/{id}': {
+    isolation: readIsolation('GET', (o) => `/v1/webhook-endpoints/${o.webhookEndpointId}`),
+    badInput: [malformedId('GET', '/v1/webhook-endpoints/1')],
+  },
+  'DELETE /v1/webhook-endpoints/{id}': {
+    isolation: async (ctx) => {
+      await readIsolation('DELETE', (o) => `/v1/webhook-endpoints/${o.webhookEndpointId}`)(ctx);
+      const row = await ctx.prisma.webhookEndpoint.findUniqueOrThrow({
+        where: { id: ctx.owned.webhookEndpointId },
+      });
+      expect(row.status).toBe('ENABLED');
+    },
+    badInput: [malformedId('DELETE', '/v1/webhook-endpoints/1')],
+  },
+  'POST /v1/webhook-endpoints/{id}/rotate-secret': {
+    isolation: async (ctx) => {
+      await readIsolation('POST', (o) => `/v1/webhook-endpoints/${o.webhookEndpointId}/rotate-secret`)(ctx);
+      expect(
+        await ctx.prisma.webhookEndpointSecret.count({ where: { endpointId: ctx.owned.webhookEndpointId } }),
+      ).toBe(1);
+    },
+    badInput: [
+      malformedId('POST', '/v1/webhook-endpoints/1/rotate-secret'),
+      endpointBody('a negative validity', '/rotate-secret', { old_secret_valid_seconds: -1 }, [
+        'old_secret_valid_seconds',
+      ]),
+      endpointBody('an unknown field', '/rotate-secret', { now: true }, ['now']),
+    ],
+  },
+  'GET /v1/webhook-deliveries': {
+    isolation: listIsolation('/v1/webhook-deliveries', (o) => o.webhookDeliveryId),
+    badInput: [
+      badQuery('/v1/webhook-deliveries?status=LOST', ['query.status']),
+      badQuery('/v1/webhook-deliveries?endpoint_id=x', ['query.endpoint_id']),
+      badQuery('/v1/webhook-deliveries?cursor=zz', ['query.cursor']),
+    ],
+  },
+  'POST /v1/webhook-deliveries/{id}/retry': {
+    isolation: readIsolation('POST', (o) => `/v1/webhook-deliveries/${o.webhookDeliveryId}/retry`),
+    badInput: [malformedId('POST', '/v1/webhook-deliveries/1/retry')],
+  },
+};
+
 const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
+  ...WEBHOOK_ROUTE_CASES,
   'GET /healthz': {
     isolation: { none: 'public liveness, no merchant data' },
     badInput: { none: 'takes no input' },
@@ -503,6 +602,28 @@ async function ownedRows(prisma: Db, owner: Tenant, at: Date): Promise<Owned> {
     actor: systemActor('test'),
     at,
   });
+  const endpoint = await createWebhookEndpoint(prisma, {
+    merchantId: owner.merchantId,
+    url: 'https://merchant.example/hooks',
+    eventTypes: ['*'],
+    description: null,
+    seal: (rowId) => sealMerchantWebhookSecret(testVault, newMerchantWebhookSecret(), rowId),
+    actor: systemActor('test'),
+    now: at,
+  });
+  await inTransaction(prisma, (tx) =>
+    audit(tx, {
+      actor: systemActor('test'),
+      merchantId: owner.merchantId,
+      subscriptionId: billed.subscription.id,
+      entityType: 'subscription',
+      entityId: billed.subscription.id,
+      action: 'subscription.resumed',
+      after: { status: 'ACTIVE' },
+      at,
+    }),
+  );
+  const delivery = await prisma.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
   return {
     planId: billed.plan.id,
     customerId: billed.customer.id,
@@ -512,6 +633,8 @@ async function ownedRows(prisma: Db, owner: Tenant, at: Date): Promise<Owned> {
     attemptId: seeded.charge.attemptId,
     refundId: refund.id,
     apiKeyId: apiKey.id,
+    webhookEndpointId: endpoint.id,
+    webhookDeliveryId: delivery.id,
   };
 }
 

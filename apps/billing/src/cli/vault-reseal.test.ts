@@ -37,6 +37,7 @@ const COUNTS: Record<SealedTable, number> = {
   KlarnaSigningKey: 2,
   WebhookEvent: 2,
   ChargeAttempt: 2,
+  WebhookEndpointSecret: 2,
 };
 
 interface Summary {
@@ -74,7 +75,13 @@ async function opened(db: Db, vault: Vault, row: Planted, planted: PlantedRows):
 const resealAudits = (db: Db) =>
   db.auditEvent.findMany({ where: { entityType: 'vault_ciphertexts' }, orderBy: { id: 'asc' } });
 
-const nothingLeft = { CustomerToken: {}, KlarnaSigningKey: {}, WebhookEvent: {}, ChargeAttempt: {} };
+const nothingLeft = {
+  CustomerToken: {},
+  KlarnaSigningKey: {},
+  WebhookEvent: {},
+  ChargeAttempt: {},
+  WebhookEndpointSecret: {},
+};
 
 describe('rebill vault reseal', () => {
   test('reseals every ciphertext under the active key; the raw values are unchanged', async ({ prisma }) => {
@@ -112,6 +119,7 @@ describe('rebill vault reseal', () => {
       'KlarnaSigningKey',
       'WebhookEvent',
       'ChargeAttempt',
+      'WebhookEndpointSecret',
     ]);
     for (const a of audits) {
       expect(a).toMatchObject({
@@ -152,7 +160,13 @@ describe('rebill vault reseal', () => {
       code: 0,
       err: '',
       summary: expect.objectContaining({
-        resealed: { CustomerToken: 0, KlarnaSigningKey: 0, WebhookEvent: 0, ChargeAttempt: 0 },
+        resealed: {
+          CustomerToken: 0,
+          KlarnaSigningKey: 0,
+          WebhookEvent: 0,
+          ChargeAttempt: 0,
+          WebhookEndpointSecret: 0,
+        },
         remaining: nothingLeft,
       }) as unknown,
     });
@@ -186,18 +200,21 @@ describe('rebill vault reseal', () => {
       KlarnaSigningKey: 2,
       WebhookEvent: 1,
       ChargeAttempt: 1,
+      WebhookEndpointSecret: 2,
     });
     expect(summary.remaining).toEqual({
       CustomerToken: { k1: 1 },
       KlarnaSigningKey: {},
       WebhookEvent: { gone: 1 },
       ChargeAttempt: { k1: 1 },
+      WebhookEndpointSecret: {},
     });
     expect(summary.unopenable).toEqual({
       CustomerToken: [{ keyId: 'k1', reason: 'TAMPERED', count: 1, rowIds: [token.id] }],
       KlarnaSigningKey: [],
       WebhookEvent: [{ keyId: 'gone', reason: 'UNKNOWN_KEY', count: 1, rowIds: [event.id] }],
       ChargeAttempt: [{ keyId: 'k1', reason: 'TAMPERED', count: 1, rowIds: [attempt.id] }],
+      WebhookEndpointSecret: [],
     });
     expect(err).toContain(
       '1 WebhookEvent row under key id "gone" could not be opened: VAULT_KEYS holds no key "gone"',
@@ -283,6 +300,7 @@ describe('rebill vault reseal', () => {
       KlarnaSigningKey: 0,
       WebhookEvent: 1,
       ChargeAttempt: 1,
+      WebhookEndpointSecret: 0,
     });
     // The event's newer secrets were resealed on the second try; the token and attempt were left.
     expect(summary.resealed).toEqual({
@@ -290,6 +308,7 @@ describe('rebill vault reseal', () => {
       KlarnaSigningKey: 2,
       WebhookEvent: 2,
       ChargeAttempt: 1,
+      WebhookEndpointSecret: 2,
     });
     expect(summary.remaining).toEqual(nothingLeft);
     const now = await rawSealed(prisma);
@@ -310,18 +329,26 @@ describe('rebill vault reseal', () => {
       summary: {
         dryRun: true,
         activeKeyId: 'k2',
-        resealed: { CustomerToken: 0, KlarnaSigningKey: 0, WebhookEvent: 0, ChargeAttempt: 0 },
+        resealed: {
+          CustomerToken: 0,
+          KlarnaSigningKey: 0,
+          WebhookEvent: 0,
+          ChargeAttempt: 0,
+          WebhookEndpointSecret: 0,
+        },
         byKeyId: {
           CustomerToken: { k1: 3 },
           KlarnaSigningKey: { k1: 2 },
           WebhookEvent: { k1: 2 },
           ChargeAttempt: { k1: 2 },
+          WebhookEndpointSecret: { k1: 2 },
         },
         remaining: {
           CustomerToken: { k1: 3 },
           KlarnaSigningKey: { k1: 2 },
           WebhookEvent: { k1: 2 },
           ChargeAttempt: { k1: 2 },
+          WebhookEndpointSecret: { k1: 2 },
         },
         unknownKeyIds: nothingLeft,
       },

@@ -81,13 +81,17 @@ describe('metrics', () => {
   it('times sweeps and counts swept rows by kind, zero series from the start', async () => {
     const registry = new Registry();
     const observer = sweepMetrics(registry);
-    expect((await values(registry, 'rebill_swept_rows_total')).map((v) => v.value)).toEqual([0, 0, 0]);
-    observer.tick({ nextActions: 4, webhookEvents: 0, charges: 1, backlogFull: false }, 0.02);
+    expect((await values(registry, 'rebill_swept_rows_total')).map((v) => v.value)).toEqual([0, 0, 0, 0]);
+    observer.tick(
+      { nextActions: 4, webhookEvents: 0, charges: 1, webhookDeliveries: 2, backlogFull: false },
+      0.02,
+    );
     observer.tick(null, 0.5);
     expect(await values(registry, 'rebill_swept_rows_total')).toEqual([
       { name: undefined, labels: { kind: 'next_action' }, value: 4 },
       { name: undefined, labels: { kind: 'webhook_event' }, value: 0 },
       { name: undefined, labels: { kind: 'charge_money' }, value: 1 },
+      { name: undefined, labels: { kind: 'webhook_delivery' }, value: 2 },
     ]);
     const counts = (await values(registry, 'rebill_sweep_duration_seconds')).filter(
       (v) => v.name === 'rebill_sweep_duration_seconds_count',

@@ -101,12 +101,13 @@ export function sweepMetrics(registry: Registry): SweepObserver {
   });
   const swept = new Counter({
     name: 'rebill_swept_rows_total',
-    help: 'Rows the scheduler leased and enqueued, by kind (next_action, webhook_event, charge_money).',
+    help: 'Rows the scheduler leased and enqueued, by kind (next_action, webhook_event, charge_money, webhook_delivery).',
     labelNames: ['kind'] as const,
     registers: [registry],
   });
   // Zero series exist from the start, so a rate() over a quiet scheduler reads 0, not nothing.
-  for (const kind of ['next_action', 'webhook_event', 'charge_money']) swept.inc({ kind }, 0);
+  for (const kind of ['next_action', 'webhook_event', 'charge_money', 'webhook_delivery'])
+    swept.inc({ kind }, 0);
   return {
     tick(counts, seconds) {
       duration.observe({ outcome: counts === null ? 'failed' : 'ok' }, seconds);
@@ -114,6 +115,7 @@ export function sweepMetrics(registry: Registry): SweepObserver {
       if (counts.nextActions > 0) swept.inc({ kind: 'next_action' }, counts.nextActions);
       if (counts.webhookEvents > 0) swept.inc({ kind: 'webhook_event' }, counts.webhookEvents);
       if (counts.charges > 0) swept.inc({ kind: 'charge_money' }, counts.charges);
+      if (counts.webhookDeliveries > 0) swept.inc({ kind: 'webhook_delivery' }, counts.webhookDeliveries);
     },
   };
 }

@@ -19,6 +19,8 @@ export const QUEUES = {
   webhookEvents: 'webhook-events',
   /** A charge's money after authorization: LATER captures, voids, refunds to send, reads. */
   money: 'money',
+  /** Signed event deliveries to merchants' webhook endpoints (the outbox's fan-out). */
+  merchantWebhooks: 'merchant-webhooks',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -48,6 +50,9 @@ export type ApplyWebhookEventPayload = z.infer<typeof applyWebhookEventPayload>;
 export const runChargeMoneyPayload = z.object({ chargeId: uuid });
 export type RunChargeMoneyPayload = z.infer<typeof runChargeMoneyPayload>;
 
+export const deliverWebhookPayload = z.object({ deliveryId: uuid });
+export type DeliverWebhookPayload = z.infer<typeof deliverWebhookPayload>;
+
 export const JOBS = {
   runNextAction: {
     queue: QUEUES.subscriptions,
@@ -72,6 +77,15 @@ export const JOBS = {
     payload: runChargeMoneyPayload,
     options: RETRY,
     jobId: (p: RunChargeMoneyPayload, leaseUntil: Date) => `money-${p.chargeId}-${leaseUntil.getTime()}`,
+  },
+  deliverWebhook: {
+    queue: QUEUES.merchantWebhooks,
+    name: 'deliver-webhook',
+    payload: deliverWebhookPayload,
+    // A merchant's answer never fails the job (the delivery row keeps its own attempts and
+    // back-off); only infrastructure failures do.
+    options: RETRY,
+    jobId: (p: DeliverWebhookPayload, leaseUntil: Date) => `deliver-${p.deliveryId}-${leaseUntil.getTime()}`,
   },
 } as const;
 

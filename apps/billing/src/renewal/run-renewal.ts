@@ -558,12 +558,16 @@ function settledAfter(
   ctx: RenewalContext,
   decision: Extract<ChargeDecision, { kind: 'SETTLE' }>,
   attempt: ChargeAttempt,
-): Record<string, string | number | null> {
+): Record<string, string | number | boolean | null> {
   return {
     status: decision.patch.status,
     period_index: ctx.invoice?.periodIndex ?? null,
     attempt_number: attempt.attemptNumber,
     ...(decision.invoice.kind === 'HELD' ? { hold_reason: decision.invoice.reason } : {}),
+    // A hard decline that makes the token unusable (the merchant hears subscription.requires_new_token).
+    ...(decision.patch.requiresNewToken && !ctx.subscription.requiresNewToken
+      ? { requires_new_token: true }
+      : {}),
   };
 }
 
@@ -571,7 +575,7 @@ async function auditSubscription(
   tx: Tx,
   ctx: RenewalContext,
   action: string,
-  after: Record<string, string | number | null>,
+  after: Record<string, string | number | boolean | null>,
   now: Date,
 ): Promise<void> {
   await audit(tx, subscriptionAudit(ctx, action, after, now));
@@ -580,7 +584,7 @@ async function auditSubscription(
 function subscriptionAudit(
   ctx: RenewalContext,
   action: string,
-  after: Record<string, string | number | null>,
+  after: Record<string, string | number | boolean | null>,
   now: Date,
 ): AuditEntry {
   return {

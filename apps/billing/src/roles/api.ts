@@ -23,6 +23,7 @@ export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole>
   const app = await buildApiApp({
     db: deps.db,
     clock: deps.clock,
+    vault: deps.vault,
     signups: {
       start: (input) => startSignup(signups, input),
       resume: (merchantId, subscriptionId, actor) => resumeSignup(signups, merchantId, subscriptionId, actor),

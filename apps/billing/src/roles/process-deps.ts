@@ -45,7 +45,12 @@ export interface ProcessDeps {
   /** One connection for producers and queue reads; workers make their own blocking ones. */
   readonly redis: Redis;
   readonly prefix: string;
-  readonly queues: { readonly subscriptions: Queue; readonly webhookEvents: Queue; readonly money: Queue };
+  readonly queues: {
+    readonly subscriptions: Queue;
+    readonly webhookEvents: Queue;
+    readonly money: Queue;
+    readonly merchantWebhooks: Queue;
+  };
   readonly clock: ProcessClock;
   readonly vault: Vault;
   readonly klarnaHttp: KlarnaHttp;
@@ -79,6 +84,7 @@ export async function createProcessDeps(
     subscriptions: new Queue(QUEUES.subscriptions, { connection: redis, prefix }),
     webhookEvents: new Queue(QUEUES.webhookEvents, { connection: redis, prefix }),
     money: new Queue(QUEUES.money, { connection: redis, prefix }),
+    merchantWebhooks: new Queue(QUEUES.merchantWebhooks, { connection: redis, prefix }),
   };
   await waitForDatabase(db, { timeoutMs: config.STARTUP_DATABASE_WAIT_MS, log, sleep: realSleep });
   const clock = createProcessClock({
@@ -111,6 +117,7 @@ export async function createProcessDeps(
         queues.subscriptions.close(),
         queues.webhookEvents.close(),
         queues.money.close(),
+        queues.merchantWebhooks.close(),
       ]);
       await clock.stop();
       await klarnaHttp.close();

@@ -2,8 +2,10 @@
 import { Worker } from 'bullmq';
 import { apiConfigSchema, isoDurationMs, parseConfig, workerConfigSchema } from '../config/config.js';
 import { QUEUES } from '../queue/catalog.js';
+import { DEFAULT_DELIVERY_POLICY } from '../merchant-webhooks/deliver.js';
 import {
   chargeMoneyProcessor,
+  merchantWebhookProcessor,
   subscriptionProcessor,
   traced,
   webhookEventProcessor,
@@ -27,7 +29,12 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
   queueDepthMetrics(registry, Object.values(deps.queues));
   const signups = signupDeps(deps, { iso: expiry, ms: isoDurationMs(expiry) });
   // BullMQ leaves connections it was given open on close(): these are closed in stop().
-  const connections = [deps.redis.duplicate(), deps.redis.duplicate(), deps.redis.duplicate()] as const;
+  const connections = [
+    deps.redis.duplicate(),
+    deps.redis.duplicate(),
+    deps.redis.duplicate(),
+    deps.redis.duplicate(),
+  ] as const;
   const common = {
     prefix: deps.prefix,
     concurrency: config.WORKER_CONCURRENCY,
@@ -55,6 +62,19 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
       ...common,
       connection: connections[2],
     }),
+    new Worker(
+      QUEUES.merchantWebhooks,
+      traced(
+        merchantWebhookProcessor({
+          db: deps.db,
+          vault: deps.vault,
+          log: deps.log,
+          nowMs: () => Date.now(),
+          policy: DEFAULT_DELIVERY_POLICY,
+        }),
+      ),
+      { ...common, connection: connections[3] },
+    ),
   ];
   for (const worker of workers) {
     worker.on('failed', (job, error) => {

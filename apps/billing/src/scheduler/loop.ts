@@ -39,7 +39,7 @@ export function startSchedulerLoop(
       await deps.beforeTick?.();
       const counts = await sweepOnce(deps, state);
       deps.observer?.tick(counts, (performance.now() - startedAt) / 1_000);
-      if (counts.nextActions + counts.webhookEvents + counts.charges > 0)
+      if (counts.nextActions + counts.webhookEvents + counts.charges + counts.webhookDeliveries > 0)
         deps.log.info(counts, 'sweep enqueued due work');
       else if (counts.backlogFull)
         deps.log.debug(counts, 'subscriptions queue backlog full; no next action leased');

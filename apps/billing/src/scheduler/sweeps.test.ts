@@ -42,7 +42,12 @@ function deps(db: Db, overrides: Partial<SweepDeps> = {}) {
     deps: {
       db,
       clock: fixedClock(NOW),
-      queues: { subscriptions, webhookEvents: recordingQueue(), money: recordingQueue() },
+      queues: {
+        subscriptions,
+        webhookEvents: recordingQueue(),
+        money: recordingQueue(),
+        merchantWebhooks: recordingQueue(),
+      },
       batchSize: 500,
       merchantCap: 20,
       tickMax: 5_000,
@@ -72,7 +77,13 @@ describe('the next-action sweep', () => {
     const state = newSweepState();
 
     const first = await sweepOnce(d, state);
-    expect(first).toEqual({ nextActions: 30, webhookEvents: 0, charges: 0, backlogFull: false });
+    expect(first).toEqual({
+      nextActions: 30,
+      webhookEvents: 0,
+      charges: 0,
+      webhookDeliveries: 0,
+      backlogFull: false,
+    });
     expect(countOf(subscriptions.jobs, b)).toBe(10);
     expect(countOf(subscriptions.jobs, a)).toBe(20);
 
@@ -121,7 +132,13 @@ describe('the next-action sweep', () => {
       const { deps: d, subscriptions } = deps(prisma, { queueBacklog: 50, merchantCap: 100 });
 
       subscriptions.waiting = 50;
-      expect(await sweepOnce(d)).toEqual({ nextActions: 0, webhookEvents: 0, charges: 0, backlogFull: true });
+      expect(await sweepOnce(d)).toEqual({
+        nextActions: 0,
+        webhookEvents: 0,
+        charges: 0,
+        webhookDeliveries: 0,
+        backlogFull: true,
+      });
       subscriptions.waiting = 43;
       expect((await sweepOnce(d)).nextActions).toBe(7);
       expect(countOf(subscriptions.jobs, a)).toBe(7);

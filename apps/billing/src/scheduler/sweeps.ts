@@ -25,6 +25,7 @@ import {
 } from '../store/next-actions.js';
 import { leaseDueChargeMoney } from '../store/charge-money.js';
 import { leaseDueWebhookEvents } from '../store/webhook-events.js';
+import { leaseDueWebhookDeliveries } from '../store/webhook-endpoints.js';
 
 /** How long an enqueued webhook-event job owns its row before a sweep may enqueue it again. */
 export const SWEEP_LEASE_MS = 60_000;
@@ -36,6 +37,7 @@ export interface SweepDeps {
     readonly subscriptions: Pick<Queue, 'addBulk' | 'getWaitingCount' | 'getPrioritizedCount'>;
     readonly webhookEvents: Pick<Queue, 'addBulk'>;
     readonly money: Pick<Queue, 'addBulk'>;
+    readonly merchantWebhooks: Pick<Queue, 'addBulk'>;
   };
   /** Rows one lease statement (and one `addBulk`) handles. */
   readonly batchSize: number;
@@ -63,6 +65,7 @@ export interface SweepCounts {
   readonly nextActions: number;
   readonly webhookEvents: number;
   readonly charges: number;
+  readonly webhookDeliveries: number;
   /** The subscriptions queue held `queueBacklog` waiting jobs or more: no next action was leased. */
   readonly backlogFull: boolean;
 }
@@ -72,7 +75,8 @@ export async function sweepOnce(deps: SweepDeps, state: SweepState = newSweepSta
   const { leased: nextActions, backlogFull } = await sweepNextActions(deps, state);
   const webhookEvents = await sweepWebhookEvents(deps);
   const charges = await sweepChargeMoney(deps);
-  return { nextActions, webhookEvents, charges, backlogFull };
+  const webhookDeliveries = await sweepWebhookDeliveries(deps);
+  return { nextActions, webhookEvents, charges, webhookDeliveries, backlogFull };
 }
 
 async function sweepNextActions(
@@ -206,4 +210,24 @@ async function sweepChargeMoney(deps: SweepDeps): Promise<number> {
     if (due.length < deps.batchSize) break;
   }
   return charges;
+}
+
+/**
+ * Merchant webhook deliveries that are due (real time: see store/webhook-endpoints.ts): every one,
+ * page by page. A delivery whose job was never enqueued (a crash after the state change's commit)
+ * is due at once; one whose worker died mid-send is due again when its lease ends.
+ */
+async function sweepWebhookDeliveries(deps: SweepDeps): Promise<number> {
+  let deliveries = 0;
+  for (;;) {
+    const due = await leaseDueWebhookDeliveries(deps.db, { leaseMs: SWEEP_LEASE_MS, limit: deps.batchSize });
+    if (due.length > 0) {
+      await deps.queues.merchantWebhooks.addBulk(
+        due.map((row) => leasedJob(JOBS.deliverWebhook, { deliveryId: row.id }, row.leaseUntil)),
+      );
+      deliveries += due.length;
+    }
+    if (due.length < deps.batchSize) break;
+  }
+  return deliveries;
 }

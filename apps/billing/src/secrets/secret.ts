@@ -10,7 +10,9 @@ export type SecretKind =
   | 'klarna-network-session-token'
   | 'klarna-signing-key'
   /** A webhook event's issued tokens, packed together by the vault to be sealed as one. */
-  | 'klarna-webhook-secrets';
+  | 'klarna-webhook-secrets'
+  /** A merchant webhook endpoint's signing secret (`whsec_<base64>`), Standard Webhooks. */
+  | 'merchant-webhook-secret';
 
 const values = new WeakMap<Secret<SecretKind>, string>();
 

@@ -1,8 +1,10 @@
 // The audit trail: one append-only row per mutation (the database refuses UPDATE and DELETE on
-// it). Written in the same transaction as the change it records.
+// it). Written in the same transaction as the change it records, together with the outbox events
+// for merchants' webhooks that the entry reports (store/outbox.ts), in the same statement.
 import { Prisma } from './generated/prisma/client.js';
 import type { Tx } from './db.js';
 import type { RawTx } from './raw-tx.js';
+import { outboxEventsOf, outboxInsert } from './outbox.js';
 
 export type ActorKind = 'API_KEY' | 'OPERATOR' | 'SYSTEM' | 'KLARNA';
 
@@ -29,7 +31,24 @@ export interface AuditEntry {
 }
 
 export async function audit(tx: RawTx, entry: AuditEntry): Promise<void> {
-  await tx.$executeRaw(auditInsert(entry));
+  const events = outboxEventsOf(entry);
+  await tx.$executeRaw(
+    events.length === 0
+      ? auditRowInsert(entry)
+      : Prisma.sql`WITH audited AS (${auditRowInsert(entry)}) ${outboxInsert(events)}`,
+  );
+}
+
+/**
+ * The audit row and its outbox events as steps of a data-modifying WITH (`name AS (...)`, and
+ * `name_outbox AS (...)` when the entry reports events), comma-separated; see auditInsert.
+ */
+export function auditSteps(name: string, entry: AuditEntry, onlyIf?: Prisma.Sql): Prisma.Sql {
+  const events = outboxEventsOf(entry);
+  const audited = Prisma.sql`${Prisma.raw(name)} AS (${auditRowInsert(entry, onlyIf)})`;
+  return events.length === 0
+    ? audited
+    : Prisma.sql`${audited}, ${Prisma.raw(`${name}_outbox`)} AS (${outboxInsert(events, onlyIf)})`;
 }
 
 /**
@@ -38,6 +57,13 @@ export async function audit(tx: RawTx, entry: AuditEntry): Promise<void> {
  * condition on the larger statement's other steps, writes the row only when it holds.
  */
 export function auditInsert(entry: AuditEntry, onlyIf?: Prisma.Sql): Prisma.Sql {
+  // An entry that reports events must write them too: auditSteps does both.
+  if (outboxEventsOf(entry).length > 0)
+    throw new Error(`audit ${entry.action}: use auditSteps (outbox events)`);
+  return auditRowInsert(entry, onlyIf);
+}
+
+function auditRowInsert(entry: AuditEntry, onlyIf?: Prisma.Sql): Prisma.Sql {
   const json = (value: Prisma.InputJsonValue | null | undefined) =>
     value === undefined || value === null ? null : JSON.stringify(value);
   return Prisma.sql`
@@ -51,6 +77,8 @@ export function auditInsert(entry: AuditEntry, onlyIf?: Prisma.Sql): Prisma.Sql 
 
 export async function auditMany(tx: Tx, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length > 0) await tx.auditEvent.createMany({ data: entries.map(auditRow) });
+  const events = entries.flatMap(outboxEventsOf);
+  if (events.length > 0) await tx.$executeRaw(outboxInsert(events));
 }
 
 function auditRow(entry: AuditEntry): Prisma.AuditEventCreateManyInput {

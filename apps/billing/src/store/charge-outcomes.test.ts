@@ -216,5 +216,85 @@ describe('recordApprovedRenewal', () => {
       status: 'OPEN',
     });
     expect(await prisma.auditEvent.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+    expect(await prisma.outboxEvent.count({ where: { merchantId: attempt.merchantId } })).toBe(0);
+  });
+
+  test('an approval writes its outbox events (charge captured, subscription renewed) as steps of the same statement', async ({
+    prisma,
+    transactions,
+  }) => {
+    const attempt = await pendingAttempt(prisma);
+    const subscription = await prisma.subscription.findUniqueOrThrow({
+      where: { id: attempt.subscriptionId },
+    });
+    await transactions.run((tx) =>
+      recordApprovedRenewal(
+        tx,
+        attempt,
+        {
+          paymentTransactionId: `krn:payment:eu1:transaction:${crypto.randomUUID()}`,
+          state: 'COMPLETED',
+          authorizedAt: NOW,
+          expiresAt: null,
+          capture: { paymentCaptureId: 'cap-3', amount: 9900, capturedAt: NOW },
+        },
+        { correlationId: null, now: NOW, actor: ACTOR, captureDelaySeconds: 0 },
+        {
+          invoiceId: attempt.invoiceId,
+          subscription: { id: subscription.id, version: subscription.version },
+          patch: {
+            status: 'ACTIVE',
+            pauseAtPeriodEnd: false,
+            periodIndex: 1,
+            currentPeriodStart: NOW,
+            currentPeriodEnd: NOW,
+            paidThroughPeriodIndex: 0,
+            pastDuePeriodIndex: null,
+            pastDueSince: null,
+            dunningAttempt: 0,
+            nextRetryAt: null,
+            graceEndsAt: null,
+            requiresNewToken: false,
+            next: null,
+          },
+          audit: {
+            actor: ACTOR,
+            merchantId: attempt.merchantId,
+            subscriptionId: subscription.id,
+            entityType: 'subscription',
+            entityId: subscription.id,
+            action: 'renewal.paid',
+            before: { status: 'PAST_DUE' },
+            after: { status: 'ACTIVE', period_index: 1, attempt_number: 1 },
+            at: NOW,
+          },
+        },
+      ),
+    );
+    const events = await prisma.outboxEvent.findMany({
+      where: { merchantId: attempt.merchantId },
+      orderBy: { type: 'asc' },
+    });
+    expect(events.map((e) => e.type)).toEqual([
+      'charge.captured',
+      'subscription.recovered',
+      'subscription.renewed',
+    ]);
+    const charge = await prisma.charge.findFirstOrThrow({ where: { attemptId: attempt.id } });
+    expect(events[0]?.payload).toEqual({
+      subscription_id: subscription.id,
+      charge_id: charge.id,
+      invoice_id: attempt.invoiceId,
+      attempt_id: attempt.id,
+      amount: 9900,
+      currency: 'SEK',
+    });
+    expect(events[2]?.payload).toEqual({
+      subscription_id: subscription.id,
+      status: 'ACTIVE',
+      period_index: 1,
+      attempt_number: 1,
+    });
+    expect(events.every((e) => e.createdAt.getTime() === NOW.getTime())).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import {
   type Subscription,
 } from './generated/prisma/client.js';
 import { captureDueAt, type RenewalPatch } from '../domain/index.js';
-import { auditInsert, type Actor, type AuditEntry } from './audit.js';
+import { auditInsert, auditSteps, type Actor, type AuditEntry } from './audit.js';
 import { queryLast, type RawTx } from './raw-tx.js';
 import { renewalPatchUpdate } from './renewals.js';
 
@@ -82,7 +82,7 @@ export async function recordApprovedRenewal(
       UPDATE "Invoice" SET status = 'PAID', "paidAt" = ${now}::timestamptz, "heldAt" = NULL, "holdReason" = NULL,
         "updatedAt" = ${now}::timestamptz
       WHERE id = ${settled.invoiceId}::uuid AND status = 'OPEN' AND ${PATCHED}),
-    settled_audit AS (${auditInsert(settled.audit, PATCHED)})`,
+    ${auditSteps('settled_audit', settled.audit, PATCHED)}`,
   });
   if (patched !== 1) {
     throw new Error(
@@ -114,7 +114,8 @@ async function approvedChargeStatement(
   const gate = settle === null ? Prisma.sql`TRUE` : PATCHED;
   const captured = transaction.capture !== null;
   const chargeId = randomUUID();
-  const audited = auditInsert(
+  const audited = auditSteps(
+    'audited',
     {
       actor: meta.actor,
       merchantId: attempt.merchantId,
@@ -175,7 +176,7 @@ async function approvedChargeStatement(
         ${dueAt}::timestamptz, ${dueAt}::timestamptz, ${now}::timestamptz, ${now}::timestamptz
       WHERE NOT EXISTS (SELECT 1 FROM existing) AND ${gate}
       RETURNING id)${captureStep},
-    audited AS (${audited} RETURNING id)${settle?.after ?? Prisma.empty}
+    ${audited}${settle?.after ?? Prisma.empty}
     SELECT ${settle === null ? Prisma.sql`0` : Prisma.sql`(SELECT count(*) FROM patched)`}::int AS patched,
       r.id, r."capturedMinor", r.existed
     FROM (SELECT 1) AS one LEFT JOIN (

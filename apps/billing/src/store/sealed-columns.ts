@@ -1,11 +1,17 @@
-// The four columns that hold vault ciphertext, each beside the id of the vault key that sealed it,
+// The five columns that hold vault ciphertext, each beside the id of the vault key that sealed it,
 // for `rebill vault reseal`: counts per key id, pages of rows under any key but the active one
 // (keyset by id), and a compare-and-set write that changes a row only while it still holds the
 // ciphertext that was read, so a concurrent writer is never overwritten.
 import { Prisma } from './generated/prisma/client.js';
 import type { Db } from './db.js';
 
-export const SEALED_TABLES = ['CustomerToken', 'KlarnaSigningKey', 'WebhookEvent', 'ChargeAttempt'] as const;
+export const SEALED_TABLES = [
+  'CustomerToken',
+  'KlarnaSigningKey',
+  'WebhookEvent',
+  'ChargeAttempt',
+  'WebhookEndpointSecret',
+] as const;
 export type SealedTable = (typeof SEALED_TABLES)[number];
 
 /** Column names; fixed here, never from input, so they can be spliced into SQL. */
@@ -14,6 +20,7 @@ const COLUMNS: Record<SealedTable, { readonly ciphertext: string; readonly keyId
   KlarnaSigningKey: { ciphertext: 'encryptedSecret', keyId: 'keyId' },
   WebhookEvent: { ciphertext: 'sealedSecrets', keyId: 'sealedKeyId' },
   ChargeAttempt: { ciphertext: 'sealedSessionToken', keyId: 'sealedKeyId' },
+  WebhookEndpointSecret: { ciphertext: 'sealedSecret', keyId: 'sealedKeyId' },
 };
 
 /** `"Table"."column"` names as the database knows them, e.g. for reports. */

@@ -114,6 +114,16 @@ describe('writeSignupDecision', () => {
         createdAt: NOW,
       },
     ]);
+    // The merchant's webhook event, a step of the same statement.
+    const events = await prisma.outboxEvent.findMany({ where: { subscriptionId: subscription.id } });
+    expect(events).toMatchObject([
+      {
+        merchantId: subscription.merchantId,
+        type: 'subscription.activated',
+        payload: { subscription_id: subscription.id, status: 'ACTIVE' },
+        createdAt: NOW,
+      },
+    ]);
   });
 
   test('writes only the subscription when nothing else changes; a moved version writes nothing', async ({

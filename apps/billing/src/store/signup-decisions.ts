@@ -2,7 +2,7 @@
 // optimistic lock, and with it the payment request's part states, the period-0 invoice's status
 // and the audit row, as data-modifying steps of the same WITH. One round trip where there were up
 // to four; all of it or nothing, as the caller's transaction already made it.
-import { auditInsert, type AuditEntry } from './audit.js';
+import { auditSteps, type AuditEntry } from './audit.js';
 import type { Tx } from './db.js';
 import {
   Prisma,
@@ -85,7 +85,7 @@ export async function writeSignupDecision(tx: Tx, writes: SignupDecisionWrites):
         "updatedAt" = ${invoice.at}::timestamptz
       WHERE id = ${invoice.id}::uuid)`);
   }
-  if (writes.audit !== null) steps.push(Prisma.sql`audited AS (${auditInsert(writes.audit)})`);
+  if (writes.audit !== null) steps.push(auditSteps('audited', writes.audit));
 
   const sets = (Object.keys(COLUMN_TYPES) as (keyof SignupSubscriptionChange)[])
     .filter((field) => writes.change[field] !== undefined)

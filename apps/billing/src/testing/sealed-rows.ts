@@ -18,6 +18,13 @@ import {
   seedSubscription,
 } from '../store/testing/seed.js';
 import { insertWebhookEvent } from '../store/webhook-events.js';
+import { createWebhookEndpoint } from '../store/webhook-endpoints.js';
+import {
+  newMerchantWebhookSecret,
+  openMerchantWebhookSecret,
+  sealMerchantWebhookSecret,
+  showMerchantWebhookSecretOnce,
+} from '../vault/merchant-webhooks.js';
 import { revealCustomerToken, storeCustomerToken } from '../vault/customer-tokens.js';
 import { Keyring, type KeySpec } from '../vault/keyring.js';
 import { openSessionToken, sealSessionToken } from '../vault/session-tokens.js';
@@ -165,6 +172,24 @@ export async function plantSealedRows(
     if (withToken) rows.push({ table: 'ChargeAttempt', id, plaintext: raw });
     else unsealedIds.push(id);
   }
+
+  for (let i = 0; i < counts.WebhookEndpointSecret; i++) {
+    const secret = newMerchantWebhookSecret();
+    let id = '';
+    await createWebhookEndpoint(db, {
+      merchantId: merchant.id,
+      url: 'https://merchant.example/hooks',
+      eventTypes: ['*'],
+      description: null,
+      seal: (rowId) => {
+        id = rowId;
+        return sealMerchantWebhookSecret(vault, secret, rowId);
+      },
+      actor: systemActor('test'),
+      now: at,
+    });
+    rows.push({ table: 'WebhookEndpointSecret', id, plaintext: showMerchantWebhookSecretOnce(secret) });
+  }
   return { rows, unsealedIds, merchantId: merchant.id };
 }
 
@@ -214,6 +239,16 @@ export async function openPlanted(
       }
       return [secrets.customerToken, secrets.networkSessionToken];
     }
+    case 'WebhookEndpointSecret': {
+      const stored = await db.webhookEndpointSecret.findUniqueOrThrow({ where: { id: row.id } });
+      return [
+        openMerchantWebhookSecret(
+          vault,
+          { keyId: stored.sealedKeyId, ciphertext: Buffer.from(stored.sealedSecret) },
+          row.id,
+        ),
+      ];
+    }
     case 'ChargeAttempt': {
       const attempt = await db.chargeAttempt.findUniqueOrThrow({ where: { id: row.id } });
       if (attempt.sealedSessionToken === null || attempt.sealedKeyId === null) throw new Error('no token');
@@ -241,9 +276,10 @@ const RAW_COLUMNS: Record<SealedTable, [string, string]> = {
   KlarnaSigningKey: ['encryptedSecret', 'keyId'],
   WebhookEvent: ['sealedSecrets', 'sealedKeyId'],
   ChargeAttempt: ['sealedSessionToken', 'sealedKeyId'],
+  WebhookEndpointSecret: ['sealedSecret', 'sealedKeyId'],
 };
 
-/** Every row of the four tables as stored, ordered by table and id. */
+/** Every row of the sealed tables as stored, ordered by table and id. */
 export async function rawSealed(db: Db): Promise<RawSealed[]> {
   const all: RawSealed[] = [];
   for (const table of SEALED_TABLES) {

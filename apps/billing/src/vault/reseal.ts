@@ -21,6 +21,7 @@ export const SEALED_SECRETS: Record<
   KlarnaSigningKey: { kind: 'klarna-signing-key', purpose: 'signing-key' },
   WebhookEvent: { kind: 'klarna-webhook-secrets', purpose: 'webhook-secrets' },
   ChargeAttempt: { kind: 'klarna-network-session-token', purpose: 'network-session-token' },
+  WebhookEndpointSecret: { kind: 'merchant-webhook-secret', purpose: 'merchant-webhook-secret' },
 };
 
 /** The database side: src/store/sealed-columns.ts and the audit trail, bound to one database. */

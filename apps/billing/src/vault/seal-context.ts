@@ -7,6 +7,7 @@ export const SEAL_PURPOSES = [
   'network-session-token',
   'signing-key',
   'webhook-secrets',
+  'merchant-webhook-secret',
 ] as const;
 export type SealPurpose = (typeof SEAL_PURPOSES)[number];
 

@@ -2,6 +2,7 @@
 // service that owns the work. Business outcomes are recorded in PostgreSQL by those services;
 // only infrastructure failures (a database down, a bug) fail the job, and BullMQ retries it.
 import type { Job } from 'bullmq';
+import { deliverWebhook, type DeliveryDeps } from '../merchant-webhooks/deliver.js';
 import type { MoneyDeps } from '../money/deps.js';
 import { runChargeMoney } from '../money/run-charge-money.js';
 import { newTraceId, runWithTrace } from '../ops/trace-context.js';
@@ -58,5 +59,12 @@ export function webhookEventProcessor(deps: SignupDeps) {
   return async (job: Job): Promise<string> => {
     const payload = JOBS.applyWebhookEvent.payload.parse(job.data);
     return applyStoredEvent(deps, payload.webhookEventId);
+  };
+}
+
+export function merchantWebhookProcessor(deps: DeliveryDeps) {
+  return async (job: Job): Promise<string> => {
+    const payload = JOBS.deliverWebhook.payload.parse(job.data);
+    return deliverWebhook(deps, payload.deliveryId);
   };
 }

@@ -119,8 +119,21 @@ function replay(reply: FastifyReply, status: number, body: unknown): FastifyRepl
 function parseBody(payload: string): Parameters<typeof completeIdempotencyClaim>[2]['body'] {
   if (payload === '') return null;
   try {
-    return JSON.parse(payload) as Parameters<typeof completeIdempotencyClaim>[2]['body'];
+    return withoutSigningSecret(JSON.parse(payload)) as Parameters<
+      typeof completeIdempotencyClaim
+    >[2]['body'];
   } catch {
     return null;
   }
+}
+
+/**
+ * A merchant webhook signing secret (`whsec_`) is shown once, in the first answer: the stored
+ * answer, which a replay sends and which sits in PostgreSQL, holds `secret: null` instead.
+ */
+function withoutSigningSecret(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const record = body as Record<string, unknown>;
+  const secret = record.secret;
+  return typeof secret === 'string' && secret.startsWith('whsec_') ? { ...record, secret: null } : body;
 }

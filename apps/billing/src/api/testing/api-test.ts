@@ -1,16 +1,27 @@
 // vitest fixtures for the merchant API on the run's database: one app per test file (real store,
 // a virtual clock, the FakeSignups port, the money job on FakePayments, readiness probes on the run's PostgreSQL and Redis) and
 // a fresh merchant with an API key per test, so tests never see each other's rows.
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { VirtualClock } from '../../domain/clock.js';
 import { pingRedis } from '../../queue/redis-ping.js';
 import { pingDatabase } from '../../store/health.js';
 import { databaseTest } from '../../testing/database-test.js';
+import { Keyring } from '../../vault/keyring.js';
+import { Vault } from '../../vault/vault.js';
 import { buildApiApp } from '../app.js';
 import { FakePayments } from './fake-payments.js';
 import { FakeSignups } from './fake-signups.js';
 import { createTenant } from './tenants.js';
+
+/** Seals the webhook endpoints' signing secrets in API tests. */
+export const testVault = new Vault(
+  new Keyring({
+    encryptionKeys: [{ id: 'api-test', key: randomBytes(32) }],
+    fingerprintKey: { id: 'api-test-fp', key: randomBytes(32) },
+  }),
+);
 
 /** Where every test file's virtual clock starts. */
 export const TEST_START = '2026-03-02T09:00:00.000Z';
@@ -36,6 +47,7 @@ export const apiTest = databaseTest
       const app = await buildApiApp({
         db: prisma,
         clock,
+        vault: testVault,
         signups: fileSignups,
         money: {
           db: prisma,
