@@ -3,7 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
-import type { Db } from '../store/db.js';
+import { randomUUID } from 'node:crypto';
+import { audit, systemActor } from '../store/audit.js';
+import { inTransaction, type Db } from '../store/db.js';
 import { seedCustomer, seedCustomerToken, seedPlan, seedSubscription } from '../store/testing/seed.js';
 import { apiTest } from './testing/api-test.js';
 import { authorizedCharge, capturedCharge } from '../store/testing/money-charges.js';
@@ -37,6 +39,9 @@ const VALID_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
     catch_up_policy: { kind: 'CURRENT_ONLY' },
   },
   '/v1/customers': { external_ref: 'fuzz', email: 'a@example.com', name: 'Fuzz' },
+  '/v1/webhook-endpoints': { url: 'https://hooks.example/rebill', enabled_events: ['*'] },
+  '/v1/webhook-endpoints/{id}/rotate-secret': { old_secret_valid_seconds: 60 },
+  '/v1/webhook-deliveries/{id}/retry': {},
   '/v1/subscriptions': {
     customer_id: '',
     plan_id: '',
@@ -129,7 +134,11 @@ describe('POST routes never answer 5xx', () => {
               ? (await capturedCharge(prisma, merchant.merchantId)).charge.id
               : route === '/v1/charges/{id}/void'
                 ? (await authorizedCharge(prisma, merchant.merchantId)).charge.id
-                : plan.id;
+                : route === '/v1/webhook-endpoints/{id}/rotate-secret'
+                  ? await webhookEndpoint(app, merchant.headers)
+                  : route === '/v1/webhook-deliveries/{id}/retry'
+                    ? await webhookDelivery(app, prisma, merchant)
+                    : plan.id;
         // The template is a valid request: the mutations below start one step away from success.
         const baseline = await app.inject({
           method: 'POST',
@@ -167,6 +176,47 @@ describe('POST routes never answer 5xx', () => {
     },
   );
 });
+
+/** An endpoint of the merchant's, made over the API. */
+async function webhookEndpoint(app: FastifyInstance, headers: Record<string, string>): Promise<string> {
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/webhook-endpoints',
+    headers,
+    payload: VALID_BODIES['/v1/webhook-endpoints'] ?? {},
+  });
+  return created.json<{ id: string }>().id;
+}
+
+/** A delivery to a new endpoint of the merchant's: an audited capture reports charge.captured. */
+async function webhookDelivery(
+  app: FastifyInstance,
+  prisma: Db,
+  merchant: { merchantId: string; headers: Record<string, string> },
+): Promise<string> {
+  const endpointId = await webhookEndpoint(app, merchant.headers);
+  await inTransaction(prisma, (tx) =>
+    audit(tx, {
+      actor: systemActor('fuzz'),
+      merchantId: merchant.merchantId,
+      entityType: 'capture',
+      entityId: randomUUID(),
+      action: 'capture.succeeded',
+      after: { charge_id: randomUUID(), amount: 100 },
+      at: new Date(),
+    }),
+  );
+  const listed = await app.inject({
+    method: 'GET',
+    url: '/v1/webhook-deliveries?status=PENDING',
+    headers: merchant.headers,
+  });
+  const delivery = listed
+    .json<{ data: { id: string; endpoint_id: string }[] }>()
+    .data.find((d) => d.endpoint_id === endpointId);
+  if (delivery === undefined) throw new Error('no delivery to the new endpoint');
+  return delivery.id;
+}
 
 async function postRoutes(app: FastifyInstance): Promise<string[]> {
   const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
