@@ -8,11 +8,9 @@
 // after a crash finds the row and re-sends the same key; Klarna answers the first call's result.
 import type { MoneyStep } from '../domain/index.js';
 import { nextMoneyStep, shouldReadAfter, unknownOutcomeDelayMs } from '../domain/index.js';
-import { systemActor, type Actor } from '../store/audit.js';
+import { audit, systemActor, type Actor } from '../store/audit.js';
 import {
   chargeMoneyOf,
-  findCapture,
-  findVoid,
   abandonRead,
   markExpiryAlerted,
   openOperationSends,
@@ -33,7 +31,6 @@ import {
   type OperationResult,
 } from '../store/charge-money-settle.js';
 import { inTransaction } from '../store/db.js';
-import { audit } from '../store/audit.js';
 import type { MoneyDeps } from './deps.js';
 import { operationResult, transactionFacts } from './outcomes.js';
 
@@ -42,12 +39,17 @@ export type ChargeMoneyResult = 'GONE' | 'IDLE' | 'RETRY_LATER';
 /** Steps one run takes at most (a refund, a capture and a read each count one). */
 const MAX_STEPS = 16;
 
+type Capture = ChargeMoneyRows['captures'][number];
+type Refund = ChargeMoneyRows['refunds'][number];
+type Void = ChargeMoneyRows['voids'][number];
+
 type Call =
   | { readonly kind: 'done'; readonly result: ChargeMoneyResult }
   | { readonly kind: 'again' }
-  | { readonly kind: 'capture'; readonly rows: ChargeMoneyRows; readonly captureId: string }
-  | { readonly kind: 'refund'; readonly rows: ChargeMoneyRows; readonly refundId: string }
-  | { readonly kind: 'void'; readonly rows: ChargeMoneyRows; readonly voidId: string }
+  // The operation's row as it was before this send was counted (sendCount excludes it).
+  | { readonly kind: 'capture'; readonly rows: ChargeMoneyRows; readonly op: Capture }
+  | { readonly kind: 'refund'; readonly rows: ChargeMoneyRows; readonly op: Refund }
+  | { readonly kind: 'void'; readonly rows: ChargeMoneyRows; readonly op: Void }
   | { readonly kind: 'read'; readonly rows: ChargeMoneyRows };
 
 export async function runChargeMoney(
@@ -101,18 +103,26 @@ async function prepare(
       return { kind: 'again' };
     case 'READ':
       return { kind: 'read', rows };
-    case 'SEND_REFUND':
-      await markOperationSent(tx, 'refund', step.refundId, now);
-      return { kind: 'refund', rows, refundId: step.refundId };
+    case 'SEND_REFUND': {
+      const op = byId(rows.refunds, step.refundId);
+      await markOperationSent(tx, 'refund', op.id, now);
+      return { kind: 'refund', rows, op };
+    }
     case 'SEND_VOID': {
-      const voidId = step.voidId ?? (await insertVoid(tx, rows.charge, 'SUBSCRIPTION_CANCELED', now)).id;
-      await markOperationSent(tx, 'void', voidId, now);
-      return { kind: 'void', rows, voidId };
+      const op =
+        step.voidId === null
+          ? await insertVoid(tx, rows.charge, 'SUBSCRIPTION_CANCELED', now)
+          : byId(rows.voids, step.voidId);
+      await markOperationSent(tx, 'void', op.id, now);
+      return { kind: 'void', rows, op };
     }
     case 'SEND_CAPTURE': {
-      const captureId = step.captureId ?? (await insertCapture(tx, rows.charge, step.amountMinor, now)).id;
-      await markOperationSent(tx, 'capture', captureId, now);
-      return { kind: 'capture', rows, captureId };
+      const op =
+        step.captureId === null
+          ? await insertCapture(tx, rows.charge, step.amountMinor, now)
+          : byId(rows.captures, step.captureId);
+      await markOperationSent(tx, 'capture', op.id, now);
+      return { kind: 'capture', rows, op };
     }
   }
 }
@@ -125,7 +135,6 @@ async function send(
 ): Promise<'SETTLED' | 'RETRY_LATER'> {
   const { charge, accountId } = call.rows;
   const transaction = { accountId, paymentTransactionId: charge.klarnaTransactionId };
-  const meta = { actor, now: deps.clock.now() };
 
   if (call.kind === 'read') {
     const outcome = await withResends(deps, () => deps.payments.readTransaction(transaction));
@@ -145,36 +154,28 @@ async function send(
   }
 
   if (call.kind === 'capture') {
-    const capture = call.rows.captures.find((c) => c.id === call.captureId);
-    const row = capture ?? (await findCapture(deps.db, call.captureId));
+    const { op } = call;
     const outcome = await withResends(deps, () =>
       deps.payments.capture(
-        { ...transaction, amountMinor: row.amountMinor, reference: row.reference },
-        row.idempotencyKey ?? row.reference,
+        { ...transaction, amountMinor: op.amountMinor, reference: op.reference },
+        op.idempotencyKey ?? op.reference,
       ),
     );
-    const result = operationResult(outcome, row.sendCount + 1);
+    const result = operationResult(outcome, op.sendCount + 1);
     return settleUnder(deps, charge.id, result, (tx, rows) =>
-      settleCapture(
-        tx,
-        rows.charge,
-        rows.captures.find((c) => c.id === row.id) ?? row,
-        result,
-        stamp(deps, actor),
-      ),
+      settleCapture(tx, rows.charge, latest(rows.captures, op), result, stamp(deps, actor)),
     );
   }
 
   if (call.kind === 'refund') {
-    const refund = call.rows.refunds.find((r) => r.id === call.refundId);
-    if (refund === undefined) return 'SETTLED';
-    const capture = call.rows.captures.find((c) => c.id === refund.captureId) ?? refundableCapture(call.rows);
+    const { op } = call;
+    const capture = call.rows.captures.find((c) => c.id === op.captureId) ?? refundableCapture(call.rows);
     const captureId = capture?.klarnaCaptureId ?? null;
     if (captureId === null) {
       // Cannot happen (a refund is written only against a succeeded capture); fail it visibly.
       const failed: OperationResult = { kind: 'FAILED', code: 'NO_KLARNA_CAPTURE' };
       return settleUnder(deps, charge.id, failed, (tx, rows) =>
-        settleRefund(tx, rows.charge, refund, failed, meta),
+        settleRefund(tx, rows.charge, latest(rows.refunds, op), failed, stamp(deps, actor)),
       );
     }
     const outcome = await withResends(deps, () =>
@@ -182,39 +183,39 @@ async function send(
         {
           ...transaction,
           paymentCaptureId: captureId,
-          amountMinor: refund.amountMinor,
-          reference: refund.reference,
-          ...(refund.reason === null ? {} : { reason: refund.reason }),
+          amountMinor: op.amountMinor,
+          reference: op.reference,
+          ...(op.reason === null ? {} : { reason: op.reason }),
         },
-        refund.idempotencyKey,
+        op.idempotencyKey,
       ),
     );
-    const result = operationResult(outcome, refund.sendCount + 1);
+    const result = operationResult(outcome, op.sendCount + 1);
     return settleUnder(deps, charge.id, result, (tx, rows) =>
-      settleRefund(
-        tx,
-        rows.charge,
-        rows.refunds.find((r) => r.id === refund.id) ?? refund,
-        result,
-        stamp(deps, actor),
-      ),
+      settleRefund(tx, rows.charge, latest(rows.refunds, op), result, stamp(deps, actor)),
     );
   }
 
-  const voidRow = call.rows.voids.find((v) => v.id === call.voidId) ?? (await findVoid(deps.db, call.voidId));
+  const { op } = call;
   const outcome = await withResends(deps, () =>
-    deps.payments.voidTransaction(transaction, voidRow.idempotencyKey),
+    deps.payments.voidTransaction(transaction, op.idempotencyKey),
   );
-  const result = operationResult(outcome, voidRow.sendCount + 1);
+  const result = operationResult(outcome, op.sendCount + 1);
   return settleUnder(deps, charge.id, result, (tx, rows) =>
-    settleVoid(
-      tx,
-      rows.charge,
-      rows.voids.find((v) => v.id === voidRow.id) ?? voidRow,
-      result,
-      stamp(deps, actor),
-    ),
+    settleVoid(tx, rows.charge, latest(rows.voids, op), result, stamp(deps, actor)),
   );
+}
+
+/** The operation of `rows` the step names (it was chosen from them). */
+function byId<T extends { readonly id: string }>(ops: readonly T[], id: string): T {
+  const op = ops.find((o) => o.id === id);
+  if (op === undefined) throw new Error(`operation ${id} is not among the charge's rows`);
+  return op;
+}
+
+/** The operation as read again under the settling lock (a twin run may have settled it). */
+function latest<T extends { readonly id: string }>(ops: readonly T[], op: T): T {
+  return ops.find((o) => o.id === op.id) ?? op;
 }
 
 /** Who the run acts for (the worker, or the API key whose request ran it inline), and when. */

@@ -267,14 +267,6 @@ export async function requestRead(tx: Tx, chargeId: string, now: Date): Promise<
   await tx.charge.update({ where: { id: chargeId }, data: { readRequestedAt: now } });
 }
 
-export function findCapture(db: Db, id: string): Promise<Capture> {
-  return db.capture.findUniqueOrThrow({ where: { id } });
-}
-
-export function findVoid(db: Db, id: string): Promise<Void> {
-  return db.void.findUniqueOrThrow({ where: { id } });
-}
-
 /** The most sends any open operation of the charge has had (1 when none is open). */
 export async function openOperationSends(db: Db, chargeId: string): Promise<number> {
   const open = { chargeId, status: { in: [...OPEN] } };
