@@ -176,58 +176,57 @@ export function shareOut(
   });
 }
 
-/** Webhook events: every due one, page by page, until none is left (no fairness needed). */
-async function sweepWebhookEvents(deps: SweepDeps): Promise<number> {
-  let webhookEvents = 0;
+/** A job as `leasedJob` makes it, ready for `addBulk`. */
+type LeasedJob = ReturnType<typeof leasedJob>;
+
+/**
+ * Every due row of one kind, page by page, until a page comes back short (no fairness needed):
+ * `leasePage` leases up to `limit` rows and answers their jobs, which go to `queue`.
+ */
+async function sweepAllDue(
+  batchSize: number,
+  queue: Pick<Queue, 'addBulk'>,
+  leasePage: (limit: number) => Promise<LeasedJob[]>,
+): Promise<number> {
+  let swept = 0;
   for (;;) {
-    const now = deps.clock.now();
-    const leaseUntil = new Date(now.getTime() + SWEEP_LEASE_MS);
-    const due = await leaseDueWebhookEvents(deps.db, now, leaseUntil, deps.batchSize);
-    if (due.length > 0) {
-      await deps.queues.webhookEvents.addBulk(
-        due.map((row) => leasedJob(JOBS.applyWebhookEvent, { webhookEventId: row.id }, leaseUntil)),
-      );
-      webhookEvents += due.length;
+    const jobs = await leasePage(batchSize);
+    if (jobs.length > 0) {
+      await queue.addBulk(jobs);
+      swept += jobs.length;
     }
-    if (due.length < deps.batchSize) break;
+    if (jobs.length < batchSize) return swept;
   }
-  return webhookEvents;
 }
 
-/** Charges whose money work is due (captures, voids, refunds, reads): every one, page by page. */
-async function sweepChargeMoney(deps: SweepDeps): Promise<number> {
-  let charges = 0;
-  for (;;) {
+/** Webhook events whose apply has not succeeded yet. */
+function sweepWebhookEvents(deps: SweepDeps): Promise<number> {
+  return sweepAllDue(deps.batchSize, deps.queues.webhookEvents, async (limit) => {
     const now = deps.clock.now();
     const leaseUntil = new Date(now.getTime() + SWEEP_LEASE_MS);
-    const due = await leaseDueChargeMoney(deps.db, { now, leaseUntil, limit: deps.batchSize });
-    if (due.length > 0) {
-      await deps.queues.money.addBulk(
-        due.map((row) => leasedJob(JOBS.runChargeMoney, { chargeId: row.chargeId }, leaseUntil)),
-      );
-      charges += due.length;
-    }
-    if (due.length < deps.batchSize) break;
-  }
-  return charges;
+    const due = await leaseDueWebhookEvents(deps.db, now, leaseUntil, limit);
+    return due.map((row) => leasedJob(JOBS.applyWebhookEvent, { webhookEventId: row.id }, leaseUntil));
+  });
+}
+
+/** Charges whose money work is due (captures, voids, refunds, reads). */
+function sweepChargeMoney(deps: SweepDeps): Promise<number> {
+  return sweepAllDue(deps.batchSize, deps.queues.money, async (limit) => {
+    const now = deps.clock.now();
+    const leaseUntil = new Date(now.getTime() + SWEEP_LEASE_MS);
+    const due = await leaseDueChargeMoney(deps.db, { now, leaseUntil, limit });
+    return due.map((row) => leasedJob(JOBS.runChargeMoney, { chargeId: row.chargeId }, leaseUntil));
+  });
 }
 
 /**
- * Merchant webhook deliveries that are due (real time: see store/webhook-endpoints.ts): every one,
- * page by page. A delivery whose job was never enqueued (a crash after the state change's commit)
- * is due at once; one whose worker died mid-send is due again when its lease ends.
+ * Merchant webhook deliveries that are due (real time: see store/webhook-endpoints.ts). A delivery
+ * whose job was never enqueued (a crash after the state change's commit) is due at once; one whose
+ * worker died mid-send is due again when its lease ends.
  */
-async function sweepWebhookDeliveries(deps: SweepDeps): Promise<number> {
-  let deliveries = 0;
-  for (;;) {
-    const due = await leaseDueWebhookDeliveries(deps.db, { leaseMs: SWEEP_LEASE_MS, limit: deps.batchSize });
-    if (due.length > 0) {
-      await deps.queues.merchantWebhooks.addBulk(
-        due.map((row) => leasedJob(JOBS.deliverWebhook, { deliveryId: row.id }, row.leaseUntil)),
-      );
-      deliveries += due.length;
-    }
-    if (due.length < deps.batchSize) break;
-  }
-  return deliveries;
+function sweepWebhookDeliveries(deps: SweepDeps): Promise<number> {
+  return sweepAllDue(deps.batchSize, deps.queues.merchantWebhooks, async (limit) => {
+    const due = await leaseDueWebhookDeliveries(deps.db, { leaseMs: SWEEP_LEASE_MS, limit });
+    return due.map((row) => leasedJob(JOBS.deliverWebhook, { deliveryId: row.id }, row.leaseUntil));
+  });
 }
