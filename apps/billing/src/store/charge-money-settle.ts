@@ -1,9 +1,9 @@
 // What a capture, refund, void or transaction read taught Rebill, written under the charge's row
 // lock with its audit row: the operation settled (or left open to be re-sent with its key), and
 // the charge's totals and state moved by exactly what Klarna confirmed.
-import type { ChargeMoneyState, TransactionFacts } from '../domain/index.js';
+import { uncapturedMinor, type ChargeMoneyState, type TransactionFacts } from '../domain/index.js';
 import { audit, type Actor } from './audit.js';
-import type { ChargeMoneyRows, MoneyTable } from './charge-money.js';
+import { isOpen, type ChargeMoneyRows, type MoneyTable } from './charge-money.js';
 import type { Tx } from './db.js';
 import type { Capture, Charge, Refund, Void } from './generated/prisma/client.js';
 
@@ -164,7 +164,7 @@ export async function settleVoid(
     await auditOperation(tx, charge, 'void', voided.id, 'failed', { code: result.code }, meta);
     return;
   }
-  const released = charge.amountMinor - charge.capturedMinor - charge.releasedMinor;
+  const released = uncapturedMinor(charge);
   await tx.void.update({
     where: { id: voided.id },
     data: { status: 'SUCCEEDED', releasedMinor: released, voidedAt: result.at ?? now, updatedAt: now },
@@ -202,7 +202,7 @@ export async function applyTransactionRead(
 ): Promise<void> {
   const { now } = meta;
   let charge = rows.charge;
-  for (const capture of rows.captures.filter((c) => c.status === 'PENDING' || c.status === 'UNKNOWN')) {
+  for (const capture of rows.captures.filter((c) => isOpen(c.status))) {
     const seen = facts.captures.find((c) => c.reference === capture.reference);
     if (seen !== undefined) {
       await settleCapture(tx, charge, capture, { kind: 'SUCCEEDED', klarnaId: seen.id, at: seen.at }, meta);
@@ -211,7 +211,7 @@ export async function applyTransactionRead(
       await settleCapture(tx, charge, capture, { kind: 'FAILED', code: `TRANSACTION_${facts.state}` }, meta);
     }
   }
-  for (const refund of rows.refunds.filter((r) => r.status === 'PENDING' || r.status === 'UNKNOWN')) {
+  for (const refund of rows.refunds.filter((r) => isOpen(r.status))) {
     const seen = facts.refunds.find((r) => r.reference === refund.reference);
     if (seen !== undefined) {
       await settleRefund(tx, charge, refund, { kind: 'SUCCEEDED', klarnaId: seen.id, at: seen.at }, meta);
@@ -220,14 +220,14 @@ export async function applyTransactionRead(
       await settleRefund(tx, charge, refund, { kind: 'FAILED', code: 'TRANSACTION_CLOSED' }, meta);
     }
   }
-  for (const voided of rows.voids.filter((v) => v.status === 'PENDING' || v.status === 'UNKNOWN')) {
+  for (const voided of rows.voids.filter((v) => isOpen(v.status))) {
     if (facts.state === 'CLOSED' || facts.state === 'COMPLETED') {
       await settleVoid(tx, charge, voided, { kind: 'SUCCEEDED', klarnaId: null, at: null }, meta);
       charge = await tx.charge.findUniqueOrThrow({ where: { id: charge.id } });
     }
   }
   // Klarna's expiry released what was not captured (§18.6): book it once the state says so.
-  const remainder = charge.amountMinor - charge.capturedMinor - charge.releasedMinor;
+  const remainder = uncapturedMinor(charge);
   const released = facts.state === 'CLOSED' || facts.state === 'COMPLETED' ? remainder : 0;
   await tx.charge.update({
     where: { id: charge.id },

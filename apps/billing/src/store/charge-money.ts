@@ -15,7 +15,6 @@ export interface ChargeMoneyRows {
   readonly charge: Charge;
   /** The merchant's Klarna partner account. */
   readonly accountId: string;
-  readonly subscriptionStatus: string;
   readonly captures: readonly Capture[];
   readonly refunds: readonly Refund[];
   readonly voids: readonly Void[];
@@ -34,25 +33,23 @@ export async function lockChargeMoney(
     where: { id: chargeId, ...(merchantId === undefined ? {} : { merchantId }) },
     include: {
       merchant: { select: { klarnaPartnerAccountId: true } },
-      subscription: { select: { status: true } },
       captures: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
       refunds: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
       voids: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
     },
   });
   if (charge === null) return null;
-  const { merchant, subscription, captures, refunds, voids, ...row } = charge;
+  const { merchant, captures, refunds, voids, ...row } = charge;
   return {
     charge: row,
     accountId: merchant.klarnaPartnerAccountId,
-    subscriptionStatus: subscription.status,
     captures,
     refunds,
     voids,
   };
 }
 
-const isOpen = (status: string): boolean => (OPEN as readonly string[]).includes(status);
+export const isOpen = (status: string): boolean => (OPEN as readonly string[]).includes(status);
 const open = (op: { id: string; sendCount: number; lastSentAt: Date | null }): OpenOperation => ({
   id: op.id,
   sendCount: op.sendCount,
