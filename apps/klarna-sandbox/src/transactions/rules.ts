@@ -2,7 +2,6 @@
 // what expiry does. No I/O, no clock: the service applies what these return.
 import {
   actionsOf,
-  capturedOf,
   remainingOf,
   type Allocation,
   type CaptureRecord,
@@ -134,5 +133,5 @@ export function decideGraceEnd(
   tx: TransactionRecord,
 ): { next: TransactionState; released: number } | undefined {
   if (tx.state !== 'EXPIRED') return undefined;
-  return { next: endState(tx), released: tx.amount - capturedOf(tx) - tx.released };
+  return { next: endState(tx), released: remainingOf(tx) };
 }

@@ -172,10 +172,7 @@ export class PaymentTransactions {
       capture: captureView(capture),
       state: next,
     });
-    this.emit(tx, 'payment.transaction.captured', previous, {
-      amount: capture.amount,
-      ...this.captureFields(capture),
-    });
+    this.emit(tx, 'payment.transaction.captured', previous, this.captureFields(capture));
     if (next !== previous) this.stateChanged(tx, previous);
     return captureResponse(tx, capture);
   }
@@ -225,14 +222,15 @@ export class PaymentTransactions {
       if (capture) capture.refunded += a.amount;
     }
     tx.refunds.push(refund);
-    this.deps.ledger.record({ op: 'refund', payment_transaction_id: tx.id, refund: refundView(refund) });
+    const view = refundView(refund);
+    this.deps.ledger.record({ op: 'refund', payment_transaction_id: tx.id, refund: view });
     // INFERRED §18.6: refunds do not change the state.
     this.emit(tx, 'payment.transaction.refunded', tx.state, {
       amount: refund.amount,
       payment_capture_id: captureId,
       payment_refund_id: refund.id,
       payment_refund_reference: refund.reference,
-      allocations: refundView(refund).allocations,
+      allocations: view.allocations,
     });
     return refundResponse(tx, refund);
   }
@@ -249,15 +247,7 @@ export class PaymentTransactions {
     const tx = entry.record;
     const next = decideExpiry(tx);
     if (next === undefined) return;
-    const previous = tx.state;
-    tx.state = next;
-    this.deps.ledger.record({
-      op: 'state',
-      payment_transaction_id: tx.id,
-      state: next,
-      released_amount: tx.released,
-    });
-    this.stateChanged(tx, previous);
+    this.end(tx, next, 0);
     entry.timer = this.deps.clock.at(tx.expiresAt + GRACE_AFTER_EXPIRY_MS, () => this.endGrace(id));
   }
 
@@ -267,7 +257,7 @@ export class PaymentTransactions {
     if (tx && end) this.end(tx, end.next, end.released);
   }
 
-  /** Void or end of grace: the remainder is released and the transaction reaches a final state. */
+  /** A state change with what it releases (void, end of grace; expiry releases nothing yet). */
   private end(tx: TransactionRecord, next: TransactionState, released: number): void {
     const previous = tx.state;
     tx.released += released;
