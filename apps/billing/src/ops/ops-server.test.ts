@@ -1,4 +1,5 @@
 // The ops server of the worker and the scheduler, over real HTTP on a free loopback port.
+import { metricsSource } from './metrics-source.js';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOpsServer, type OpsServer } from './ops-server.js';
@@ -11,7 +12,7 @@ afterEach(async () => {
 });
 
 async function start(ready: () => Promise<Readiness>, registry = new Registry()): Promise<OpsServer> {
-  server = await startOpsServer({ host: '127.0.0.1', port: 0, registry, ready });
+  server = await startOpsServer({ host: '127.0.0.1', port: 0, metrics: metricsSource(registry), ready });
   return server;
 }
 

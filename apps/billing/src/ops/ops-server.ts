@@ -4,14 +4,15 @@
 // server must never compete with the role's real work. Listens on loopback unless told otherwise.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import type { MetricsSource } from './metrics-source.js';
 import type { Readiness } from './readiness.js';
 
 export interface OpsServerOptions {
   readonly host: string;
   /** 0: any free port (the bound one is in `url`). */
   readonly port: number;
-  readonly registry: Registry;
+  /** The /metrics answer (metricsSource over the role's registry). */
+  readonly metrics: MetricsSource;
   readonly ready: () => Promise<Readiness>;
 }
 
@@ -64,8 +65,10 @@ async function route(options: OpsServerOptions, request: IncomingMessage, respon
         checks: readiness.checks,
       });
     }
-    case '/metrics':
-      return send(response, 200, options.registry.contentType, await options.registry.metrics());
+    case '/metrics': {
+      const { contentType, body } = await options.metrics();
+      return send(response, 200, contentType, body);
+    }
     default:
       return send(response, 404, 'text/plain; charset=utf-8', 'not found\n');
   }

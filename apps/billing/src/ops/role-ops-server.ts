@@ -1,5 +1,6 @@
 // The ops server of a role without an HTTP server of its own (worker, scheduler), from its
 // process dependencies: readiness is PostgreSQL and Redis answering, metrics its registry.
+import { metricsSource } from './metrics-source.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { startOpsServer, type OpsServer } from './ops-server.js';
@@ -17,7 +18,7 @@ export async function startRoleOpsServer(deps: {
   const server = await startOpsServer({
     host: deps.host,
     port: deps.port,
-    registry: deps.registry,
+    metrics: metricsSource(deps.registry),
     ready: deps.ready,
   });
   deps.log.info({ url: server.url }, 'ops endpoints listening (/healthz, /readyz, /metrics)');
