@@ -10,10 +10,11 @@ import { clearQueues, prepareDatabase } from './database.js';
 import { parseOptions, USAGE, type DemoOptions } from './options.js';
 import { checkServers } from './preflight.js';
 import { Supervisor } from './processes/supervisor.js';
-import { startSystem } from './processes/system.js';
+import { rebillEnvironment, startRoles, startSandbox } from './processes/system.js';
 import { plainProgress, terminalProgress, countsLine } from './report/progress.js';
 import { summaryJsonLine, summaryTable } from './report/summary.js';
 import { runDemo } from './run/demo-run.js';
+import { createMerchant } from './run/merchant.js';
 import { demoSettings, SettingsError, type DemoSettings } from './settings.js';
 
 const say = (line: string): void => {
@@ -72,15 +73,20 @@ async function run(options: DemoOptions, settings: DemoSettings): Promise<number
     process.on('SIGTERM', stop);
   });
   const work = async (): Promise<number> => {
-    await prepareDatabase(settings);
-    if (settings.ownDatabase) await clearQueues(settings);
-    const system = await startSystem(supervisor, settings, {
-      clock: options.realTime ? 'system' : 'virtual',
-      logDir,
-    });
+    // What does not depend on each other starts together: the sandbox while the database is
+    // migrated, the merchant while the roles start.
+    const env = rebillEnvironment(settings, options.realTime ? 'system' : 'virtual');
+    await Promise.all([
+      prepareDatabase(settings).then(() => (settings.ownDatabase ? clearQueues(settings) : 0)),
+      startSandbox(supervisor, settings, logDir),
+    ]);
+    const [system, merchant] = await Promise.all([
+      startRoles(supervisor, settings, env, logDir),
+      createMerchant(env),
+    ]);
     say(`sandbox ${system.sandboxUrl}, api ${system.apiUrl}, webhooks ${system.webhooksUrl}: ready`);
     const progress = process.stdout.isTTY ? terminalProgress(process.stdout) : plainProgress(say);
-    const { summary, figures } = await runDemo(system, options, progress, settings.databaseUrl, settings.operatorToken);
+    const { summary, figures } = await runDemo(system, merchant, options, progress, settings);
     say(`\n${summaryTable(summary)}\n`);
     say(summaryJsonLine(summary));
     say(`\nDashboard: ${system.apiUrl}/dashboard   API reference: ${system.apiUrl}/docs`);
@@ -88,7 +94,8 @@ async function run(options: DemoOptions, settings: DemoSettings): Promise<number
       await figures.close();
       const exits = await supervisor.stopAll();
       const unclean = Object.entries(exits).filter(([, how]) => how !== 0);
-      if (unclean.length > 0) throw new Error(`not stopped cleanly: ${JSON.stringify(Object.fromEntries(unclean))}`);
+      if (unclean.length > 0)
+        throw new Error(`not stopped cleanly: ${JSON.stringify(Object.fromEntries(unclean))}`);
       return 0;
     }
     say('Rebill keeps running (logs above). Ctrl-C stops every process.');

@@ -53,7 +53,8 @@ export function parseOptions(argv: readonly string[], pickSeed: () => number = d
   if (values.help === true) return { kind: 'help' };
   const short = values.short === true;
   const realTime = values['real-time'] === true;
-  if (short && realTime) return { kind: 'usage_error', message: '--short and --real-time exclude each other' };
+  if (short && realTime)
+    return { kind: 'usage_error', message: '--short and --real-time exclude each other' };
   const defaults = short ? DEFAULTS.short : DEFAULTS.full;
   const customers = wholeNumber('--customers', values.customers, defaults.customers, 1, 5_000);
   if (typeof customers === 'string') return { kind: 'usage_error', message: customers };

@@ -73,7 +73,9 @@ function reason(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return reason(error.errors[0]);
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' && !error.message.includes(code) ? `${code} ${error.message}` : error.message;
+    return typeof code === 'string' && !error.message.includes(code)
+      ? `${code} ${error.message}`
+      : error.message;
   }
   return String(error);
 }

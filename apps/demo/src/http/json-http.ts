@@ -24,7 +24,9 @@ export async function callJson<T>(
   const text = await res.text();
   const expected = options.expect ?? [200, 201];
   if (!expected.includes(res.status)) {
-    throw new HttpCallError(`${method} ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 500)}`);
+    throw new HttpCallError(
+      `${method} ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 500)}`,
+    );
   }
   return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
 }

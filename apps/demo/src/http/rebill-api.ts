@@ -80,11 +80,14 @@ export class RebillApi {
     });
   }
 
-  /** Moves the shared clock by an ISO duration; answers once everything that became due has run. */
-  async advanceClock(by: string): Promise<void> {
+  /**
+   * Moves the shared clock by an ISO duration, in steps of `step` (a day by default); answers once
+   * everything that became due has run.
+   */
+  async advanceClock(by: string, step?: string): Promise<void> {
     await callJson('POST', `${this.apiUrl}/internal/clock/advance`, {
       headers: { authorization: `Bearer ${this.operatorToken}` },
-      body: { by },
+      body: step === undefined ? { by } : { by, step },
     });
   }
 

@@ -28,12 +28,18 @@ export interface RunningSystem {
   readonly rebillEnv: NodeJS.ProcessEnv;
 }
 
-export async function startSystem(
+export type ClockMode = 'virtual' | 'system';
+
+export function sandboxUrlOf(settings: DemoSettings): string {
+  return `http://127.0.0.1:${settings.sandboxPort}`;
+}
+
+/** Starts the Klarna sandbox; resolves once it listens. */
+export async function startSandbox(
   supervisor: Supervisor,
   settings: DemoSettings,
-  options: { readonly clock: 'virtual' | 'system'; readonly logDir: string },
-): Promise<RunningSystem> {
-  const sandboxUrl = `http://127.0.0.1:${settings.sandboxPort}`;
+  logDir: string,
+): Promise<void> {
   const sandbox = supervisor.start({
     name: 'klarna-sandbox',
     entry: 'apps/klarna-sandbox/src/main.ts',
@@ -43,21 +49,24 @@ export async function startSystem(
       SANDBOX_PORT: String(settings.sandboxPort),
       SANDBOX_LOG_LEVEL: 'warn',
     },
-    logFile: join(options.logDir, 'klarna-sandbox.log'),
+    logFile: join(logDir, 'klarna-sandbox.log'),
     stopLast: true,
   });
   await sandbox.waitForLine((line) => line.startsWith('Klarna sandbox listening on'), START_TIMEOUT_MS);
+}
 
-  const rebillEnv: NodeJS.ProcessEnv = {
+/** The environment of every Rebill process of the demo (roles and CLI commands). */
+export function rebillEnvironment(settings: DemoSettings, clock: ClockMode): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     NODE_ENV: 'development',
     DATABASE_URL: settings.databaseUrl,
     REDIS_URL: settings.redisUrl,
     REDIS_PREFIX: settings.redisPrefix,
     LOG_LEVEL: 'info',
-    CLOCK_MODE: options.clock,
+    CLOCK_MODE: clock,
     CLOCK_SANDBOX: 'on',
-    KLARNA_BASE_URL: sandboxUrl,
+    KLARNA_BASE_URL: sandboxUrlOf(settings),
     API_HOST: '127.0.0.1',
     API_PORT: String(settings.apiPort),
     WEBHOOKS_HOST: '127.0.0.1',
@@ -69,12 +78,20 @@ export async function startSystem(
     SCHEDULER_TICK_MS: '200',
     WORKER_CONCURRENCY: '16',
   };
-  const roles = ROLES.map((role) => startRole(supervisor, role, rebillEnv, options.logDir));
-  await Promise.all(roles);
+}
+
+/** Starts the four roles (the database migrated, the sandbox up); resolves once all are ready. */
+export async function startRoles(
+  supervisor: Supervisor,
+  settings: DemoSettings,
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+): Promise<RunningSystem> {
+  await Promise.all(ROLES.map((role) => startRole(supervisor, role, env, logDir)));
   const apiUrl = `http://127.0.0.1:${settings.apiPort}`;
   const webhooksUrl = `http://127.0.0.1:${settings.webhooksPort}`;
   await Promise.all([untilReady(`${apiUrl}/readyz`), untilReady(`${webhooksUrl}/readyz`)]);
-  return { apiUrl, webhooksUrl, sandboxUrl, rebillEnv };
+  return { apiUrl, webhooksUrl, sandboxUrl: sandboxUrlOf(settings), rebillEnv: env };
 }
 
 async function startRole(

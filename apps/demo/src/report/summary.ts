@@ -23,9 +23,11 @@ export function summaryTable(summary: DemoSummary): string {
   const { rebill, ledger, currency } = summary;
   const money = (minor: number) => `${currency} ${(minor / 100).toFixed(2)}`;
   const rows: [string, string, string][] = [
-    ...Object.entries(rebill.subscriptionsByStatus).map(
-      ([status, n]): [string, string, string] => [`subscriptions ${status}`, String(n), ''],
-    ),
+    ...Object.entries(rebill.subscriptionsByStatus).map(([status, n]): [string, string, string] => [
+      `subscriptions ${status}`,
+      String(n),
+      '',
+    ]),
     ['renewals charged', String(rebill.renewals), ''],
     ['renewals declined (attempts)', String(rebill.declines), ''],
     ['dunning retries', String(rebill.retries), ''],

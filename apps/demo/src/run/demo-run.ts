@@ -1,4 +1,4 @@
-// One demo run, once the system is up: the merchant and its plans, the signups, the months, and
+// One demo run, once the system is up and the merchant exists: its plans, the signups, the months, and
 // the summary read from the database and the sandbox's ledger.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RebillApi } from '../http/rebill-api.js';
@@ -8,8 +8,9 @@ import type { RunningSystem } from '../processes/system.js';
 import { FigureReader, ledgerFigures } from '../report/figures.js';
 import type { Progress } from '../report/progress.js';
 import type { DemoSummary } from '../report/summary.js';
+import type { DemoSettings } from '../settings.js';
 import { scriptCustomers } from '../script/behaviours.js';
-import { createMerchant, createPlans } from './merchant.js';
+import { createPlans, type DemoMerchant } from './merchant.js';
 import { runMonths } from './months.js';
 import { signUpCustomers } from './signups.js';
 
@@ -21,12 +22,12 @@ export interface DemoRun {
 
 export async function runDemo(
   system: RunningSystem,
+  merchant: DemoMerchant,
   options: DemoOptions,
   progress: Progress,
-  databaseUrl: string,
-  operatorToken: string,
+  settings: Pick<DemoSettings, 'databaseUrl' | 'operatorToken'>,
 ): Promise<DemoRun> {
-  const merchant = await createMerchant(system.rebillEnv);
+  const { databaseUrl, operatorToken } = settings;
   const api = new RebillApi(system.apiUrl, merchant.apiKey, operatorToken);
   const sim = new SandboxSim(system.sandboxUrl);
   const figures = await FigureReader.open(databaseUrl, merchant.id);
@@ -46,7 +47,7 @@ export async function runDemo(
       progress,
       subscriptions,
       months: options.months,
-      stepDays: options.short ? 3 : 1,
+      stepDays: options.short ? 7 : 1,
     });
   }
   const summary: DemoSummary = {

@@ -27,7 +27,13 @@ export async function createMerchant(env: NodeJS.ProcessEnv): Promise<DemoMercha
 /** Two monthly plans; with the system clock one daily plan for both, so renewals come while it runs. */
 export async function createPlans(api: RebillApi, daily: boolean): Promise<Record<PlanKey, string>> {
   if (daily) {
-    const id = await api.createPlan({ code: 'daily', name: 'Daily', currency: 'EUR', amount: 99, interval: 'DAY' });
+    const id = await api.createPlan({
+      code: 'daily',
+      name: 'Daily',
+      currency: 'EUR',
+      amount: 99,
+      interval: 'DAY',
+    });
     return { basic: id, pro: id };
   }
   const basic = await api.createPlan({
@@ -37,6 +43,12 @@ export async function createPlans(api: RebillApi, daily: boolean): Promise<Recor
     amount: 499,
     interval: 'MONTH',
   });
-  const pro = await api.createPlan({ code: 'pro', name: 'Pro', currency: 'EUR', amount: 999, interval: 'MONTH' });
+  const pro = await api.createPlan({
+    code: 'pro',
+    name: 'Pro',
+    currency: 'EUR',
+    amount: 999,
+    interval: 'MONTH',
+  });
   return { basic, pro };
 }

@@ -37,7 +37,9 @@ export async function runMonths(run: MonthsRun): Promise<void> {
       const now = DateTime.fromJSDate(await run.api.clockNow(), { zone: 'utc' });
       const left = to.diff(now).as('seconds');
       if (left <= 0) break;
-      await run.api.advanceClock(`PT${Math.ceil(Math.min(left, run.stepDays * 86_400))}S`);
+      const seconds = Math.ceil(Math.min(left, run.stepDays * 86_400));
+      // One step per call (Rebill's steps are a minute to a week), so the bar moves per call.
+      await run.api.advanceClock(`PT${seconds}S`, seconds >= 60 ? `PT${seconds}S` : undefined);
       const fraction = now.diff(from).as('seconds') / to.diff(from).as('seconds');
       run.progress.month(month, run.months, fraction, await run.figures.rebill());
     }

@@ -31,10 +31,9 @@ export async function signUpCustomers(
       `customer${script.index + 1}@example.com`,
     );
     const subscription = await api.subscribe(customerId, plans[script.plan]);
-    if (subscription.payment_request_url == null) {
-      throw new Error(`subscription ${subscription.id} came without a purchase journey`);
-    }
-    await sim.journey(subscription.payment_request_url, JOURNEY_STEP[script.signup]);
+    const journey = subscription.payment_request_url ?? null;
+    if (journey === null) throw new Error(`subscription ${subscription.id} came without a purchase journey`);
+    await sim.journey(journey, JOURNEY_STEP[script.signup]);
     done += 1;
     onSignedUp(done);
     return { script, subscriptionId: subscription.id };

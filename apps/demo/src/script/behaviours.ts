@@ -27,7 +27,10 @@ export interface CustomerScript {
   readonly event: CustomerEvent | null;
 }
 
-const SIGNUP_SHARES: Readonly<Record<Exclude<SignupEnd, 'APPROVE'>, number>> = { DECLINE: 0.08, ABANDON: 0.08 };
+const SIGNUP_SHARES: Readonly<Record<Exclude<SignupEnd, 'APPROVE'>, number>> = {
+  DECLINE: 0.08,
+  ABANDON: 0.08,
+};
 const EVENT_SHARES: Readonly<Record<EventKind, number>> = {
   DECLINE_RECOVERED: 0.1,
   DECLINE_UNRECOVERED: 0.04,
@@ -65,7 +68,11 @@ function quota(share: number, of: number): number {
   return Math.min(of, Math.max(1, Math.round(share * of)));
 }
 
-function eventOf(kind: EventKind, months: number, between: (min: number, max: number) => number): CustomerEvent {
+function eventOf(
+  kind: EventKind,
+  months: number,
+  between: (min: number, max: number) => number,
+): CustomerEvent {
   // A failed renewal takes about two weeks of dunning to end in a cancellation: not the last month.
   const early = between(1, Math.max(1, months - 1));
   switch (kind) {
