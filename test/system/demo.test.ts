@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../apps/klarna-sandbox/src/testing/harness.js';
@@ -17,6 +16,7 @@ import {
   testRedisKeyPrefix,
   testRedisUrl,
 } from '../harness/index.js';
+import { deleteKeysWithPrefix } from '../harness/redis-keys.js';
 import { freePort } from './support/ports.js';
 import { REPO_ROOT } from './support/role-process.js';
 
@@ -49,10 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dropDatabase(databaseUrl);
-  const redis = new Redis(testRedisUrl());
-  const keys = await redis.keys(`{${prefix}}*`);
-  if (keys.length > 0) await redis.unlink(...keys);
-  await redis.quit();
+  await deleteKeysWithPrefix(testRedisUrl(), `{${prefix}}`);
   rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -98,8 +98,9 @@ async function run(options: DemoOptions, settings: DemoSettings): Promise<number
         throw new Error(`not stopped cleanly: ${JSON.stringify(Object.fromEntries(unclean))}`);
       return 0;
     }
-    say('Rebill keeps running (logs above). Ctrl-C stops every process.');
+    say(`Rebill keeps running (process logs in ${logDir}). Ctrl-C stops every process.`);
     if (options.realTime) {
+      say('On the system clock the daily plan renews as days pass: a line here whenever a figure changes.');
       // Renewals come as real time passes: a line whenever the figures change.
       let last = '';
       setInterval(() => {

@@ -41,7 +41,9 @@ export function summaryTable(summary: DemoSummary): string {
   const line = (row: [string, string, string]) =>
     `  ${row[0].padEnd(widths[0] ?? 0)}  ${row[1].padStart(widths[1] ?? 0)}  ${row[2].padStart(widths[2] ?? 0)}`.trimEnd();
   return [
-    `Summary: seed ${summary.seed}, ${summary.customers} customers, ${summary.months} months`,
+    `Summary: seed ${summary.seed}, ${summary.customers} customers, ${
+      summary.months === 0 ? 'on the system clock' : `${summary.months} months`
+    }`,
     line(header),
     ...rows.map(line),
   ].join('\n');
