@@ -19,6 +19,8 @@ const READY_MESSAGE: Record<Role, string> = {
   scheduler: 'sweeping',
 };
 const START_TIMEOUT_MS = 180_000;
+/** Set on both sides, so a developer's .env (which the roles read) cannot point them at another key. */
+const SANDBOX_API_KEY = 'sandbox-api-key';
 
 export interface RunningSystem {
   readonly apiUrl: string;
@@ -47,6 +49,7 @@ export async function startSandbox(
       ...process.env,
       SANDBOX_HOST: '127.0.0.1',
       SANDBOX_PORT: String(settings.sandboxPort),
+      SANDBOX_API_KEY: SANDBOX_API_KEY,
       SANDBOX_LOG_LEVEL: 'warn',
     },
     logFile: join(logDir, 'klarna-sandbox.log'),
@@ -67,6 +70,7 @@ export function rebillEnvironment(settings: DemoSettings, clock: ClockMode): Nod
     CLOCK_MODE: clock,
     CLOCK_SANDBOX: 'on',
     KLARNA_BASE_URL: sandboxUrlOf(settings),
+    KLARNA_API_KEY: SANDBOX_API_KEY,
     API_HOST: '127.0.0.1',
     API_PORT: String(settings.apiPort),
     WEBHOOKS_HOST: '127.0.0.1',
