@@ -21,7 +21,7 @@ export async function checkServers(databaseUrl: string, redisUrl: string): Promi
     message: [
       ...problems,
       '',
-      'Start them, then run `npm start` again. On Debian:',
+      `Start ${problems.length === 1 ? 'it' : 'them'}, then run \`npm start\` again. On Debian:`,
       ...(postgres === null ? [] : [`  ${START_POSTGRES}`]),
       ...(redis === null ? [] : [`  ${START_REDIS}`]),
       'or with Docker:',
