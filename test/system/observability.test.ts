@@ -65,6 +65,12 @@ async function dueRenewals(count: number): Promise<SignedUp[]> {
   });
 }
 
+/** The first span received that matches (rejects while there is none yet: for `eventually`). */
+function spanWhere(match: (span: ReceivedSpan) => boolean): Promise<ReceivedSpan> {
+  const found = receiver.spans.find(match);
+  return found === undefined ? Promise.reject(new Error('no such span yet')) : Promise.resolve(found);
+}
+
 describe('/metrics during a run', () => {
   it('moves with the renewals: queue depth while Klarna is slow, runs, declines by reason, latency', async () => {
     const worker = world.opsUrl('worker');
@@ -131,25 +137,19 @@ describe('OpenTelemetry traces', () => {
     if (renewal === undefined) throw new Error('seed');
 
     // The worker's job span names the job, whose id carries the subscription's.
-    const job = await eventually(async () => {
-      const found = receiver.spans.find(
-        (s) =>
-          s.service === 'rebill-worker' &&
-          s.name === 'process subscriptions' &&
-          String(s.attributes['bullmq.job.id']).startsWith(`RENEWAL-${renewal.id}-`),
-      );
-      expect(found).toBeDefined();
-      return found as ReceivedSpan;
-    }, 30_000);
+    const job = await eventually(
+      () =>
+        spanWhere(
+          (s) =>
+            s.service === 'rebill-worker' &&
+            s.name === 'process subscriptions' &&
+            String(s.attributes['bullmq.job.id']).startsWith(`RENEWAL-${renewal.id}-`),
+        ),
+      30_000,
+    );
     const trace = job.traceId;
     const inTrace = (service: string, name: string) =>
-      eventually(async () => {
-        const found = receiver.spans.find(
-          (s) => s.traceId === trace && s.service === service && s.name === name,
-        );
-        expect(found, `${service} ${name}`).toBeDefined();
-        return found as ReceivedSpan;
-      });
+      eventually(() => spanWhere((s) => s.traceId === trace && s.service === service && s.name === name));
 
     // In the scheduler: the tick is the root, the enqueue its child.
     const tick = await inTrace('rebill-scheduler', 'scheduler tick');

@@ -1,16 +1,14 @@
 // Tracing on, in one process: units of work are spans, log lines carry their trace id, an HTTP
 // request continues its caller's traceparent, a Klarna call is a client span under the work that
 // made it (operation, outcome, status; nothing secret). Spans are read back from a test exporter.
-import { Writable } from 'node:stream';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-node';
-import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../config/logger.js';
 import { KlarnaHttp } from '../klarna/http.js';
 import { capturingLogger } from '../klarna/klarna.test-support.js';
 import { Secret } from '../secrets/secret.js';
 import { klarnaCallSpans } from './klarna-call-spans.js';
-import { endRequestTrace, inUnitOfWork, traceRequest, traceRequestIds } from './trace-context.js';
+import { inUnitOfWork } from './trace-context.js';
+import { captureLog, tracedRequest } from './trace-context.test-support.js';
 import { startTracing, type Tracing } from './tracing.js';
 
 class CollectingExporter implements SpanExporter {
@@ -22,17 +20,6 @@ class CollectingExporter implements SpanExporter {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      callback();
-    },
-  });
-  return { lines, log: createLogger({ level: 'info', name: 'test', destination: stream }) };
 }
 
 let exporter: CollectingExporter;
@@ -63,7 +50,7 @@ describe('tracing on', () => {
   });
 
   it("a unit of work is a span; its log lines carry the span's trace id; a Klarna call is its child", async () => {
-    const { lines, log } = capture();
+    const { lines, log } = captureLog();
     const tracer = tracing.tracer;
     if (tracer === null) throw new Error('tracing is on');
     // Port 9 (discard) refuses on loopback: a CONNECTION failure without any server.
@@ -109,25 +96,8 @@ describe('tracing on', () => {
   });
 
   it("an HTTP request's span continues the caller's traceparent; its handler's lines carry that trace id", async () => {
-    const { lines, log } = capture();
-    const app = Fastify({ loggerInstance: log, ...traceRequestIds });
-    app.addHook('onRequest', traceRequest);
-    app.addHook('onResponse', endRequestTrace);
-    app.get('/things/:id', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      log.info('handler');
-      return { ok: true };
-    });
-    try {
-      const response = await app.inject({
-        method: 'GET',
-        url: '/things/42?secret=no',
-        headers: { traceparent: `00-${TRACE}-${PARENT_SPAN}-01` },
-      });
-      expect(response.statusCode).toBe(200);
-    } finally {
-      await app.close();
-    }
+    const { lines, log } = captureLog();
+    expect(await tracedRequest(log, '/things/42?secret=no', `00-${TRACE}-${PARENT_SPAN}-01`)).toBe(200);
     expect(lines.find((l) => l.msg === 'handler')?.traceId).toBe(TRACE);
     const [span] = (await finishedSpans()).filter((s) => s.name.startsWith('GET'));
     expect(span?.name).toBe('GET /things/:id');
@@ -144,7 +114,7 @@ describe('tracing on', () => {
 describe('tracing off again', () => {
   it('a unit of work runs under an id of its own, and nothing is exported', async () => {
     await tracing.shutdown();
-    const { lines, log } = capture();
+    const { lines, log } = captureLog();
     await inUnitOfWork('tick', () => {
       log.info('inside');
       return Promise.resolve();
