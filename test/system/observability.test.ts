@@ -168,7 +168,10 @@ describe('OpenTelemetry traces', () => {
     });
     const transaction = await inTrace('rebill-worker', 'pg transaction');
     expect(transaction.parentSpanId).toBe(job.spanId);
-    expect(transaction.attributes).toMatchObject({ 'db.system.name': 'postgresql' });
+    expect(transaction.attributes).toMatchObject({
+      'db.system.name': 'postgresql',
+      'rebill.db.client': 'pipelined',
+    });
     // No span carries the raw customer token.
     expect(JSON.stringify(receiver.spans)).not.toContain(renewal.token);
 
@@ -179,5 +182,18 @@ describe('OpenTelemetry traces', () => {
     expect(linesOf('worker')).toContainEqual(
       expect.objectContaining({ msg: 'klarna call', operation: 'authorize', traceId: trace }),
     );
+  });
+
+  it('an API request is a server span, with its Prisma transaction under it', async () => {
+    // beforeAll created the plan through the API.
+    const request = await eventually(() =>
+      spanWhere((s) => s.service === 'rebill-api' && s.name === 'POST /v1/plans'),
+    );
+    expect(request.attributes).toMatchObject({ 'http.route': '/v1/plans', 'http.response.status_code': 201 });
+    const transaction = await eventually(() =>
+      spanWhere((s) => s.parentSpanId === request.spanId && s.name === 'pg transaction'),
+    );
+    expect(transaction).toMatchObject({ service: 'rebill-api', traceId: request.traceId });
+    expect(transaction.attributes).toMatchObject({ 'rebill.db.client': 'prisma' });
   });
 });

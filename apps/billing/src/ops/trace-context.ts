@@ -61,6 +61,27 @@ export function inUnitOfWork<T>(name: string, work: () => Promise<T>): Promise<T
   return tracer.startActiveSpan(name, (span) => endSpanAfter(span, work));
 }
 
+/**
+ * Runs database work in a client span of its own when tracing is on, as it is when off (a null
+ * check). `client` tells Prisma's transactions from the pipelined ones; statements are not
+ * recorded (their values are customers' data).
+ */
+export function inDatabaseSpan<T>(client: 'prisma' | 'pipelined', work: () => Promise<T>): Promise<T> {
+  if (tracer === null) return work();
+  return tracer.startActiveSpan(
+    'pg transaction',
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'db.system.name': 'postgresql',
+        'db.operation.name': 'TRANSACTION',
+        'rebill.db.client': client,
+      },
+    },
+    (span) => endSpanAfter(span, work),
+  );
+}
+
 /** Ends `span` when `work` settles; a throw marks it failed. */
 export async function endSpanAfter<T>(span: Span, work: () => Promise<T>): Promise<T> {
   try {

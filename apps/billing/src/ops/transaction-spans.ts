@@ -1,21 +1,11 @@
 // A span per pipelined PostgreSQL transaction (the renewal hot path's two per charge), installed
-// by the composition root only when tracing is on. The statements are not recorded: their values
-// are customers' data.
-import { SpanKind, type Tracer } from '@opentelemetry/api';
+// by the composition root only when tracing is on, so that path does not even check for it.
 import type { PipelinedTransactions } from '../store/pipelined-transaction.js';
-import { endSpanAfter } from './trace-context.js';
+import { inDatabaseSpan } from './trace-context.js';
 
-export function tracedTransactions(tracer: Tracer, inner: PipelinedTransactions): PipelinedTransactions {
+export function tracedTransactions(inner: PipelinedTransactions): PipelinedTransactions {
   return {
-    run: (fn) =>
-      tracer.startActiveSpan(
-        'pg transaction',
-        {
-          kind: SpanKind.CLIENT,
-          attributes: { 'db.system.name': 'postgresql', 'db.operation.name': 'TRANSACTION' },
-        },
-        (span) => endSpanAfter(span, () => inner.run(fn)),
-      ),
+    run: (fn) => inDatabaseSpan('pipelined', () => inner.run(fn)),
     close: () => inner.close(),
   };
 }

@@ -85,7 +85,7 @@ export async function createProcessDeps(
     databaseUrl: config.DATABASE_URL,
     onIdleError: (error) => log.warn({ err: error }, 'idle PostgreSQL connection lost'),
   });
-  const transactions = tracer === null ? pipelined : tracedTransactions(tracer, pipelined);
+  const transactions = tracer === null ? pipelined : tracedTransactions(pipelined);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
   const prefix = bullPrefix(config.REDIS_PREFIX);
