@@ -4,7 +4,7 @@
 //   rebill-openapi    GET /openapi.json, GET /docs (root, unauthenticated)
 //   /healthz /readyz  (root, unauthenticated)
 //   /v1               rebill-auth (API key), rebill-idempotency (POST), then the resources
-import { traceRequest, traceRequestIds } from '../ops/trace-context.js';
+import { endRequestTrace, traceRequest, traceRequestIds } from '../ops/trace-context.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { resolveApiDeps, type ApiDeps, type ResolvedApiDeps } from './deps.js';
@@ -50,6 +50,7 @@ export async function buildApiApp(input: ApiDeps): Promise<FastifyInstance> {
     ...traceRequestIds,
   });
   app.addHook('onRequest', traceRequest);
+  app.addHook('onResponse', endRequestTrace);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
