@@ -5,7 +5,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db.js';
 import { toPage, type Page, type PageQuery } from '../pagination.js';
 import type { WebhookDeliveryRow } from '../webhook-endpoints.js';
-import { forScope, olderThan, type DashboardScope } from './merchant-scope.js';
+import { newestFirstOfScope, type DashboardScope } from './merchant-scope.js';
 
 export async function failedWebhookDeliveries(
   db: Db,
@@ -19,13 +19,7 @@ export async function failedWebhookDeliveries(
 export function failedWebhookDeliveriesQuery(scope: DashboardScope, page: PageQuery): Prisma.Sql {
   const take = page.limit + 1;
   // WebhookDelivery_failed_idx (partial: FAILED rows only) per merchant.
-  const failed = forScope(
-    scope,
-    (merchantId) => Prisma.sql`
-      SELECT d.* FROM "WebhookDelivery" d
-      WHERE d."merchantId" = ${merchantId} AND d.status = 'FAILED' AND ${olderThan('d', page.after)}
-      ORDER BY d."createdAt" DESC, d.id DESC LIMIT ${take}`,
-  );
+  const failed = newestFirstOfScope(scope, 'WebhookDelivery', Prisma.sql`t.status = 'FAILED'`, page);
   return Prisma.sql`
     SELECT d.id, d."merchantId", d."endpointId", d."eventId", d.status, d."attemptCount", d."nextAttemptAt",
       d."lastAttemptAt", d."lastStatus", d."lastError", d."deliveredAt", d."createdAt", e.type AS "eventType"

@@ -3,7 +3,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db.js';
 import { toPage, type Page, type PageQuery } from '../pagination.js';
-import { forScope, olderThan, type DashboardScope } from './merchant-scope.js';
+import { newestFirstOfScope, type DashboardScope } from './merchant-scope.js';
 
 export interface PastDueSubscription {
   readonly id: string;
@@ -74,13 +74,7 @@ export function pastDueSubscriptionsQuery(scope: DashboardScope, page: PageQuery
   const take = page.limit + 1;
   // Subscription_merchantId_status_createdAt_id_idx per merchant; the open invoice and its last
   // attempt by their unique keys (subscription, period) and (invoice, attempt number).
-  const subscriptions = forScope(
-    scope,
-    (merchantId) => Prisma.sql`
-      SELECT s.* FROM "Subscription" s
-      WHERE s."merchantId" = ${merchantId} AND s.status = 'PAST_DUE' AND ${olderThan('s', page.after)}
-      ORDER BY s."createdAt" DESC, s.id DESC LIMIT ${take}`,
-  );
+  const subscriptions = newestFirstOfScope(scope, 'Subscription', Prisma.sql`t.status = 'PAST_DUE'`, page);
   return Prisma.sql`
     SELECT s.id, s."merchantId", s."customerId", s."createdAt", s."pastDueSince", s."dunningAttempt",
       s."nextRetryAt", s."graceEndsAt", s."requiresNewToken",
