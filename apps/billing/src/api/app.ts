@@ -22,6 +22,7 @@ import * as plans from './routes/plans.js';
 import * as refunds from './routes/refunds.js';
 import * as subscriptionLifecycle from './routes/subscription-lifecycle.js';
 import * as subscriptions from './routes/subscriptions.js';
+import * as tokenReplacements from './routes/token-replacements.js';
 import * as webhooks from './routes/webhooks.js';
 
 /** Every resource module under /v1; a new one is added here (and to the route-cases table). */
@@ -31,6 +32,7 @@ const V1_ROUTES: readonly { register(app: FastifyInstance, deps: ResolvedApiDeps
   customers,
   subscriptions,
   subscriptionLifecycle,
+  tokenReplacements,
   invoices,
   charges,
   chargeAttempts,
