@@ -37,9 +37,14 @@ async function accountTokens(): Promise<string[]> {
 }
 
 async function replaceToken(sub: { id: string }, key: string) {
-  return world.api<SubscriptionView>(shop.merchant, 'POST', `/v1/subscriptions/${sub.id}/token-replacements`, {
-    headers: { 'Idempotency-Key': key },
-  });
+  return world.api<SubscriptionView>(
+    shop.merchant,
+    'POST',
+    `/v1/subscriptions/${sub.id}/token-replacements`,
+    {
+      headers: { 'Idempotency-Key': key },
+    },
+  );
 }
 
 async function activeSubscription(): Promise<SubscriptionView> {
@@ -104,7 +109,9 @@ describe('token replacement', () => {
       'GET',
       `/ledger?account_id=${encodeURIComponent(shop.merchant.klarnaAccount)}`,
     );
-    const period1 = ledger.body.entries.filter((e) => e.payment_transaction_reference.startsWith(`${sub.id}-p1-`));
+    const period1 = ledger.body.entries.filter((e) =>
+      e.payment_transaction_reference.startsWith(`${sub.id}-p1-`),
+    );
     expect(period1).toHaveLength(1);
     expect(period1[0]?.customer_token).toBe(tokens[1]);
 
@@ -121,7 +128,10 @@ describe('token replacement', () => {
       `SELECT type FROM "OutboxEvent" WHERE "subscriptionId" = $1 AND type IN ('subscription.token_replaced', 'subscription.recovered')`,
       [sub.id],
     );
-    expect(events.map((e) => e.type).sort()).toEqual(['subscription.recovered', 'subscription.token_replaced']);
+    expect(events.map((e) => e.type).sort()).toEqual([
+      'subscription.recovered',
+      'subscription.token_replaced',
+    ]);
   });
 
   it('an abandoned replacement journey leaves the token and the subscription as they were', async () => {

@@ -152,7 +152,12 @@ async function issueToken(
       await audit(tx, {
         ...entry,
         action: 'subscription.token_replacement_unused',
-        after: { status: row.status, token_id: tokenId, payment_request_id: request.id, reason: decision.reason },
+        after: {
+          status: row.status,
+          token_id: tokenId,
+          payment_request_id: request.id,
+          reason: decision.reason,
+        },
       });
       return null;
     case 'swap': {

@@ -58,7 +58,8 @@ export async function startTokenReplacement(
     if (locked === null) return { kind: 'not_found' } as const;
     const { row } = locked;
     const start = decideReplacementStart(row.status);
-    if (start.kind === 'refused') return { kind: 'illegal', status: start.status, reason: start.reason } as const;
+    if (start.kind === 'refused')
+      return { kind: 'illegal', status: start.status, reason: start.reason } as const;
     const now = deps.clock.now();
     const open = await findOpenReplacement(tx, row.id, now);
     if (open !== null) return { kind: 'open', paymentRequestId: open.id, created: false } as const;
@@ -154,7 +155,12 @@ async function sendReplacementRequest(
         });
       });
       deps.log.warn(
-        { subscriptionId, status: outcome.status, errorCode: outcome.errorCode, parameters: outcome.parameters },
+        {
+          subscriptionId,
+          status: outcome.status,
+          errorCode: outcome.errorCode,
+          parameters: outcome.parameters,
+        },
         'Klarna rejected the token replacement request',
       );
       return {
@@ -170,6 +176,10 @@ async function sendReplacementRequest(
         { subscriptionId, outcome: outcome.kind },
         'Klarna did not answer the token replacement request; it stays resumable',
       );
-      return { kind: 'klarna_unavailable', paymentRequestId, retryAfterSeconds: retryAfterSecondsOf(outcome) };
+      return {
+        kind: 'klarna_unavailable',
+        paymentRequestId,
+        retryAfterSeconds: retryAfterSecondsOf(outcome),
+      };
   }
 }

@@ -3,7 +3,14 @@
 // to Klarna, under the subscription's row lock; decisions are made in src/lifecycle and src/signup.
 import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTx, Tx } from './db.js';
-import type { Merchant, PaymentRequest, Plan, PlanVersion, Subscription, SubscriptionPhase } from './generated/prisma/client.js';
+import type {
+  Merchant,
+  PaymentRequest,
+  Plan,
+  PlanVersion,
+  Subscription,
+  SubscriptionPhase,
+} from './generated/prisma/client.js';
 
 /** Journeys that may still issue a token: the one a new request answers instead of opening another. */
 const OPEN_STATES: PaymentRequest['state'][] = ['CREATING', 'SUBMITTED', 'IN_PROGRESS'];
@@ -31,7 +38,10 @@ export interface NewReplacementRequest {
   readonly keyFor: (call: 'payment-request', rowId: string) => string;
 }
 
-export async function insertReplacementRequest(tx: Tx, input: NewReplacementRequest): Promise<PaymentRequest> {
+export async function insertReplacementRequest(
+  tx: Tx,
+  input: NewReplacementRequest,
+): Promise<PaymentRequest> {
   const id = randomUUID();
   const { subscription, now } = input;
   return tx.paymentRequest.create({

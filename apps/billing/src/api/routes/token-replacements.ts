@@ -58,7 +58,13 @@ async function answer(
 ): Promise<FastifyReply> {
   switch (result.kind) {
     case 'started':
-      return sendWithJourney(reply, deps, subscription.merchantId, subscription.id, result.created ? 201 : 200);
+      return sendWithJourney(
+        reply,
+        deps,
+        subscription.merchantId,
+        subscription.id,
+        result.created ? 201 : 200,
+      );
     case 'not_found':
       return sendProblem(request, reply, notFoundProblem('subscription'));
     case 'illegal':
