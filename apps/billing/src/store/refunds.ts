@@ -1,5 +1,6 @@
 // Reading refunds for the merchant API: a charge's (oldest first) and the merchant's (newest
-// first, paginated). The money job writes and settles them (store/charge-money*.ts).
+// first, paginated, by charge or by subscription). The money job writes and settles them
+// (store/charge-money*.ts).
 import type { Db } from './db.js';
 import type { Refund } from './generated/prisma/client.js';
 import { afterKeyset, NEWEST_FIRST, toPage, type Page, type PageQuery } from './pagination.js';
@@ -11,13 +12,14 @@ export type RefundRow = Refund;
 export async function listRefunds(
   db: Db,
   merchantId: string,
-  filter: { readonly chargeId?: string | undefined },
+  filter: { readonly chargeId?: string | undefined; readonly subscriptionId?: string | undefined },
   page: PageQuery,
 ): Promise<Page<RefundRow>> {
   const rows = await db.refund.findMany({
     where: {
       merchantId,
       ...(filter.chargeId ? { chargeId: filter.chargeId } : {}),
+      ...(filter.subscriptionId ? { charge: { subscriptionId: filter.subscriptionId } } : {}),
       ...afterKeyset(page.after),
     },
     orderBy: NEWEST_FIRST,

@@ -84,18 +84,23 @@ export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
       schema: {
         tags,
         summary: 'List refunds, newest first',
+        description: '`charge_id` keeps one charge’s, `subscription_id` those of one subscription’s charges.',
         querystring: listRefundsQuery,
         response: { 200: listOf(refundSchema), ...problemResponses(400, 401) },
       },
     },
     async (request, reply) => {
       const { merchantId } = callerOf(request);
-      const { charge_id: chargeId } = request.query;
+      const { charge_id: chargeId, subscription_id: subscriptionId } = request.query;
       return sendList(
         request,
         reply,
-        { name: 'refunds', query: request.query, filters: { charge_id: chargeId } },
-        (page) => listRefunds(deps.db, merchantId, { chargeId }, page),
+        {
+          name: 'refunds',
+          query: request.query,
+          filters: { charge_id: chargeId, subscription_id: subscriptionId },
+        },
+        (page) => listRefunds(deps.db, merchantId, { chargeId, subscriptionId }, page),
         refundView,
       );
     },
