@@ -65,7 +65,7 @@ describe('token replacement', () => {
     });
     expect(rule.status, rule.text).toBe(201);
 
-    await world.advanceClock('P32D');
+    await world.advanceClock('P32D', 'P7D');
     const declined = await eventually(async () => {
       const now = await shop.subscription(sub.id);
       expect(now).toMatchObject({ status: 'PAST_DUE', requires_new_token: true });
