@@ -11,7 +11,7 @@ import { inTransaction } from '../store/db.js';
 import { createWebhookEndpoint } from '../store/webhook-endpoints.js';
 import { newMerchantWebhookSecret, sealMerchantWebhookSecret } from '../vault/merchant-webhooks.js';
 import { apiTest, testVault } from './testing/api-test.js';
-import { seedBilledSubscription } from './testing/billing-rows.js';
+import { seedBilledSubscription, seedRefund } from './testing/billing-rows.js';
 import { expectInvalidFields, expectProblem, expectStatus } from './testing/expectations.js';
 import type { Tenant } from './testing/tenants.js';
 
@@ -613,20 +613,7 @@ async function ownedRows(prisma: Db, owner: Tenant, at: Date): Promise<Owned> {
   const billed = await seedBilledSubscription(prisma, owner.merchantId);
   const seeded = billed.charges[0];
   if (seeded === undefined) throw new Error('no charge seeded');
-  const refund = await prisma.refund.create({
-    data: {
-      merchantId: owner.merchantId,
-      chargeId: seeded.charge.id,
-      captureId: seeded.capture.id,
-      amountMinor: 100,
-      currency: 'SEK',
-      reference: `ref-${seeded.charge.id}`,
-      idempotencyKey: `key-${seeded.charge.id}`,
-      status: 'SUCCEEDED',
-      createdAt: at,
-      updatedAt: at,
-    },
-  });
+  const refund = await seedRefund(prisma, owner.merchantId, seeded, at);
   const key = generateApiKey();
   const apiKey = await createApiKey(prisma, {
     merchantId: owner.merchantId,

@@ -1,30 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ACTIVE, END, NOW } from './lifecycle-row.test-support.js';
 import type { LifecycleRow } from './decide.js';
 import { decideReplacementStart, decideTokenSwap } from './decide-token-replacement.js';
 
-const NOW = new Date('2026-03-02T09:00:00.000Z');
-const END = new Date('2026-03-15T10:00:00.000Z');
 const GRACE_END = new Date('2026-03-09T09:00:00.000Z');
-
-const ACTIVE: LifecycleRow = {
-  id: 's1',
-  status: 'ACTIVE',
-  tokenId: 't1',
-  requiresNewToken: false,
-  cancelAtPeriodEnd: false,
-  pauseAtPeriodEnd: false,
-  pausedAt: null,
-  paidThroughPeriodIndex: 3,
-  pastDuePeriodIndex: null,
-  currentPeriodEnd: END,
-  trialEndsAt: null,
-  pastDueSince: null,
-  nextRetryAt: null,
-  graceEndsAt: null,
-  canceledAt: null,
-  nextActionKind: 'RENEWAL',
-  nextActionAt: END,
-};
 
 /** After a hard decline: no retry left, the grace end is the next action. */
 const HARD_DECLINED: LifecycleRow = {

@@ -17,6 +17,7 @@ import { storeCustomerToken } from '../vault/customer-tokens.js';
 import type { Vault } from '../vault/vault.js';
 import type { JourneyFact, JourneyFactResult } from './journey-fact.js';
 import { NEXT_ACTION_LEASE_MS, type Settled } from './settle.js';
+import { journeyLink } from './signup-answer.js';
 
 export interface ReplacementAt {
   readonly vault: Vault;
@@ -58,15 +59,7 @@ export async function applyReplacementAnswer(
     await auditFailed(tx, request, 'DECLINED', at);
     return null;
   }
-  await updatePaymentRequest(tx, request.id, {
-    klarnaPaymentRequestId: journey.paymentRequestId,
-    state: journey.state === 'UNKNOWN' ? 'SUBMITTED' : journey.state,
-    stateReason: journey.stateReason,
-    url: journey.url,
-    expiresAt: journey.expiresAt ?? request.expiresAt,
-    stateChangedAt: journey.updatedAt ?? journey.createdAt ?? now,
-    updatedAt: now,
-  });
+  await updatePaymentRequest(tx, request.id, journeyLink(journey, request, now));
   return null;
 }
 

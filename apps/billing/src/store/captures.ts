@@ -1,28 +1,20 @@
 // Reading captures (money Klarna took on a charge) for the merchant API: the merchant's, newest
-// first, paginated, by charge or by subscription. The money job and the authorize outcomes write them.
+// first, paginated, by charge or by subscription. The authorize outcomes and the money job write
+// them.
+import { pageOfChargeOperations, type ChargeOperationFilter } from './charge-operation-filter.js';
 import type { Db } from './db.js';
 import type { Capture } from './generated/prisma/client.js';
-import { afterKeyset, NEWEST_FIRST, toPage, type Page, type PageQuery } from './pagination.js';
+import type { Page, PageQuery } from './pagination.js';
 
 export type CaptureRow = Capture;
 
 export async function listCaptures(
   db: Db,
   merchantId: string,
-  filter: { readonly chargeId?: string | undefined; readonly subscriptionId?: string | undefined },
+  filter: ChargeOperationFilter,
   page: PageQuery,
 ): Promise<Page<CaptureRow>> {
-  const rows = await db.capture.findMany({
-    where: {
-      merchantId,
-      ...(filter.chargeId ? { chargeId: filter.chargeId } : {}),
-      ...(filter.subscriptionId ? { charge: { subscriptionId: filter.subscriptionId } } : {}),
-      ...afterKeyset(page.after),
-    },
-    orderBy: NEWEST_FIRST,
-    take: page.limit + 1,
-  });
-  return toPage(rows, page.limit);
+  return pageOfChargeOperations((query) => db.capture.findMany(query), merchantId, filter, page);
 }
 
 export async function getCapture(db: Db, merchantId: string, id: string): Promise<CaptureRow | null> {

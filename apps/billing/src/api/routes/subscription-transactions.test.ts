@@ -1,36 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { describe, expect } from 'vitest';
-import type { Db } from '../../store/db.js';
-import { seedBilledSubscription } from '../testing/billing-rows.js';
+import { seedBilledSubscription, seedRefund } from '../testing/billing-rows.js';
 import { apiTest } from '../testing/api-test.js';
 import { expectInvalidFields, expectProblem, expectStatus } from '../testing/expectations.js';
 import type { Tenant } from '../testing/tenants.js';
 
+const REFUNDED_AT = new Date('2026-05-01T10:00:00.000Z');
+
 interface Page {
   data: { id: string; object: string; charge_id?: string; subscription_id?: string }[];
   next_cursor: string | null;
-}
-
-async function refundOf(
-  prisma: Db,
-  merchantId: string,
-  seeded: { charge: { id: string }; capture: { id: string } },
-) {
-  const at = new Date('2026-05-01T10:00:00.000Z');
-  return prisma.refund.create({
-    data: {
-      merchantId,
-      chargeId: seeded.charge.id,
-      captureId: seeded.capture.id,
-      amountMinor: 100,
-      currency: 'SEK',
-      reference: `ref-${seeded.charge.id}`,
-      idempotencyKey: `key-${seeded.charge.id}`,
-      status: 'SUCCEEDED',
-      createdAt: at,
-      updatedAt: at,
-    },
-  });
 }
 
 async function get(app: FastifyInstance, tenant: Tenant, url: string) {
@@ -46,8 +25,8 @@ describe("a subscription's transactions", () => {
       const [first, , third] = billed.charges;
       const otherCharge = other.charges[0];
       if (first === undefined || third === undefined || otherCharge === undefined) throw new Error('seed');
-      const refund = await refundOf(prisma, merchant.merchantId, third);
-      await refundOf(prisma, merchant.merchantId, otherCharge);
+      const refund = await seedRefund(prisma, merchant.merchantId, third, REFUNDED_AT);
+      await seedRefund(prisma, merchant.merchantId, otherCharge, REFUNDED_AT);
       const sub = `/v1/subscriptions/${billed.subscription.id}`;
       const newestFirst = [...billed.charges].reverse();
 

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResolvedApiDeps } from '../deps.js';
 import { callerOf } from '../plugins/auth.js';
 import type { ReplacementResult } from '../ports.js';
-import { notFoundProblem, problem, sendProblem } from '../problems.js';
+import { illegalTransitionProblem, notFoundProblem, problem, sendProblem } from '../problems.js';
 import { emptyBody, idempotentHeaders, idParams, problemResponses } from '../schemas/common.js';
 import { createdSubscriptionSchema } from '../schemas/subscriptions.js';
 import { zodApp } from './common.js';
@@ -71,11 +71,7 @@ async function answer(
       return sendProblem(
         request,
         reply,
-        problem(
-          'illegal-transition',
-          `A token replacement is not allowed while the subscription is ${result.status}: ${result.reason}.`,
-          { subscription_status: result.status, reason: result.reason },
-        ),
+        illegalTransitionProblem('A token replacement', result.status, result.reason),
       );
     case 'klarna_unavailable':
       reply.header('retry-after', String(result.retryAfterSeconds));

@@ -61,16 +61,11 @@ export const createRefundBody = z
   })
   .nullish();
 
-export const listRefundsQuery = z.strictObject({
+export const listChargeOperationsQuery = z.strictObject({
   ...listQueryShape,
   charge_id: z.uuid({ error: 'must be a charge id' }).optional(),
   subscription_id: z.uuid({ error: 'must be a subscription id' }).optional(),
 });
-
-export const listCapturesQuery = listRefundsQuery;
-
-/** A list under a subscription (its id is in the path): only the page. */
-export const listSubscriptionTransactionsQuery = z.strictObject({ ...listQueryShape });
 
 export const chargeSchema = z.object({
   id: z.uuid(),
