@@ -86,7 +86,7 @@ describe('token replacement', () => {
     const recovered = await shop.settledAs(sub.id, 'ACTIVE');
     expect(recovered.requires_new_token).toBe(false);
     expect(recovered.token_id).not.toBe(oldTokenId);
-    expect(recovered.dunning).toBeNull();
+    expect(recovered.next_action?.kind).toBe('RENEWAL');
     expect(recovered.current_period?.index).toBe(1);
 
     // The period-1 invoice was paid by a charge on the new token: the newest one Klarna issued.
