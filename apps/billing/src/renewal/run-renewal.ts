@@ -38,6 +38,7 @@ import {
   recordApprovedRenewal,
   recordAttemptOutcome,
 } from '../store/charge-outcomes.js';
+import { requestVoidOfUncapturedCharges } from '../store/charge-money.js';
 import type { RawTx as Tx } from '../store/raw-tx.js';
 import {
   changeOpenInvoice,
@@ -63,6 +64,7 @@ import type { RenewalDeps } from './deps.js';
 import { newRenewalAttempt } from './renewal-attempt.js';
 
 const ACTOR: Actor = systemActor('worker');
+const VOID = { kind: 'VOID' } as const;
 
 export type RenewalRunResult =
   | 'GONE'
@@ -536,18 +538,31 @@ async function settle(
       now,
     });
   }
-  if (ctx.invoice !== null && decision.invoice.kind !== 'OPEN') {
-    await changeOpenInvoice(tx, ctx.invoice.id, decision.invoice, now);
+  // Canceled while the charge was in flight (ARCHITECTURE.md, "Races"): the subscription stays
+  // ended and its invoice is closed. Money captured in the authorization (NOW) is booked and the
+  // invoice paid, for the merchant to refund; an authorization not captured yet (LATER) is
+  // released, as the cancel released the ones before it, and the invoice voided.
+  const ended = isFinalSubscriptionStatus(sub.status);
+  const release = ended && approved !== null && attempt.captureMode === 'LATER';
+  const invoiceChange = ended && (release || decision.invoice.kind === 'OPEN') ? VOID : decision.invoice;
+  if (ctx.invoice !== null && invoiceChange.kind !== 'OPEN') {
+    await changeOpenInvoice(tx, ctx.invoice.id, invoiceChange, now);
   }
-  if (isFinalSubscriptionStatus(sub.status)) {
-    // Canceled while the charge was in flight: the money is recorded, the subscription stays
-    // ended, and the audit row tells an operator a refund may be owed.
+  if (ended) {
     if (approved !== null) {
+      if (release) await requestVoidOfUncapturedCharges(tx, { subscriptionId: sub.id, at: now });
       deps.log.warn(
-        { subscriptionId: sub.id, attemptId: attempt.id },
+        { subscriptionId: sub.id, attemptId: attempt.id, released: release },
         'renewal approved after the subscription ended',
       );
-      await auditSubscription(tx, ctx, 'renewal.paid_after_end', { attempt_id: attempt.id }, now, actor);
+      await auditSubscription(
+        tx,
+        ctx,
+        'renewal.paid_after_end',
+        { attempt_id: attempt.id, released: release },
+        now,
+        actor,
+      );
     }
     return;
   }
