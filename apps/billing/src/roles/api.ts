@@ -4,6 +4,7 @@
 import { buildApiApp } from '../api/app.js';
 import { registerOpsClockRoutes } from '../api/routes/ops-clock.js';
 import { apiConfigSchema, isoDurationMs, parseConfig } from '../config/config.js';
+import { systemClock } from '../domain/clock.js';
 import { metricsSource } from '../ops/metrics-source.js';
 import { roleRegistry } from '../ops/registry.js';
 import { resumeSignup, startSignup } from '../signup/start-signup.js';
@@ -36,6 +37,14 @@ export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole>
       },
     },
     metrics: metricsSource(registry),
+    dashboard: {
+      sessionClock: systemClock,
+      queues: Object.values(deps.queues),
+      options: {
+        sessionTtlMs: isoDurationMs(config.DASHBOARD_SESSION_TTL),
+        secureCookies: config.DASHBOARD_SECURE_COOKIES,
+      },
+    },
     logger: deps.log,
     extraRoutes: (root) =>
       registerOpsClockRoutes(root, { ops: clock.ops, operatorToken: config.OPERATOR_TOKEN }),

@@ -1,0 +1,46 @@
+// The operators' dashboard under /dashboard, inside the api role but outside /v1: it has its own
+// sign-in (operators, not API keys) and no Idempotency-Key handling. Scopes, outermost first:
+//   form parser, cookies        the whole dashboard
+//   GET/POST /login             public
+//   session                     everything else: a signed-in operator
+//     CSRF token                pages and form posts (logout included)
+//       ADMIN                   actions
+//     same-origin + ADMIN       bull-board's mutating API routes (queues.ts)
+import cookie from '@fastify/cookie';
+import type { FastifyInstance } from 'fastify';
+import type { DashboardDeps } from './deps.js';
+import { addFormParser } from './forms.js';
+import { registerLoginRoutes, registerLogoutRoute } from './login.js';
+import * as overview from './pages/overview.js';
+import { registerQueueBoard } from './queues.js';
+import { requireAdmin, requireCsrfToken, requireSession } from './session.js';
+
+interface RouteModule {
+  register(app: FastifyInstance, deps: DashboardDeps): void;
+}
+
+/** Read-only pages, for every operator. */
+const PAGES: readonly RouteModule[] = [overview];
+/** Form posts that change something: admins only. */
+const ACTIONS: readonly RouteModule[] = [];
+
+export async function dashboardPlugin(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
+  addFormParser(app);
+  await app.register(cookie);
+  app.decorateRequest('dashboardSession', null);
+  registerLoginRoutes(app, deps);
+
+  await app.register(async (signedIn) => {
+    signedIn.addHook('onRequest', requireSession(deps));
+    await signedIn.register(async (forms) => {
+      forms.addHook('preHandler', requireCsrfToken);
+      registerLogoutRoute(forms, deps);
+      for (const pages of PAGES) pages.register(forms, deps);
+      await forms.register(async (admin) => {
+        admin.addHook('preHandler', requireAdmin);
+        for (const actions of ACTIONS) actions.register(admin, deps);
+      });
+    });
+    if (deps.queues.length > 0) await registerQueueBoard(signedIn, deps);
+  });
+}
