@@ -1,44 +1,45 @@
-// GET /dashboard: the queues' counts at a glance and where to go next.
+// GET /dashboard: what needs an operator at a glance (past due, held, uncaptured, failed webhook
+// deliveries) and the queues' counts.
 import type { FastifyInstance } from 'fastify';
+import { awaitingOperator } from '../../store/dashboard/awaiting-operator.js';
+import { pastDueSubscriptions } from '../../store/dashboard/past-due-subscriptions.js';
+import { listFailedWebhookDeliveriesOfAllMerchants } from '../../store/webhook-endpoints.js';
 import type { DashboardDeps } from '../deps.js';
-import { takeFlash } from '../flash.js';
 import { html } from '../html.js';
-import { page, sendHtml } from '../layout.js';
-import { sessionOf } from '../session.js';
+import { AWAITING_WINDOWS } from './held.js';
+import { sendPage } from './send-page.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+const COUNT_UP_TO = 100;
+
+const upTo = (n: number, more: boolean): string => (more ? `${n}+` : String(n));
 
 export function register(app: FastifyInstance, deps: DashboardDeps): void {
   app.get('/', async (request, reply) => {
-    const queues = await Promise.all(
-      deps.queues.map(async (queue) => ({ name: queue.name, counts: await queue.getJobCounts(...STATES) })),
-    );
-    const body = html`<h2>Queues</h2>
-      <table>
-        <thead>
-          <tr>
-            <th>Queue</th>
-            ${STATES.map((s) => html`<th>${s}</th>`)}
-          </tr>
-        </thead>
-        <tbody>
-          ${queues.map(
-            (q) =>
-              html`<tr>
-                <td><a href="/dashboard/queues/queue/${encodeURIComponent(q.name)}">${q.name}</a></td>
-                ${STATES.map((s) => html`<td>${q.counts[s] ?? 0}</td>`)}
-              </tr>`,
-          )}
-        </tbody>
-      </table>`;
-    return sendHtml(
-      reply,
-      page({
-        title: 'Overview',
-        session: sessionOf(request),
-        flash: takeFlash(request, reply, deps.options),
-        body,
-      }),
-    );
+    const [pastDue, awaiting, failed, queues] = await Promise.all([
+      pastDueSubscriptions(deps.db, {}, { limit: COUNT_UP_TO, after: null }),
+      awaitingOperator(deps.db, { now: deps.clock.now(), limit: COUNT_UP_TO, ...AWAITING_WINDOWS }),
+      listFailedWebhookDeliveriesOfAllMerchants(deps.db, COUNT_UP_TO + 1),
+      Promise.all(
+        deps.queues.map(async (queue) => ({ name: queue.name, counts: await queue.getJobCounts(...STATES) })),
+      ),
+    ]);
+    const cards: [string, string, string][] = [
+      ['/dashboard/past-due', 'Past-due subscriptions', upTo(pastDue.items.length, pastDue.next !== null)],
+      ['/dashboard/held', 'Held invoices', upTo(awaiting.held.items.length, awaiting.held.more)],
+      ['/dashboard/held', 'Uncaptured authorizations', upTo(awaiting.authorizations.items.length, awaiting.authorizations.more)],
+      ['/dashboard/webhook-deliveries', 'Failed webhook deliveries', upTo(Math.min(failed.length, COUNT_UP_TO), failed.length > COUNT_UP_TO)],
+    ];
+    const body = html`<div class="cards">${cards.map(
+      ([href, label, count]) => html`<a class="card" href="${href}"><b>${count}</b>${label}</a>`,
+    )}</div>
+<h2>Queues</h2>
+<table><thead><tr><th>Queue</th>${STATES.map((s) => html`<th>${s}</th>`)}</tr></thead><tbody>
+${queues.map(
+  (q) => html`<tr><td><a href="/dashboard/queues/queue/${encodeURIComponent(q.name)}">${q.name}</a></td>${STATES.map(
+    (s) => html`<td>${q.counts[s] ?? 0}</td>`,
+  )}</tr>`,
+)}</tbody></table>`;
+    return sendPage(request, reply, deps.options, 'Overview', body);
   });
 }
