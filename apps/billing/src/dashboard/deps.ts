@@ -10,11 +10,14 @@ export interface DashboardOptions {
   readonly sessionTtlMs: number;
   /** Mark cookies Secure: the dashboard is served over https. */
   readonly secureCookies: boolean;
+  /** How long a "retry now" job holds its retry before a sweep may enqueue it again (the scheduler's lease). */
+  readonly retryLeaseMs: number;
 }
 
 export const DEFAULT_DASHBOARD_OPTIONS: DashboardOptions = Object.freeze({
   sessionTtlMs: 8 * 3_600_000,
   secureCookies: false,
+  retryLeaseMs: 300_000,
 });
 
 export interface DashboardDeps {

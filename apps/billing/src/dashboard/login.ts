@@ -16,8 +16,8 @@ import { forbidden } from './session.js';
 
 const WRONG = 'Email or password is wrong.';
 
-/** Only a dashboard path may be the page to return to after sign-in (no open redirect). */
-function safeNext(next: unknown): string {
+/** Only a dashboard path may be the page to return to (no open redirect). */
+export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/dashboard(?:[/?]|$)/.test(next) && !next.includes('\\')
     ? next
     : '/dashboard';

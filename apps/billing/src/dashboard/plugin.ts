@@ -11,7 +11,18 @@ import type { FastifyInstance } from 'fastify';
 import type { DashboardDeps } from './deps.js';
 import { addFormParser } from './forms.js';
 import { registerLoginRoutes, registerLogoutRoute } from './login.js';
+import * as cancel from './actions/cancel.js';
+import * as refund from './actions/refund.js';
+import * as resendWebhook from './actions/resend-webhook.js';
+import * as retryNow from './actions/retry-now.js';
+import * as charges from './pages/charges.js';
+import * as held from './pages/held.js';
 import * as overview from './pages/overview.js';
+import * as pastDue from './pages/past-due.js';
+import * as recovery from './pages/recovery.js';
+import * as renewals from './pages/renewals.js';
+import * as subscription from './pages/subscription.js';
+import * as webhookDeliveries from './pages/webhook-deliveries.js';
 import { registerQueueBoard } from './queues.js';
 import { requireAdmin, requireCsrfToken, requireSession } from './session.js';
 
@@ -20,9 +31,18 @@ interface RouteModule {
 }
 
 /** Read-only pages, for every operator. */
-const PAGES: readonly RouteModule[] = [overview];
+const PAGES: readonly RouteModule[] = [
+  overview,
+  pastDue,
+  renewals,
+  charges,
+  recovery,
+  held,
+  subscription,
+  webhookDeliveries,
+];
 /** Form posts that change something: admins only. */
-const ACTIONS: readonly RouteModule[] = [];
+const ACTIONS: readonly RouteModule[] = [retryNow, cancel, refund, resendWebhook];
 
 export async function dashboardPlugin(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   addFormParser(app);

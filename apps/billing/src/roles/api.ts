@@ -4,6 +4,7 @@
 import { buildApiApp } from '../api/app.js';
 import { registerOpsClockRoutes } from '../api/routes/ops-clock.js';
 import { apiConfigSchema, isoDurationMs, parseConfig } from '../config/config.js';
+import { DEFAULT_DASHBOARD_OPTIONS } from '../dashboard/deps.js';
 import { systemClock } from '../domain/clock.js';
 import { metricsSource } from '../ops/metrics-source.js';
 import { roleRegistry } from '../ops/registry.js';
@@ -41,6 +42,7 @@ export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole>
       sessionClock: systemClock,
       queues: Object.values(deps.queues),
       options: {
+        ...DEFAULT_DASHBOARD_OPTIONS,
         sessionTtlMs: isoDurationMs(config.DASHBOARD_SESSION_TTL),
         secureCookies: config.DASHBOARD_SECURE_COOKIES,
       },

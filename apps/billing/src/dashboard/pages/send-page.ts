@@ -12,9 +12,8 @@ export function sendPage(
   options: DashboardOptions,
   title: string,
   body: HtmlValue,
+  status = 200,
 ): FastifyReply {
   const session = sessionOf(request);
-  return sendHtml(reply, page({ title, session, flash: takeFlash(request, reply, options), body }));
+  return sendHtml(reply, page({ title, session, flash: takeFlash(request, reply, options), body }), status);
 }
-
-export const isAdmin = (request: FastifyRequest): boolean => sessionOf(request).operator.role === 'ADMIN';
