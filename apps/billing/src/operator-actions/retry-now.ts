@@ -68,5 +68,9 @@ export async function retryNow(deps: RetryNowDeps, input: RetryNowInput): Promis
     moved.leaseUntil,
   );
   await deps.subscriptions.add(job.name, job.data, job.opts);
-  return { kind: 'ENQUEUED', jobId: JOBS.runNextAction.jobId(job.data, moved.leaseUntil), dueAt: moved.dueAt };
+  return {
+    kind: 'ENQUEUED',
+    jobId: JOBS.runNextAction.jobId(job.data, moved.leaseUntil),
+    dueAt: moved.dueAt,
+  };
 }

@@ -487,9 +487,10 @@ async function settle(
   decision: ChargeDecision,
   outcome: ChargeOutcomeClass | null,
   now: Date,
-  deps: RenewalDeps,
+  deps: Pick<RenewalDeps, 'log'>,
   approved: Parameters<typeof recordApprovedCharge>[2] | null = null,
   correlationId: string | null = null,
+  actor: Actor = ACTOR,
 ): Promise<void> {
   if (decision.kind !== 'SETTLE') return;
   const sub = ctx.subscription;
@@ -504,12 +505,12 @@ async function settle(
       tx,
       attempt,
       approved,
-      { correlationId, now, actor: ACTOR, captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds },
+      { correlationId, now, actor, captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds },
       {
         invoiceId: ctx.invoice.id,
         subscription: sub,
         patch: decision.patch,
-        audit: subscriptionAudit(ctx, decision.event, settledAfter(ctx, decision, attempt), now),
+        audit: subscriptionAudit(ctx, decision.event, settledAfter(ctx, decision, attempt), now, actor),
       },
     );
     return;
@@ -518,12 +519,12 @@ async function settle(
     await recordApprovedCharge(tx, attempt, approved, {
       correlationId,
       now,
-      actor: ACTOR,
+      actor,
       captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds,
     });
   } else {
     await recordAttemptOutcome(tx, attempt, {
-      actor: ACTOR,
+      actor,
       status: decision.attempt === 'APPROVED' ? 'UNKNOWN' : decision.attempt,
       declineReason: outcome?.kind === 'DECLINED' ? outcome.reason : null,
       declineCategory: outcome === null ? null : declineCategoryOf(outcome),
@@ -546,12 +547,12 @@ async function settle(
         { subscriptionId: sub.id, attemptId: attempt.id },
         'renewal approved after the subscription ended',
       );
-      await auditSubscription(tx, ctx, 'renewal.paid_after_end', { attempt_id: attempt.id }, now);
+      await auditSubscription(tx, ctx, 'renewal.paid_after_end', { attempt_id: attempt.id }, now, actor);
     }
     return;
   }
   await writeRenewalPatch(tx, sub, decision.patch, now);
-  await auditSubscription(tx, ctx, decision.event, settledAfter(ctx, decision, attempt), now);
+  await auditSubscription(tx, ctx, decision.event, settledAfter(ctx, decision, attempt), now, actor);
 }
 
 function settledAfter(
@@ -577,8 +578,9 @@ async function auditSubscription(
   action: string,
   after: Record<string, string | number | boolean | null>,
   now: Date,
+  actor: Actor = ACTOR,
 ): Promise<void> {
-  await audit(tx, subscriptionAudit(ctx, action, after, now));
+  await audit(tx, subscriptionAudit(ctx, action, after, now, actor));
 }
 
 function subscriptionAudit(
@@ -586,9 +588,10 @@ function subscriptionAudit(
   action: string,
   after: Record<string, string | number | boolean | null>,
   now: Date,
+  actor: Actor = ACTOR,
 ): AuditEntry {
   return {
-    actor: ACTOR,
+    actor,
     merchantId: ctx.subscription.merchantId,
     subscriptionId: ctx.subscription.id,
     entityType: 'subscription',
@@ -597,5 +600,73 @@ function subscriptionAudit(
     before: { status: ctx.subscription.status },
     after,
     at: now,
+  };
+}
+
+/** What an operator found at Klarna for a held attempt (see operator-actions/resolve-held-attempt.ts). */
+export type HeldAttemptResolution =
+  | {
+      readonly kind: 'APPROVED';
+      readonly transaction: Parameters<typeof recordApprovedCharge>[2];
+      readonly correlationId: string | null;
+    }
+  | { readonly kind: 'NOT_CHARGED' };
+
+export type SettleHeldResult =
+  | { readonly kind: 'SETTLED'; readonly invoiceId: string; readonly status: string }
+  | { readonly kind: 'NOT_HELD' };
+
+/**
+ * Settles the last attempt of a held invoice with an operator's resolution, under the subscription's
+ * lock and through the same decision and writes as an answer from Klarna: APPROVED books the charge
+ * (captured per the plan's capture mode), pays the invoice and advances the period; NOT_CHARGED is a
+ * soft decline, which the dunning policy turns into its next retry or its end. The caller releases
+ * the hold in the same transaction.
+ */
+export async function settleHeldAttempt(
+  tx: Tx,
+  deps: Pick<RenewalDeps, 'log'>,
+  input: {
+    readonly subscriptionId: string;
+    readonly attemptId: string;
+    readonly resolution: HeldAttemptResolution;
+    readonly actor: Actor;
+    readonly now: Date;
+  },
+): Promise<SettleHeldResult> {
+  const ctx = await readContext(tx, input.subscriptionId);
+  const invoice = ctx?.invoice ?? null;
+  const attempt = ctx?.attempts.at(-1);
+  if (
+    ctx === null ||
+    invoice === null ||
+    invoice.status !== 'OPEN' ||
+    invoice.heldAt === null ||
+    attempt?.id !== input.attemptId
+  ) {
+    return { kind: 'NOT_HELD' };
+  }
+  const outcome: ChargeOutcomeClass =
+    input.resolution.kind === 'APPROVED'
+      ? { kind: 'APPROVED' }
+      : { kind: 'DECLINED', category: 'SOFT', reason: 'NOT_CHARGED', customerAction: 'NONE' };
+  const decision = decide(ctx, invoice, attempt, outcome, input.now);
+  const approved = input.resolution.kind === 'APPROVED' ? input.resolution : null;
+  await settle(
+    tx,
+    ctx,
+    attempt,
+    decision,
+    outcome,
+    input.now,
+    deps,
+    approved?.transaction ?? null,
+    approved?.correlationId ?? null,
+    input.actor,
+  );
+  return {
+    kind: 'SETTLED',
+    invoiceId: invoice.id,
+    status: decision.kind === 'SETTLE' ? decision.patch.status : ctx.subscription.status,
   };
 }
