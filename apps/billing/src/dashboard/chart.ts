@@ -7,7 +7,18 @@ export interface ChartBar {
   readonly values: Readonly<Record<string, number>>;
 }
 
-const PALETTE = ['#2e9d5b', '#d9534f', '#f0ad4e', '#8e6cc1', '#5bc0de', '#c76e9b', '#9a7b4f', '#6f8fa8', '#b5b83a', '#444'];
+const PALETTE = [
+  '#2e9d5b',
+  '#d9534f',
+  '#f0ad4e',
+  '#8e6cc1',
+  '#5bc0de',
+  '#c76e9b',
+  '#9a7b4f',
+  '#6f8fa8',
+  '#b5b83a',
+  '#444',
+];
 
 export function stackedBarChart(bars: readonly ChartBar[], series: readonly string[], title: string): Html {
   const width = 900;
@@ -29,16 +40,44 @@ export function stackedBarChart(bars: readonly ChartBar[], series: readonly stri
       y -= h;
       return value === 0
         ? null
-        : html`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barWidth.toFixed(1)}" height="${h.toFixed(1)}" fill="${color(i)}"><title>${bar.label} ${s}: ${value}</title></rect>`;
+        : html`<rect
+            x="${x.toFixed(1)}"
+            y="${y.toFixed(1)}"
+            width="${barWidth.toFixed(1)}"
+            height="${h.toFixed(1)}"
+            fill="${color(i)}"
+            ><title>${bar.label} ${s}: ${value}</title></rect
+          >`;
     });
     const showLabel = bars.length <= 16 || b % Math.ceil(bars.length / 16) === 0;
     return html`${segments}${showLabel ? html`<text x="${(x + barWidth / 2).toFixed(1)}" y="${height - bottom + 14}" font-size="10" text-anchor="middle">${bar.label.slice(5)}</text>` : null}`;
   });
   const legend = series.map(
-    (s, i) => html`<rect x="${left + (i % 6) * 145}" y="${height - 14 + Math.floor(i / 6) * 14}" width="10" height="10" fill="${color(i)}"></rect><text x="${left + (i % 6) * 145 + 14}" y="${height - 5 + Math.floor(i / 6) * 14}" font-size="11">${s}</text>`,
+    (s, i) =>
+      html`<rect
+          x="${left + (i % 6) * 145}"
+          y="${height - 14 + Math.floor(i / 6) * 14}"
+          width="10"
+          height="10"
+          fill="${color(i)}"
+        ></rect
+        ><text x="${left + (i % 6) * 145 + 14}" y="${height - 5 + Math.floor(i / 6) * 14}" font-size="11"
+          >${s}</text
+        >`,
   );
   const legendRows = Math.ceil(series.length / 6);
-  return html`<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${title}" width="${width}" height="${height + (legendRows - 1) * 14}" viewBox="0 0 ${width} ${height + (legendRows - 1) * 14}" style="background:#fff;border:1px solid #e3e3e8">
-<text x="4" y="14" font-size="11">${max}</text><text x="4" y="${height - bottom}" font-size="11">0</text>
-<line x1="${left}" y1="${height - bottom}" x2="${width}" y2="${height - bottom}" stroke="#999"></line>${columns}${legend}</svg>`;
+  return html`<svg
+    xmlns="http://www.w3.org/2000/svg"
+    role="img"
+    aria-label="${title}"
+    width="${width}"
+    height="${height + (legendRows - 1) * 14}"
+    viewBox="0 0 ${width} ${height + (legendRows - 1) * 14}"
+    style="background:#fff;border:1px solid #e3e3e8"
+  >
+    <text x="4" y="14" font-size="11">${max}</text>
+    <text x="4" y="${height - bottom}" font-size="11">0</text>
+    <line x1="${left}" y1="${height - bottom}" x2="${width}" y2="${height - bottom}" stroke="#999"></line>
+    ${columns}${legend}
+  </svg>`;
 }

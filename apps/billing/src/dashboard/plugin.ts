@@ -14,6 +14,7 @@ import { registerLoginRoutes, registerLogoutRoute } from './login.js';
 import * as cancel from './actions/cancel.js';
 import * as refund from './actions/refund.js';
 import * as resendWebhook from './actions/resend-webhook.js';
+import * as resolveHeld from './actions/resolve-held.js';
 import * as retryNow from './actions/retry-now.js';
 import * as charges from './pages/charges.js';
 import * as held from './pages/held.js';
@@ -42,7 +43,7 @@ const PAGES: readonly RouteModule[] = [
   webhookDeliveries,
 ];
 /** Form posts that change something: admins only. */
-const ACTIONS: readonly RouteModule[] = [retryNow, cancel, refund, resendWebhook];
+const ACTIONS: readonly RouteModule[] = [retryNow, resolveHeld, cancel, refund, resendWebhook];
 
 export async function dashboardPlugin(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
   addFormParser(app);

@@ -10,7 +10,11 @@ export interface MerchantChoice {
 }
 
 export async function listMerchantChoices(db: Db): Promise<MerchantChoice[]> {
-  return db.merchant.findMany({ select: { id: true, name: true, timeZone: true }, orderBy: { name: 'asc' }, take: 500 });
+  return db.merchant.findMany({
+    select: { id: true, name: true, timeZone: true },
+    orderBy: { name: 'asc' },
+    take: 500,
+  });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

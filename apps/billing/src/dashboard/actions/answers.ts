@@ -37,13 +37,25 @@ export function actionRefused(
 export function invalidField(reply: FastifyReply, field: string, message: string): FastifyReply {
   return sendHtml(
     reply,
-    barePage('Invalid input', html`<p><code>${field}</code>: ${message}</p><p>Nothing was changed. Go back and correct the form.</p>`),
+    barePage(
+      'Invalid input',
+      html`<p><code>${field}</code>: ${message}</p>
+        <p>Nothing was changed. Go back and correct the form.</p>`,
+    ),
     400,
   );
 }
 
 export function notFound(reply: FastifyReply, what: string): FastifyReply {
-  return sendHtml(reply, barePage('Not found', html`<p>No such ${what}.</p><p><a href="/dashboard">Back to the dashboard</a></p>`), 404);
+  return sendHtml(
+    reply,
+    barePage(
+      'Not found',
+      html`<p>No such ${what}.</p>
+        <p><a href="/dashboard">Back to the dashboard</a></p>`,
+    ),
+    404,
+  );
 }
 
 /** The route's `:id`. */

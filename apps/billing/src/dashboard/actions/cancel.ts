@@ -23,7 +23,12 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
     if (merchantId === null) return notFound(reply, 'subscription');
     const result = await runLifecycleCommand(
       deps.db,
-      { merchantId, subscriptionId: id, actor: operatorActor(sessionOf(request).operator.id), now: deps.clock.now() },
+      {
+        merchantId,
+        subscriptionId: id,
+        actor: operatorActor(sessionOf(request).operator.id),
+        now: deps.clock.now(),
+      },
       { type: 'CANCEL', mode },
     );
     const back = `/dashboard/subscriptions?id=${id}`;
@@ -31,7 +36,13 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
       case 'not_found':
         return notFound(reply, 'subscription');
       case 'illegal':
-        return actionRefused(request, reply, deps.options, back, `Not canceled (${result.status}): ${result.reason}`);
+        return actionRefused(
+          request,
+          reply,
+          deps.options,
+          back,
+          `Not canceled (${result.status}): ${result.reason}`,
+        );
       case 'done':
         return actionDone(
           request,

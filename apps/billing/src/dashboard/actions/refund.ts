@@ -29,11 +29,19 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
     const form = formOf(request);
     const amountText = field(form, 'amount');
     const amountMinor = amountText === undefined ? undefined : Number(amountText);
-    if (amountMinor !== undefined && !(Number.isSafeInteger(amountMinor) && amountMinor > 0 && amountMinor <= MAX_AMOUNT)) {
-      return invalidField(reply, 'amount', 'must be a whole number of minor units above 0 (e.g. 9900 for 99.00), or empty for all that is refundable');
+    if (
+      amountMinor !== undefined &&
+      !(Number.isSafeInteger(amountMinor) && amountMinor > 0 && amountMinor <= MAX_AMOUNT)
+    ) {
+      return invalidField(
+        reply,
+        'amount',
+        'must be a whole number of minor units above 0 (e.g. 9900 for 99.00), or empty for all that is refundable',
+      );
     }
     const reason = field(form, 'reason') ?? null;
-    if (reason !== null && reason.length > 500) return invalidField(reply, 'reason', 'must be at most 500 characters');
+    if (reason !== null && reason.length > 500)
+      return invalidField(reply, 'reason', 'must be at most 500 characters');
     const merchantId = await ownerOf(deps.db, 'charge', id);
     if (merchantId === null) return notFound(reply, 'charge');
     const result = await refundCharge(
@@ -47,7 +55,13 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
       case 'rejected':
         return actionRefused(request, reply, deps.options, back, refusal(result));
       case 'refund':
-        return actionDone(request, reply, deps.options, back, `Refund of ${result.refund.amountMinor} (minor units) ${result.refund.status.toLowerCase()}.`);
+        return actionDone(
+          request,
+          reply,
+          deps.options,
+          back,
+          `Refund of ${result.refund.amountMinor} (minor units) ${result.refund.status.toLowerCase()}.`,
+        );
     }
   });
 }

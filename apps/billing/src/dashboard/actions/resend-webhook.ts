@@ -24,9 +24,21 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
       case 'not_found':
         return notFound(reply, 'webhook delivery');
       case 'endpoint_deleted':
-        return actionRefused(request, reply, deps.options, back, "Not re-sent: the delivery's endpoint was deleted.");
+        return actionRefused(
+          request,
+          reply,
+          deps.options,
+          back,
+          "Not re-sent: the delivery's endpoint was deleted.",
+        );
       case 'ok':
-        return actionDone(request, reply, deps.options, back, 'Delivery re-sent: it is PENDING with a fresh round of attempts.');
+        return actionDone(
+          request,
+          reply,
+          deps.options,
+          back,
+          'Delivery re-sent: it is PENDING with a fresh round of attempts.',
+        );
     }
   });
 }

@@ -40,7 +40,8 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
       { subscriptionId: id, operatorId: sessionOf(request).operator.id },
     );
     if (result.kind === 'NOT_FOUND') return notFound(reply, 'subscription');
-    if (result.kind === 'ENQUEUED') return actionDone(request, reply, deps.options, back, 'Retry queued: a new attempt runs now.');
+    if (result.kind === 'ENQUEUED')
+      return actionDone(request, reply, deps.options, back, 'Retry queued: a new attempt runs now.');
     return actionRefused(request, reply, deps.options, back, refusal(result));
   });
 }

@@ -18,8 +18,18 @@ export async function merchantFilter(db: Db, request: FastifyRequest): Promise<M
 }
 
 export function merchantPicker(action: string, filter: MerchantFilter): Html {
-  return html`<form class="inline" method="get" action="${action}"><label>Merchant
-<select name="merchant"><option value="">every merchant</option>${filter.merchants.map(
-    (m) => html`<option value="${m.id}"${m.id === filter.selected?.id ? html` selected` : null}>${m.name} (${m.timeZone})</option>`,
-  )}</select></label><button>Show</button></form>`;
+  return html`<form class="inline" method="get" action="${action}">
+    <label
+      >Merchant
+      <select name="merchant">
+        <option value="">every merchant</option>
+        ${filter.merchants.map(
+          (m) =>
+            html`<option value="${m.id}" ${m.id === filter.selected?.id ? html` selected` : null}>
+              ${m.name} (${m.timeZone})
+            </option>`,
+        )}
+      </select></label
+    ><button>Show</button>
+  </form>`;
 }

@@ -27,19 +27,40 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
     const cards: [string, string, string][] = [
       ['/dashboard/past-due', 'Past-due subscriptions', upTo(pastDue.items.length, pastDue.next !== null)],
       ['/dashboard/held', 'Held invoices', upTo(awaiting.held.items.length, awaiting.held.more)],
-      ['/dashboard/held', 'Uncaptured authorizations', upTo(awaiting.authorizations.items.length, awaiting.authorizations.more)],
-      ['/dashboard/webhook-deliveries', 'Failed webhook deliveries', upTo(Math.min(failed.length, COUNT_UP_TO), failed.length > COUNT_UP_TO)],
+      [
+        '/dashboard/held',
+        'Uncaptured authorizations',
+        upTo(awaiting.authorizations.items.length, awaiting.authorizations.more),
+      ],
+      [
+        '/dashboard/webhook-deliveries',
+        'Failed webhook deliveries',
+        upTo(Math.min(failed.length, COUNT_UP_TO), failed.length > COUNT_UP_TO),
+      ],
     ];
-    const body = html`<div class="cards">${cards.map(
-      ([href, label, count]) => html`<a class="card" href="${href}"><b>${count}</b>${label}</a>`,
-    )}</div>
-<h2>Queues</h2>
-<table><thead><tr><th>Queue</th>${STATES.map((s) => html`<th>${s}</th>`)}</tr></thead><tbody>
-${queues.map(
-  (q) => html`<tr><td><a href="/dashboard/queues/queue/${encodeURIComponent(q.name)}">${q.name}</a></td>${STATES.map(
-    (s) => html`<td>${q.counts[s] ?? 0}</td>`,
-  )}</tr>`,
-)}</tbody></table>`;
+    const body = html`<div class="cards">
+        ${cards.map(
+          ([href, label, count]) => html`<a class="card" href="${href}"><b>${count}</b>${label}</a>`,
+        )}
+      </div>
+      <h2>Queues</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Queue</th>
+            ${STATES.map((s) => html`<th>${s}</th>`)}
+          </tr>
+        </thead>
+        <tbody>
+          ${queues.map(
+            (q) =>
+              html`<tr>
+                <td><a href="/dashboard/queues/queue/${encodeURIComponent(q.name)}">${q.name}</a></td>
+                ${STATES.map((s) => html`<td>${q.counts[s] ?? 0}</td>`)}
+              </tr>`,
+          )}
+        </tbody>
+      </table>`;
     return sendPage(request, reply, deps.options, 'Overview', body);
   });
 }

@@ -23,12 +23,35 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
       })),
     );
     const body = html`${merchantPicker('/dashboard/recovery', filter)}
-<p class="muted">An episode starts with a renewal's first decline; it is recovered when the invoice is paid, given up when dunning ran out or the subscription ended. The rate counts ended episodes only.</p>
-<table><thead><tr><th>Window</th><th>Recovery rate</th><th>Entered dunning</th><th>Recovered</th><th>Gave up</th><th>Still open</th></tr></thead><tbody>
-${rows.map(
-  ({ days, recovery: r }) => html`<tr><td>last ${days} days</td><td><b>${r.rate === null ? 'n/a' : `${(r.rate * 100).toFixed(1)} %`}</b></td>
-<td>${r.entered}</td><td>${r.recovered}</td><td>${r.gaveUp}</td><td>${r.stillOpen}</td></tr>`,
-)}</tbody></table>`;
+      <p class="muted">
+        An episode starts with a renewal's first decline; it is recovered when the invoice is paid, given up
+        when dunning ran out or the subscription ended. The rate counts ended episodes only.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>Window</th>
+            <th>Recovery rate</th>
+            <th>Entered dunning</th>
+            <th>Recovered</th>
+            <th>Gave up</th>
+            <th>Still open</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${rows.map(
+            ({ days, recovery: r }) =>
+              html`<tr>
+                <td>last ${days} days</td>
+                <td><b>${r.rate === null ? 'n/a' : `${(r.rate * 100).toFixed(1)} %`}</b></td>
+                <td>${r.entered}</td>
+                <td>${r.recovered}</td>
+                <td>${r.gaveUp}</td>
+                <td>${r.stillOpen}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`;
     return sendPage(request, reply, deps.options, 'Dunning recovery', body);
   });
 }

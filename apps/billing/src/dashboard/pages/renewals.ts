@@ -20,10 +20,32 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
       days: DAYS,
     });
     const body = html`${merchantPicker('/dashboard/renewals', filter)}
-<p class="muted">Next ${DAYS} days; dates in ${filter.selected === undefined ? "each subscription's own time zone" : filter.selected.timeZone}.</p>
-<table><thead><tr><th>Date</th><th>Currency</th><th>Renewals</th><th>Amount</th></tr></thead><tbody>
-${days.map((d) => html`<tr><td>${d.date}</td><td>${d.currency}</td><td>${d.count}</td><td>${money(d.amountMinor, d.currency)}</td></tr>`)}
-</tbody></table>${days.length === 0 ? html`<p class="muted">No renewals due.</p>` : null}`;
+      <p class="muted">
+        Next ${DAYS} days; dates in
+        ${filter.selected === undefined ? "each subscription's own time zone" : filter.selected.timeZone}.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th>Date</th>
+            <th>Currency</th>
+            <th>Renewals</th>
+            <th>Amount</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${days.map(
+            (d) =>
+              html`<tr>
+                <td>${d.date}</td>
+                <td>${d.currency}</td>
+                <td>${d.count}</td>
+                <td>${money(d.amountMinor, d.currency)}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${days.length === 0 ? html`<p class="muted">No renewals due.</p>` : null}`;
     return sendPage(request, reply, deps.options, 'Upcoming renewals', body);
   });
 }

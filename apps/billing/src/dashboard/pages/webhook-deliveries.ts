@@ -14,12 +14,46 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
     const session = sessionOf(request);
     const admin = session.operator.role === 'ADMIN';
     const deliveries = await listFailedWebhookDeliveriesOfAllMerchants(deps.db, 100);
-    const body = html`<table><thead><tr><th>Delivery</th><th>Merchant</th><th>Event</th><th>Attempts</th><th>Last answer</th><th>Last attempt</th>${admin ? html`<th></th>` : null}</tr></thead><tbody>
-${deliveries.map(
-  (d) => html`<tr><td><code>${shortId(d.id)}</code></td><td><code>${shortId(d.merchantId)}</code></td><td>${d.eventType}<br><code>${d.eventId}</code></td>
-<td>${d.attemptCount}</td><td>${d.lastStatus ?? ''} ${d.lastError ?? ''}</td><td>${instant(d.lastAttemptAt)}</td>
-${admin ? html`<td><form class="inline" method="post" action="/dashboard/webhook-deliveries/${d.id}/resend">${csrfField(session)}<button>Re-send</button></form></td>` : null}</tr>`,
-)}</tbody></table>${deliveries.length === 0 ? html`<p class="muted">No failed deliveries.</p>` : null}`;
+    const body = html`<table>
+        <thead>
+          <tr>
+            <th>Delivery</th>
+            <th>Merchant</th>
+            <th>Event</th>
+            <th>Attempts</th>
+            <th>Last answer</th>
+            <th>Last attempt</th>
+            ${admin ? html`<th></th>` : null}
+          </tr>
+        </thead>
+        <tbody>
+          ${deliveries.map(
+            (d) =>
+              html`<tr>
+                <td><code>${shortId(d.id)}</code></td>
+                <td><code>${shortId(d.merchantId)}</code></td>
+                <td>${d.eventType}<br /><code>${d.eventId}</code></td>
+                <td>${d.attemptCount}</td>
+                <td>${d.lastStatus ?? ''} ${d.lastError ?? ''}</td>
+                <td>${instant(d.lastAttemptAt)}</td>
+                ${
+                  admin
+                    ? html`<td>
+                        <form
+                          class="inline"
+                          method="post"
+                          action="/dashboard/webhook-deliveries/${d.id}/resend"
+                        >
+                          ${csrfField(session)}<button>Re-send</button>
+                        </form>
+                      </td>`
+                    : null
+                }
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${deliveries.length === 0 ? html`<p class="muted">No failed deliveries.</p>` : null}`;
     return sendPage(request, reply, deps.options, 'Failed merchant webhook deliveries', body);
   });
 }
