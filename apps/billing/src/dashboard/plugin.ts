@@ -57,9 +57,10 @@ export async function dashboardPlugin(app: FastifyInstance, deps: DashboardDeps)
       forms.addHook('preHandler', requireCsrfToken);
       registerLogoutRoute(forms, deps);
       for (const pages of PAGES) pages.register(forms, deps);
-      await forms.register(async (admin) => {
+      await forms.register((admin, _options, done) => {
         admin.addHook('preHandler', requireAdmin);
         for (const actions of ACTIONS) actions.register(admin, deps);
+        done();
       });
     });
     if (deps.queues.length > 0) await registerQueueBoard(signedIn, deps);

@@ -31,7 +31,7 @@ export async function createTestOperator(db: Db, role: OperatorRole): Promise<{ 
 }
 
 export const dashboardTest = apiTest
-  .extend('queue', { scope: 'file' }, async ({ testRedisUrl }, { onCleanup }) => {
+  .extend('queue', { scope: 'file' }, ({ testRedisUrl }, { onCleanup }) => {
     const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
     const queue = new Queue('subscriptions', {
       connection,
