@@ -131,7 +131,6 @@ describe.runIf(haveChromium)("operators' dashboard in Chromium", () => {
     await page.getByLabel('Subscription id').fill(rows.subscriptionId);
     await page.getByRole('button', { name: 'Show timeline' }).click();
     await expect.poll(() => page.locator('h2').last().textContent()).toContain(rows.subscriptionId);
-    await page.screenshot({ path: join(ARTIFACTS, 'timeline.png'), fullPage: true });
 
     await page.getByLabel('amount (minor units)').fill('999999');
     await page.getByRole('button', { name: 'Refund' }).click();
@@ -148,6 +147,7 @@ describe.runIf(haveChromium)("operators' dashboard in Chromium", () => {
     await page.getByRole('button', { name: 'Cancel subscription' }).click();
     expect(await flash(page)).toBe('Subscription will cancel at the end of its period.');
     expect(await page.locator('table').last().textContent()).toContain(`OPERATOR`);
+    await page.screenshot({ path: join(ARTIFACTS, 'timeline.png'), fullPage: true });
 
     // Retry now of the past-due subscription goes through; a second is refused as already queued.
     await visit(page, '/dashboard/past-due', 'Past-due subscriptions');

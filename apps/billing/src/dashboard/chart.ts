@@ -55,17 +55,17 @@ export function stackedBarChart(bars: readonly ChartBar[], series: readonly stri
   const legend = series.map(
     (s, i) =>
       html`<rect
-          x="${left + (i % 6) * 145}"
-          y="${height - 14 + Math.floor(i / 6) * 14}"
+          x="${left + (i % 4) * 215}"
+          y="${height - 14 + Math.floor(i / 4) * 14}"
           width="10"
           height="10"
           fill="${color(i)}"
         ></rect
-        ><text x="${left + (i % 6) * 145 + 14}" y="${height - 5 + Math.floor(i / 6) * 14}" font-size="11"
+        ><text x="${left + (i % 4) * 215 + 14}" y="${height - 5 + Math.floor(i / 4) * 14}" font-size="11"
           >${s}</text
         >`,
   );
-  const legendRows = Math.ceil(series.length / 6);
+  const legendRows = Math.ceil(series.length / 4);
   return html`<svg
     xmlns="http://www.w3.org/2000/svg"
     role="img"

@@ -1,5 +1,6 @@
 // Composition root of the api role: the merchant API (with the real signup service behind its
-// port and the charge money job run inline for refunds and voids), the operator's clock endpoints,
+// port and the charge money job run inline for refunds and voids), the operators' dashboard at
+// /dashboard (with bull-board over the role's queues), the operator's clock endpoints,
 // health and readiness.
 import { buildApiApp } from '../api/app.js';
 import { registerOpsClockRoutes } from '../api/routes/ops-clock.js';
