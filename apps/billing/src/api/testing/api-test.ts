@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { VirtualClock } from '../../domain/clock.js';
+import { VirtualClock, type Clock } from '../../domain/clock.js';
+import type { MoneyDeps } from '../../money/deps.js';
+import type { Db } from '../../store/db.js';
 import { pingRedis } from '../../queue/redis-ping.js';
 import { pingDatabase } from '../../store/health.js';
 import { databaseTest } from '../../testing/database-test.js';
@@ -22,6 +24,18 @@ export const testVault = new Vault(
     fingerprintKey: { id: 'api-test-fp', key: randomBytes(32) },
   }),
 );
+
+/** The charge money job on FakePayments, silent, without waits between re-sends. */
+export function testMoneyDeps(db: Db, clock: Clock, payments: FakePayments): MoneyDeps {
+  return {
+    db,
+    clock,
+    payments,
+    log: pino({ level: 'silent' }),
+    sleep: () => Promise.resolve(),
+    resendDelaysMs: [],
+  };
+}
 
 /** Where every test file's virtual clock starts. */
 export const TEST_START = '2026-03-02T09:00:00.000Z';
@@ -49,14 +63,7 @@ export const apiTest = databaseTest
         clock,
         vault: testVault,
         signups: fileSignups,
-        money: {
-          db: prisma,
-          clock,
-          payments: filePayments,
-          log: pino({ level: 'silent' }),
-          sleep: () => Promise.resolve(),
-          resendDelaysMs: [],
-        },
+        money: testMoneyDeps(prisma, clock, filePayments),
         readiness: { database: () => pingDatabase(prisma), redis: () => pingRedis(redis) },
       });
       onCleanup(() => app.close());

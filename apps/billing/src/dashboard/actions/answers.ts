@@ -2,7 +2,7 @@
 // says so (the reason when refused); bad input, a 400 naming the field; an unknown id, a 404.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DashboardOptions } from '../deps.js';
-import { redirectWithFlash } from '../flash.js';
+import { redirectWithFlash, type Flash } from '../flash.js';
 import { formOf } from '../forms.js';
 import { html } from '../html.js';
 import { barePage, sendHtml } from '../layout.js';
@@ -14,25 +14,19 @@ function backTo(request: FastifyRequest, fallback: string): string {
   return back === undefined ? fallback : safeNext(back);
 }
 
-export function actionDone(
+/** 303 back to the page the action came from, with a flash saying it was done or why not. */
+export function answerAction(
   request: FastifyRequest,
   reply: FastifyReply,
   options: DashboardOptions,
   fallback: string,
-  text: string,
+  flash: Flash,
 ): FastifyReply {
-  return redirectWithFlash(reply, options, backTo(request, fallback), { kind: 'ok', text });
+  return redirectWithFlash(reply, options, backTo(request, fallback), flash);
 }
 
-export function actionRefused(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  options: DashboardOptions,
-  fallback: string,
-  text: string,
-): FastifyReply {
-  return redirectWithFlash(reply, options, backTo(request, fallback), { kind: 'error', text });
-}
+export const done = (text: string): Flash => ({ kind: 'ok', text });
+export const refused = (text: string): Flash => ({ kind: 'error', text });
 
 export function invalidField(reply: FastifyReply, field: string, message: string): FastifyReply {
   return sendHtml(

@@ -8,7 +8,7 @@ import { ownerOf } from '../../store/operator-lookups.js';
 import type { DashboardDeps } from '../deps.js';
 import { field, formOf } from '../forms.js';
 import { sessionOf } from '../session.js';
-import { actionDone, actionRefused, idParam, invalidField, notFound } from './answers.js';
+import { answerAction, done, refused, idParam, invalidField, notFound } from './answers.js';
 
 const MODES = ['IMMEDIATELY', 'AT_PERIOD_END'] as const;
 type Mode = (typeof MODES)[number];
@@ -36,24 +36,26 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
       case 'not_found':
         return notFound(reply, 'subscription');
       case 'illegal':
-        return actionRefused(
+        return answerAction(
           request,
           reply,
           deps.options,
           back,
-          `Not canceled (${result.status}): ${result.reason}`,
+          refused(`Not canceled (${result.status}): ${result.reason}`),
         );
       case 'done':
-        return actionDone(
+        return answerAction(
           request,
           reply,
           deps.options,
           back,
-          !result.changed
-            ? 'Nothing to do: the subscription was already canceled or scheduled to be.'
-            : mode === 'IMMEDIATELY'
-              ? 'Subscription canceled.'
-              : 'Subscription will cancel at the end of its period.',
+          done(
+            !result.changed
+              ? 'Nothing to do: the subscription was already canceled or scheduled to be.'
+              : mode === 'IMMEDIATELY'
+                ? 'Subscription canceled.'
+                : 'Subscription will cancel at the end of its period.',
+          ),
         );
     }
   });

@@ -8,7 +8,7 @@ import { ownerOf } from '../../store/operator-lookups.js';
 import type { DashboardDeps } from '../deps.js';
 import { field, formOf } from '../forms.js';
 import { sessionOf } from '../session.js';
-import { actionDone, actionRefused, idParam, invalidField, notFound } from './answers.js';
+import { answerAction, done, refused, idParam, invalidField, notFound } from './answers.js';
 
 const MAX_AMOUNT = 2_147_483_647;
 
@@ -53,14 +53,14 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
       case 'not_found':
         return notFound(reply, 'charge');
       case 'rejected':
-        return actionRefused(request, reply, deps.options, back, refusal(result));
+        return answerAction(request, reply, deps.options, back, refused(refusal(result)));
       case 'refund':
-        return actionDone(
+        return answerAction(
           request,
           reply,
           deps.options,
           back,
-          `Refund of ${result.refund.amountMinor} (minor units) ${result.refund.status.toLowerCase()}.`,
+          done(`Refund of ${result.refund.amountMinor} (minor units) ${result.refund.status.toLowerCase()}.`),
         );
     }
   });

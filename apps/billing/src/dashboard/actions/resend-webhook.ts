@@ -6,7 +6,7 @@ import { ownerOf } from '../../store/operator-lookups.js';
 import { retryWebhookDelivery } from '../../store/webhook-endpoints.js';
 import type { DashboardDeps } from '../deps.js';
 import { sessionOf } from '../session.js';
-import { actionDone, actionRefused, idParam, notFound } from './answers.js';
+import { answerAction, done, refused, idParam, notFound } from './answers.js';
 
 export function register(app: FastifyInstance, deps: DashboardDeps): void {
   app.post('/webhook-deliveries/:id/resend', async (request, reply) => {
@@ -24,20 +24,20 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
       case 'not_found':
         return notFound(reply, 'webhook delivery');
       case 'endpoint_deleted':
-        return actionRefused(
+        return answerAction(
           request,
           reply,
           deps.options,
           back,
-          "Not re-sent: the delivery's endpoint was deleted.",
+          refused("Not re-sent: the delivery's endpoint was deleted."),
         );
       case 'ok':
-        return actionDone(
+        return answerAction(
           request,
           reply,
           deps.options,
           back,
-          'Delivery re-sent: it is PENDING with a fresh round of attempts.',
+          done('Delivery re-sent: it is PENDING with a fresh round of attempts.'),
         );
     }
   });

@@ -8,7 +8,7 @@ import { isUuid } from '../../store/operator-lookups.js';
 import type { DashboardDeps } from '../deps.js';
 import { field, formOf } from '../forms.js';
 import { sessionOf } from '../session.js';
-import { actionDone, actionRefused, idParam, invalidField, notFound } from './answers.js';
+import { answerAction, done, refused, idParam, invalidField, notFound } from './answers.js';
 
 /** Klarna's payment transaction ids are short printable tokens (krn:... or a uuid). */
 const TRANSACTION_ID = /^[\x21-\x7e]{1,255}$/;
@@ -58,13 +58,14 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
     );
     const back = '/dashboard/held';
     if (result.kind === 'NOT_FOUND') return notFound(reply, 'held invoice');
-    if (result.kind !== 'RESOLVED') return actionRefused(request, reply, deps.options, back, refusal(result));
-    return actionDone(
+    if (result.kind !== 'RESOLVED')
+      return answerAction(request, reply, deps.options, back, refused(refusal(result)));
+    return answerAction(
       request,
       reply,
       deps.options,
       back,
-      `Resolved as ${result.resolution}; the subscription is ${result.subscriptionStatus}.`,
+      done(`Resolved as ${result.resolution}; the subscription is ${result.subscriptionStatus}.`),
     );
   });
 }

@@ -8,7 +8,7 @@ import { isUuid } from '../../store/operator-lookups.js';
 import type { DashboardDeps } from '../deps.js';
 import { instant } from '../format.js';
 import { sessionOf } from '../session.js';
-import { actionDone, actionRefused, idParam, notFound } from './answers.js';
+import { answerAction, done, refused, idParam, notFound } from './answers.js';
 
 function refusal(result: Exclude<RetryNowResult, { kind: 'ENQUEUED' } | { kind: 'NOT_FOUND' }>): string {
   switch (result.kind) {
@@ -41,7 +41,7 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
     );
     if (result.kind === 'NOT_FOUND') return notFound(reply, 'subscription');
     if (result.kind === 'ENQUEUED')
-      return actionDone(request, reply, deps.options, back, 'Retry queued: a new attempt runs now.');
-    return actionRefused(request, reply, deps.options, back, refusal(result));
+      return answerAction(request, reply, deps.options, back, done('Retry queued: a new attempt runs now.'));
+    return answerAction(request, reply, deps.options, back, refused(refusal(result)));
   });
 }

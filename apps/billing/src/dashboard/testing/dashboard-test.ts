@@ -4,8 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { apiTest, testVault } from '../../api/testing/api-test.js';
+import { apiTest, testMoneyDeps, testVault } from '../../api/testing/api-test.js';
 import { buildApiApp } from '../../api/app.js';
 import { systemClock } from '../../domain/clock.js';
 import { hashPassword } from '../../operators/password.js';
@@ -53,14 +52,7 @@ export const dashboardTest = apiTest
         clock,
         vault: testVault,
         signups: fileSignups,
-        money: {
-          db: prisma,
-          clock,
-          payments: filePayments,
-          log: pino({ level: 'silent' }),
-          sleep: () => Promise.resolve(),
-          resendDelaysMs: [],
-        },
+        money: testMoneyDeps(prisma, clock, filePayments),
         readiness: { database: () => pingDatabase(prisma) },
         dashboard: { sessionClock: systemClock, queues: [queue], options: DEFAULT_DASHBOARD_OPTIONS },
       });

@@ -1,17 +1,17 @@
-// Rows for the dashboard's browser test, written as the billing roles would leave them: a paid
+// Rows for the dashboard's tests (inject and browser), written as the billing roles would leave them: a paid
 // subscription with a captured charge, a held invoice, a past-due subscription with a fortnight of
 // declines and approvals (for the chart), and a merchant webhook delivery that failed.
 import { randomUUID } from 'node:crypto';
-import { audit, systemActor } from '../../../apps/billing/src/store/audit.js';
-import { inTransaction, type Db } from '../../../apps/billing/src/store/db.js';
-import { capturedCharge } from '../../../apps/billing/src/store/testing/money-charges.js';
+import { audit, systemActor } from '../../store/audit.js';
+import { inTransaction, type Db } from '../../store/db.js';
+import { capturedCharge } from '../../store/testing/money-charges.js';
 import {
   seedChargeAttempt,
   seedCustomer,
   seedInvoice,
   seedPlan,
   seedSubscription,
-} from '../../../apps/billing/src/store/testing/seed.js';
+} from '../../store/testing/seed.js';
 
 const DAY = 86_400_000;
 const REASONS = ['INSUFFICIENT_FUNDS', 'CARD_EXPIRED', 'DO_NOT_HONOR'];
@@ -84,7 +84,12 @@ export async function seedDashboardRows(db: Db, merchantId: string, now: Date) {
       });
     }
   }
-  return { chargeId: charge.id, subscriptionId: charge.subscriptionId, heldInvoiceId: heldInvoice.id };
+  return {
+    chargeId: charge.id,
+    subscriptionId: charge.subscriptionId,
+    heldInvoiceId: heldInvoice.id,
+    pastDueSubscriptionId: pastDue.subscription.id,
+  };
 }
 
 /** A delivery of a `charge.captured` event to the merchant's endpoint, its attempts spent. */
