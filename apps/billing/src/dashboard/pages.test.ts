@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { describe, expect } from 'vitest';
 import type { Db } from '../store/db.js';
 import { capturedCharge } from '../store/testing/money-charges.js';
-import { seedDashboardRows, seedFailedDelivery } from './testing/dashboard-rows.js';
+import { seedDashboardRows, seedFailedDelivery } from '../store/testing/dashboard-rows.js';
 import { dashboardTest as test } from './testing/dashboard-test.js';
 import { cookieValue, postForm, signIn, type SignedIn } from './testing/sign-in.js';
 

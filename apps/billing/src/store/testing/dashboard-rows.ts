@@ -2,16 +2,16 @@
 // subscription with a captured charge, a held invoice, a past-due subscription with a fortnight of
 // declines and approvals (for the chart), and a merchant webhook delivery that failed.
 import { randomUUID } from 'node:crypto';
-import { audit, systemActor } from '../../store/audit.js';
-import { inTransaction, type Db } from '../../store/db.js';
-import { capturedCharge } from '../../store/testing/money-charges.js';
+import { audit, systemActor } from '../audit.js';
+import { inTransaction, type Db } from '../db.js';
+import { capturedCharge } from './money-charges.js';
 import {
   seedChargeAttempt,
   seedCustomer,
   seedInvoice,
   seedPlan,
   seedSubscription,
-} from '../../store/testing/seed.js';
+} from './seed.js';
 
 const DAY = 86_400_000;
 const REASONS = ['INSUFFICIENT_FUNDS', 'CARD_EXPIRED', 'DO_NOT_HONOR'];
