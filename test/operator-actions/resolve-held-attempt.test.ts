@@ -2,8 +2,6 @@
 // past Klarna's replay window holds the invoice; the operator's APPROVED is read back from Klarna
 // and checked before the engine books it, NOT_CHARGED hands the invoice back to dunning.
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKlarnaNetworkGateway } from '../../apps/billing/src/klarna/klarna-network-gateway.js';
@@ -13,25 +11,20 @@ import {
   type ResolveHeldDeps,
 } from '../../apps/billing/src/operator-actions/resolve-held-attempt.js';
 import { retryNow } from '../../apps/billing/src/operator-actions/retry-now.js';
-import { QUEUES, runNextActionPayload } from '../../apps/billing/src/queue/catalog.js';
 import { runRenewalAction } from '../../apps/billing/src/renewal/run-renewal.js';
-import { createTestRedis, testBullmqPrefix } from '../harness/index.js';
-import { RenewalFixture, type Merchant } from '../renewal-engine/support/renewal-fixture.js';
+import type { RenewalFixture } from '../renewal-engine/support/renewal-fixture.js';
+import { startOperatorWorld, type OperatorWorld } from './support/operator-world.js';
 
 const START = new Date('2026-01-31T09:00:00.000Z');
 const REPLAY_WINDOW_PASSED_MS = 24 * 3_600_000 + 60_000;
+let world: OperatorWorld;
 let f: RenewalFixture;
-let merchant: Merchant;
-let plan: { planVersionId: string; currency: string };
 let deps: ResolveHeldDeps;
 let network: ReturnType<typeof createKlarnaNetworkGateway>;
-let redis: Redis;
-let queue: Queue;
 
 beforeAll(async () => {
-  f = await RenewalFixture.start(START);
-  merchant = await f.merchant();
-  plan = await f.plan(merchant);
+  world = await startOperatorWorld(START);
+  f = world.f;
   const log = pino({ level: 'silent' });
   network = createKlarnaNetworkGateway({
     baseUrl: f.sandbox.baseUrl,
@@ -41,22 +34,14 @@ beforeAll(async () => {
     requestTimeoutMs: 2_000,
   });
   deps = { db: f.db, clock: f.clock, payments: network, log };
-  redis = createTestRedis();
-  queue = new Queue(QUEUES.subscriptions, {
-    connection: redis,
-    prefix: `${testBullmqPrefix()}:resolve-${randomUUID()}`,
-  });
 });
-afterAll(async () => {
-  await queue.obliterate({ force: true });
-  await queue.close();
-  await redis.quit();
-  await f.stop();
-});
+afterAll(() => world.close());
 
 /** A renewal whose answers never came (500s), held once Klarna's replay window passed. */
 async function held() {
-  const [sub] = await f.subscriptions(merchant, plan, [{ anchorAt: START, timeZone: 'Europe/Stockholm' }]);
+  const [sub] = await f.subscriptions(world.merchant, world.plan, [
+    { anchorAt: START, timeZone: 'Europe/Stockholm' },
+  ]);
   if (sub === undefined) throw new Error('seed');
   const rule = await f.sandbox.sim('POST', '/scenarios', {
     match: { customer_token: sub.token },
@@ -84,7 +69,12 @@ async function chargeAtKlarna(input: ChargeTokenInput): Promise<string> {
 }
 
 const resolve = (invoiceId: string, resolution: Parameters<typeof resolveHeldAttempt>[1]['resolution']) =>
-  resolveHeldAttempt(deps, { invoiceId, merchantId: merchant.merchantId, operatorId: 'op-ada', resolution });
+  resolveHeldAttempt(deps, {
+    invoiceId,
+    merchantId: world.merchant.merchantId,
+    operatorId: 'op-ada',
+    resolution,
+  });
 
 describe('resolve held attempt', () => {
   it('APPROVED with a verified transaction books it as the engine would: charge, capture, period', async () => {
@@ -188,13 +178,11 @@ describe('resolve held attempt', () => {
       nextActionKind: 'DUNNING_RETRY',
     });
     const retried = await retryNow(
-      { db: f.db, clock: f.clock, subscriptions: queue, leaseMs: 60_000 },
+      { db: f.db, clock: f.clock, subscriptions: world.queue, leaseMs: 60_000 },
       { subscriptionId: sub.id, operatorId: 'op-ada' },
     );
     expect(retried.kind).toBe('ENQUEUED');
-    const [job] = (await queue.getJobs(['waiting', 'prioritized'])).map((j) =>
-      runNextActionPayload.parse(j.data),
-    );
+    const [job] = await world.queuedJobs(sub.id);
     if (job === undefined) throw new Error('no job');
     expect(await runRenewalAction(f.deps, job)).toBe('CHARGED');
     expect(await f.db.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).toMatchObject({

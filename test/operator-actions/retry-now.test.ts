@@ -2,65 +2,32 @@
 // the engine's own DUNNING_RETRY job moved to now, so a double click enqueues one job, the
 // automatic job queued for later finds its action moved, and an attempt in flight refuses it.
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retryNow, type RetryNowDeps } from '../../apps/billing/src/operator-actions/retry-now.js';
-import { runNextActionPayload, QUEUES } from '../../apps/billing/src/queue/catalog.js';
 import { runRenewalAction } from '../../apps/billing/src/renewal/run-renewal.js';
-import { createTestRedis, testBullmqPrefix } from '../harness/index.js';
-import { RenewalFixture, type Merchant } from '../renewal-engine/support/renewal-fixture.js';
+import type { RenewalFixture } from '../renewal-engine/support/renewal-fixture.js';
+import { startOperatorWorld, type OperatorWorld } from './support/operator-world.js';
 
 const START = new Date('2026-01-31T09:00:00.000Z');
 const HOUR = 3_600_000;
+let world: OperatorWorld;
 let f: RenewalFixture;
-let merchant: Merchant;
-let plan: { planVersionId: string; currency: string };
-let redis: Redis;
-let queue: Queue;
 let deps: RetryNowDeps;
 
 beforeAll(async () => {
-  f = await RenewalFixture.start(START);
-  merchant = await f.merchant();
-  plan = await f.plan(merchant);
-  redis = createTestRedis();
-  queue = new Queue(QUEUES.subscriptions, {
-    connection: redis,
-    prefix: `${testBullmqPrefix()}:retry-now-${randomUUID()}`,
-  });
-  deps = { db: f.db, clock: f.clock, subscriptions: queue, leaseMs: 60_000 };
+  world = await startOperatorWorld(START);
+  f = world.f;
+  deps = { db: f.db, clock: f.clock, subscriptions: world.queue, leaseMs: 60_000 };
 });
-afterAll(async () => {
-  await queue.obliterate({ force: true });
-  await queue.close();
-  await redis.quit();
-  await f.stop();
-});
+afterAll(() => world.close());
 
 /** A subscription whose first renewal was declined (soft): PAST_DUE, its retry due in 24 h. */
 async function pastDue() {
-  const [sub] = await f.subscriptions(merchant, plan, [{ anchorAt: START, timeZone: 'Europe/Stockholm' }]);
-  if (sub === undefined) throw new Error('seed');
-  const rule = await f.sandbox.sim('POST', '/scenarios', {
-    match: { customer_token: sub.token },
-    outcome: { result: 'DECLINED', reason: 'TECHNICAL_ERROR' },
-    times: 1,
-  });
-  expect(rule.status).toBe(201);
-  f.nowMs = START.getTime();
-  expect(await f.runDue(sub.id)).toBe('CHARGED');
-  const row = await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
-  expect(row).toMatchObject({ status: 'PAST_DUE', nextActionKind: 'DUNNING_RETRY' });
-  return { id: sub.id, automaticAt: row.nextActionAt ?? START };
+  const sub = await f.pastDue(world.merchant, world.plan, START);
+  return { id: sub.id, automaticAt: sub.retryAt };
 }
 
-async function queuedJobs(subscriptionId: string) {
-  const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active']);
-  return jobs
-    .map((j) => runNextActionPayload.parse(j.data))
-    .filter((p) => p.subscriptionId === subscriptionId);
-}
+const queuedJobs = (subscriptionId: string) => world.queuedJobs(subscriptionId);
 
 async function status(subscriptionId: string) {
   return (await f.db.subscription.findUniqueOrThrow({ where: { id: subscriptionId } })).status;
@@ -72,7 +39,7 @@ describe('retry now', () => {
     f.nowMs = START.getTime() + HOUR;
     const result = await retryNow(deps, {
       subscriptionId: sub.id,
-      merchantId: merchant.merchantId,
+      merchantId: world.merchant.merchantId,
       operatorId: 'op-ada',
     });
     expect(result).toMatchObject({ kind: 'ENQUEUED', dueAt: new Date(f.nowMs) });

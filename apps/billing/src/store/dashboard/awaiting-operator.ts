@@ -88,24 +88,7 @@ interface HeldRow {
 }
 
 async function heldInvoices(db: Db, q: AwaitingOperatorQuery): Promise<HeldInvoice[]> {
-  const take = q.limit + 1;
-  // Invoice_held_idx (partial: held rows only) per merchant, read backwards: oldest hold first.
-  const held = forScope(
-    q,
-    (merchantId) => Prisma.sql`
-      SELECT i.* FROM "Invoice" i WHERE i."merchantId" = ${merchantId} AND i."heldAt" IS NOT NULL
-      ORDER BY i."heldAt", i.id DESC LIMIT ${take}`,
-  );
-  const rows = await db.$queryRaw<HeldRow[]>`
-    SELECT i.id, i."merchantId", i."subscriptionId", i.number, i."periodIndex", i."amountMinor", i.currency,
-      i."heldAt", i."holdReason", a.id AS attempt_id, a."attemptNumber" AS attempt_number,
-      a.status::text AS attempt_status, a."errorCode" AS error_code, a."klarnaCorrelationId" AS correlation_id,
-      a.reference, a."firstSentAt" AS first_sent_at
-    FROM ${held} i
-    LEFT JOIN LATERAL (
-      SELECT * FROM "ChargeAttempt" x WHERE x."invoiceId" = i.id ORDER BY x."attemptNumber" DESC LIMIT 1
-    ) a ON TRUE
-    ORDER BY i."heldAt", i.id DESC LIMIT ${take}`;
+  const rows = await db.$queryRaw<HeldRow[]>(heldInvoicesQuery(q));
   return rows.map((r) => ({
     invoiceId: r.id,
     merchantId: r.merchantId,
@@ -151,16 +134,7 @@ async function uncapturedAuthorizations(
 ): Promise<UncapturedAuthorization[]> {
   const horizon = new Date(q.now.getTime() + q.expiringWithinMs);
   const overdue = new Date(q.now.getTime() - q.captureGraceMs);
-  // Charge_authorized_expiry_idx is partial (AUTHORIZED rows only): the uncaptured authorizations,
-  // a few days' worth of LATER charges at most, are all it holds.
-  const rows = await db.$queryRaw<AuthorizationRow[]>`
-    SELECT c.id, c."merchantId", c."subscriptionId", c."invoiceId", c."klarnaTransactionId", c."amountMinor",
-      c.currency, c."authorizedAt", c."expiresAt", c."captureDueAt", c."expiryAlertedAt"
-    FROM "Charge" c
-    WHERE c.state = 'AUTHORIZED'
-      ${q.merchantId === undefined ? Prisma.empty : Prisma.sql`AND c."merchantId" = ${q.merchantId}::uuid`}
-      AND (c."expiresAt" < ${horizon}::timestamptz OR c."captureDueAt" < ${overdue}::timestamptz)
-    ORDER BY c."expiresAt" NULLS LAST, c.id LIMIT ${q.limit + 1}`;
+  const rows = await db.$queryRaw<AuthorizationRow[]>(uncapturedAuthorizationsQuery(q, horizon, overdue));
   return rows.map((r) => ({
     chargeId: r.id,
     merchantId: r.merchantId,
@@ -176,4 +150,42 @@ async function uncapturedAuthorizations(
     expired: r.expiresAt !== null && r.expiresAt.getTime() <= q.now.getTime(),
     captureOverdue: r.captureDueAt !== null && r.captureDueAt.getTime() < overdue.getTime(),
   }));
+}
+
+export function heldInvoicesQuery(q: AwaitingOperatorQuery): Prisma.Sql {
+  const take = q.limit + 1;
+  // Invoice_held_idx (partial: held rows only) per merchant, read backwards: oldest hold first.
+  const held = forScope(
+    q,
+    (merchantId) => Prisma.sql`
+      SELECT i.* FROM "Invoice" i WHERE i."merchantId" = ${merchantId} AND i."heldAt" IS NOT NULL
+      ORDER BY i."heldAt", i.id DESC LIMIT ${take}`,
+  );
+  return Prisma.sql`
+    SELECT i.id, i."merchantId", i."subscriptionId", i.number, i."periodIndex", i."amountMinor", i.currency,
+      i."heldAt", i."holdReason", a.id AS attempt_id, a."attemptNumber" AS attempt_number,
+      a.status::text AS attempt_status, a."errorCode" AS error_code, a."klarnaCorrelationId" AS correlation_id,
+      a.reference, a."firstSentAt" AS first_sent_at
+    FROM ${held} i
+    LEFT JOIN LATERAL (
+      SELECT * FROM "ChargeAttempt" x WHERE x."invoiceId" = i.id ORDER BY x."attemptNumber" DESC LIMIT 1
+    ) a ON TRUE
+    ORDER BY i."heldAt", i.id DESC LIMIT ${take}`;
+}
+
+export function uncapturedAuthorizationsQuery(
+  q: AwaitingOperatorQuery,
+  horizon: Date,
+  overdue: Date,
+): Prisma.Sql {
+  // Charge_authorized_expiry_idx is partial (AUTHORIZED rows only): the uncaptured authorizations,
+  // a few days' worth of LATER charges at most, are all it holds.
+  return Prisma.sql`
+    SELECT c.id, c."merchantId", c."subscriptionId", c."invoiceId", c."klarnaTransactionId", c."amountMinor",
+      c.currency, c."authorizedAt", c."expiresAt", c."captureDueAt", c."expiryAlertedAt"
+    FROM "Charge" c
+    WHERE c.state = 'AUTHORIZED'
+      ${q.merchantId === undefined ? Prisma.empty : Prisma.sql`AND c."merchantId" = ${q.merchantId}::uuid`}
+      AND (c."expiresAt" < ${horizon}::timestamptz OR c."captureDueAt" < ${overdue}::timestamptz)
+    ORDER BY c."expiresAt" NULLS LAST, c.id LIMIT ${q.limit + 1}`;
 }

@@ -26,19 +26,9 @@ export interface ChargeOutcomesQuery extends DashboardScope {
 }
 
 export async function chargeOutcomesOverTime(db: Db, q: ChargeOutcomesQuery): Promise<ChargeOutcomeDay[]> {
-  // ChargeAttempt_merchantId_createdAt_id_idx per merchant: a range of the window's attempts.
-  const attempts = forScope(
-    q,
-    (merchantId) => Prisma.sql`
-      SELECT a."createdAt", a.status, a."declineReason" FROM "ChargeAttempt" a
-      WHERE a."merchantId" = ${merchantId}
-        AND a."createdAt" >= ${q.from}::timestamptz AND a."createdAt" < ${q.to}::timestamptz`,
+  const rows = await db.$queryRaw<{ date: string; status: string; reason: string | null; n: bigint }[]>(
+    chargeOutcomesQuery(q),
   );
-  const rows = await db.$queryRaw<{ date: string; status: string; reason: string | null; n: bigint }[]>`
-    SELECT to_char((a."createdAt" AT TIME ZONE ${q.zone})::date, 'YYYY-MM-DD') AS date, a.status::text AS status,
-      CASE WHEN a.status = 'DECLINED' THEN COALESCE(a."declineReason", 'UNSPECIFIED') END AS reason, count(*) AS n
-    FROM ${attempts} a
-    GROUP BY 1, 2, 3 ORDER BY 1`;
   const days = new Map<
     string,
     { approved: number; declined: Record<string, number>; failed: number; unknown: number; pending: number }
@@ -68,4 +58,20 @@ export async function chargeOutcomesOverTime(db: Db, q: ChargeOutcomesQuery): Pr
     }
   }
   return [...days].map(([date, day]) => ({ date, ...day }));
+}
+
+export function chargeOutcomesQuery(q: ChargeOutcomesQuery): Prisma.Sql {
+  // ChargeAttempt_merchantId_createdAt_id_idx per merchant: a range of the window's attempts.
+  const attempts = forScope(
+    q,
+    (merchantId) => Prisma.sql`
+      SELECT a."createdAt", a.status, a."declineReason" FROM "ChargeAttempt" a
+      WHERE a."merchantId" = ${merchantId}
+        AND a."createdAt" >= ${q.from}::timestamptz AND a."createdAt" < ${q.to}::timestamptz`,
+  );
+  return Prisma.sql`
+    SELECT to_char((a."createdAt" AT TIME ZONE ${q.zone})::date, 'YYYY-MM-DD') AS date, a.status::text AS status,
+      CASE WHEN a.status = 'DECLINED' THEN COALESCE(a."declineReason", 'UNSPECIFIED') END AS reason, count(*) AS n
+    FROM ${attempts} a
+    GROUP BY 1, 2, 3 ORDER BY 1`;
 }

@@ -23,21 +23,9 @@ export interface DunningRecoveryQuery extends DashboardScope {
 }
 
 export async function dunningRecoveryRate(db: Db, q: DunningRecoveryQuery): Promise<DunningRecovery> {
-  // ChargeAttempt_merchantId_createdAt_id_idx per merchant, then each episode's invoice by id.
-  const opened = forScope(
-    q,
-    (merchantId) => Prisma.sql`
-      SELECT a."invoiceId" FROM "ChargeAttempt" a
-      WHERE a."merchantId" = ${merchantId}
-        AND a."createdAt" >= ${q.from}::timestamptz AND a."createdAt" < ${q.to}::timestamptz
-        AND a."attemptNumber" = 1 AND a.kind = 'CUSTOMER_NOT_PRESENT' AND a.status = 'DECLINED'`,
+  const [row] = await db.$queryRaw<{ entered: bigint; recovered: bigint; gave_up: bigint; open: bigint }[]>(
+    dunningRecoveryQuery(q),
   );
-  const [row] = await db.$queryRaw<{ entered: bigint; recovered: bigint; gave_up: bigint; open: bigint }[]>`
-    SELECT count(*) AS entered,
-      count(*) FILTER (WHERE i.status = 'PAID') AS recovered,
-      count(*) FILTER (WHERE i.status IN ('UNCOLLECTIBLE', 'VOID')) AS gave_up,
-      count(*) FILTER (WHERE i.status = 'OPEN') AS open
-    FROM ${opened} o JOIN "Invoice" i ON i.id = o."invoiceId"`;
   const recovered = toNumber(row?.recovered ?? 0);
   const gaveUp = toNumber(row?.gave_up ?? 0);
   return {
@@ -47,4 +35,22 @@ export async function dunningRecoveryRate(db: Db, q: DunningRecoveryQuery): Prom
     stillOpen: toNumber(row?.open ?? 0),
     rate: recovered + gaveUp === 0 ? null : recovered / (recovered + gaveUp),
   };
+}
+
+export function dunningRecoveryQuery(q: DunningRecoveryQuery): Prisma.Sql {
+  // ChargeAttempt_merchantId_createdAt_id_idx per merchant, then each episode's invoice by id.
+  const opened = forScope(
+    q,
+    (merchantId) => Prisma.sql`
+      SELECT a."invoiceId" FROM "ChargeAttempt" a
+      WHERE a."merchantId" = ${merchantId}
+        AND a."createdAt" >= ${q.from}::timestamptz AND a."createdAt" < ${q.to}::timestamptz
+        AND a."attemptNumber" = 1 AND a.kind = 'CUSTOMER_NOT_PRESENT' AND a.status = 'DECLINED'`,
+  );
+  return Prisma.sql`
+    SELECT count(*) AS entered,
+      count(*) FILTER (WHERE i.status = 'PAID') AS recovered,
+      count(*) FILTER (WHERE i.status IN ('UNCOLLECTIBLE', 'VOID')) AS gave_up,
+      count(*) FILTER (WHERE i.status = 'OPEN') AS open
+    FROM ${opened} o JOIN "Invoice" i ON i.id = o."invoiceId"`;
 }

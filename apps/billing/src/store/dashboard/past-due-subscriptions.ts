@@ -3,7 +3,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db.js';
 import { toPage, type Page, type PageQuery } from '../pagination.js';
-import { forScope, olderThan, type DashboardScope } from './merchant-scope.js';
+import { newestFirstOfScope, type DashboardScope } from './merchant-scope.js';
 
 export interface PastDueSubscription {
   readonly id: string;
@@ -66,17 +66,16 @@ export async function pastDueSubscriptions(
   scope: DashboardScope,
   page: PageQuery,
 ): Promise<Page<PastDueSubscription>> {
+  const rows = await db.$queryRaw<Row[]>(pastDueSubscriptionsQuery(scope, page));
+  return toPage(rows.map(toPastDue), page.limit);
+}
+
+export function pastDueSubscriptionsQuery(scope: DashboardScope, page: PageQuery): Prisma.Sql {
   const take = page.limit + 1;
   // Subscription_merchantId_status_createdAt_id_idx per merchant; the open invoice and its last
   // attempt by their unique keys (subscription, period) and (invoice, attempt number).
-  const subscriptions = forScope(
-    scope,
-    (merchantId) => Prisma.sql`
-      SELECT s.* FROM "Subscription" s
-      WHERE s."merchantId" = ${merchantId} AND s.status = 'PAST_DUE' AND ${olderThan('s', page.after)}
-      ORDER BY s."createdAt" DESC, s.id DESC LIMIT ${take}`,
-  );
-  const rows = await db.$queryRaw<Row[]>`
+  const subscriptions = newestFirstOfScope(scope, 'Subscription', Prisma.sql`t.status = 'PAST_DUE'`, page);
+  return Prisma.sql`
     SELECT s.id, s."merchantId", s."customerId", s."createdAt", s."pastDueSince", s."dunningAttempt",
       s."nextRetryAt", s."graceEndsAt", s."requiresNewToken",
       i.id AS invoice_id, i.number AS invoice_number, i."periodIndex" AS invoice_period,
@@ -90,7 +89,6 @@ export async function pastDueSubscriptions(
       SELECT * FROM "ChargeAttempt" x WHERE x."invoiceId" = i.id ORDER BY x."attemptNumber" DESC LIMIT 1
     ) a ON TRUE
     ORDER BY s."createdAt" DESC, s.id DESC LIMIT ${take}`;
-  return toPage(rows.map(toPastDue), page.limit);
 }
 
 function toPastDue(r: Row): PastDueSubscription {

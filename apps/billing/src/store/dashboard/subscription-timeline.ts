@@ -148,7 +148,7 @@ export async function subscriptionTimeline(db: Db, q: TimelineQuery): Promise<Ti
 
 // Keys: a letter per source (so ties at one instant keep a stable, causal-ish order) and the row id;
 // audit ids are zero-padded so they sort as numbers.
-function entriesOf(sub: Prisma.Sql): Prisma.Sql {
+export function entriesOf(sub: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`
     SELECT s."createdAt" AS at, 'a:' || s.id AS key, jsonb_build_object('kind', 'SIGNED_UP',
       'status', s.status, 'currency', s.currency, 'timeZone', s."timeZone") AS data

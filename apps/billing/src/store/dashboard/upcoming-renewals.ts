@@ -28,6 +28,18 @@ export interface UpcomingRenewalsQuery extends DashboardScope {
 const LEASE_MARGIN = Prisma.sql`interval '1 day'`;
 
 export async function upcomingRenewalsByDay(db: Db, q: UpcomingRenewalsQuery): Promise<UpcomingRenewalDay[]> {
+  const rows = await db.$queryRaw<{ date: string; currency: string; n: bigint; amount: bigint | null }[]>(
+    upcomingRenewalsQuery(q),
+  );
+  return rows.map((r) => ({
+    date: r.date,
+    currency: r.currency,
+    count: toNumber(r.n),
+    amountMinor: toNumber(r.amount),
+  }));
+}
+
+export function upcomingRenewalsQuery(q: UpcomingRenewalsQuery): Prisma.Sql {
   const until = new Date(q.now.getTime() + q.days * 86_400_000);
   // Subscription_merchant_sweep_idx per merchant, as the scheduler reads it (see next-actions.ts).
   const due = forScope(
@@ -42,23 +54,22 @@ export async function upcomingRenewalsByDay(db: Db, q: UpcomingRenewalsQuery): P
         AND s."nextActionKind" IN ('RENEWAL', 'TRIAL_END')`,
   );
   const zone = q.zone === undefined ? Prisma.sql`d."timeZone"` : Prisma.sql`${q.zone}::text`;
-  const rows = await db.$queryRaw<{ date: string; currency: string; n: bigint; amount: bigint | null }[]>`
-    SELECT to_char((GREATEST(d."nextActionAt", ${q.now}::timestamptz) AT TIME ZONE ${zone})::date, 'YYYY-MM-DD') AS date,
-      d.currency, count(*) AS n, sum(p."amountMinor") AS amount
-    FROM ${due} d
-    -- The phase billing the next period (a pending plan change included), as the engine picks it.
-    LEFT JOIN LATERAL (
-      SELECT v."amountMinor" FROM "SubscriptionPhase" ph
-      JOIN "PlanVersion" v ON v.id = ph."planVersionId"
-      WHERE ph."subscriptionId" = d.id
-        AND ph."firstPeriodIndex" <= COALESCE(d."paidThroughPeriodIndex" + 1, d."periodIndex")
-      ORDER BY ph."firstPeriodIndex" DESC LIMIT 1
-    ) p ON TRUE
+  // Counted per plan version first, priced after: PlanVersion is joined to a few groups rather than
+  // probed once per renewal. What stays is one phase probe (unique index) per renewal in the window.
+  return Prisma.sql`
+    SELECT g.date, g.currency, sum(g.n)::bigint AS n, sum(g.n * v."amountMinor")::bigint AS amount
+    FROM (
+      SELECT to_char((GREATEST(d."nextActionAt", ${q.now}::timestamptz) AT TIME ZONE ${zone})::date, 'YYYY-MM-DD') AS date,
+        d.currency, p."planVersionId", count(*) AS n
+      FROM ${due} d
+      -- The phase billing the next period (a pending plan change included), as the engine picks it.
+      LEFT JOIN LATERAL (
+        SELECT ph."planVersionId" FROM "SubscriptionPhase" ph
+        WHERE ph."subscriptionId" = d.id
+          AND ph."firstPeriodIndex" <= COALESCE(d."paidThroughPeriodIndex" + 1, d."periodIndex")
+        ORDER BY ph."firstPeriodIndex" DESC LIMIT 1
+      ) p ON TRUE
+      GROUP BY 1, 2, 3) g
+    LEFT JOIN "PlanVersion" v ON v.id = g."planVersionId"
     GROUP BY 1, 2 ORDER BY 1, 2`;
-  return rows.map((r) => ({
-    date: r.date,
-    currency: r.currency,
-    count: toNumber(r.n),
-    amountMinor: toNumber(r.amount),
-  }));
 }
