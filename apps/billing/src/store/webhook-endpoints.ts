@@ -243,20 +243,6 @@ export async function listWebhookDeliveries(
   return toPage(rows.map(deliveryRow), page.limit);
 }
 
-/** FAILED deliveries of every merchant, newest first, for the operators' dashboard. */
-export async function listFailedWebhookDeliveriesOfAllMerchants(
-  db: Db,
-  limit: number,
-): Promise<WebhookDeliveryRow[]> {
-  const rows = await db.webhookDelivery.findMany({
-    where: { status: 'FAILED' },
-    orderBy: NEWEST_FIRST,
-    take: limit,
-    select: DELIVERY_SELECT,
-  });
-  return rows.map(deliveryRow);
-}
-
 export async function findWebhookDelivery(
   db: Db,
   merchantId: string,

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { awaitingOperator } from '../../store/dashboard/awaiting-operator.js';
 import { pastDueSubscriptions } from '../../store/dashboard/past-due-subscriptions.js';
-import { listFailedWebhookDeliveriesOfAllMerchants } from '../../store/webhook-endpoints.js';
+import { failedWebhookDeliveries } from '../../store/dashboard/failed-webhook-deliveries.js';
 import type { DashboardDeps } from '../deps.js';
 import { html } from '../html.js';
 import { AWAITING_WINDOWS } from './held.js';
@@ -19,7 +19,7 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
     const [pastDue, awaiting, failed, queues] = await Promise.all([
       pastDueSubscriptions(deps.db, {}, { limit: COUNT_UP_TO, after: null }),
       awaitingOperator(deps.db, { now: deps.clock.now(), limit: COUNT_UP_TO, ...AWAITING_WINDOWS }),
-      listFailedWebhookDeliveriesOfAllMerchants(deps.db, COUNT_UP_TO + 1),
+      failedWebhookDeliveries(deps.db, {}, { limit: COUNT_UP_TO, after: null }),
       Promise.all(
         deps.queues.map(async (queue) => ({ name: queue.name, counts: await queue.getJobCounts(...STATES) })),
       ),
@@ -35,7 +35,7 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
       [
         '/dashboard/webhook-deliveries',
         'Failed webhook deliveries',
-        upTo(Math.min(failed.length, COUNT_UP_TO), failed.length > COUNT_UP_TO),
+        upTo(failed.items.length, failed.next !== null),
       ],
     ];
     const body = html`<div class="cards">

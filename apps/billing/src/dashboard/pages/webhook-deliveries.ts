@@ -1,7 +1,7 @@
 // GET /dashboard/webhook-deliveries: merchants' webhook deliveries whose attempts ran out, with
 // "re-send" for admins.
 import type { FastifyInstance } from 'fastify';
-import { listFailedWebhookDeliveriesOfAllMerchants } from '../../store/webhook-endpoints.js';
+import { failedWebhookDeliveries } from '../../store/dashboard/failed-webhook-deliveries.js';
 import type { DashboardDeps } from '../deps.js';
 import { instant, shortId } from '../format.js';
 import { html } from '../html.js';
@@ -13,7 +13,11 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
   app.get('/webhook-deliveries', async (request, reply) => {
     const session = sessionOf(request);
     const admin = session.operator.role === 'ADMIN';
-    const deliveries = await listFailedWebhookDeliveriesOfAllMerchants(deps.db, 100);
+    const { items: deliveries, next } = await failedWebhookDeliveries(
+      deps.db,
+      {},
+      { limit: 100, after: null },
+    );
     const body = html`<table>
         <thead>
           <tr>
@@ -53,7 +57,8 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
           )}
         </tbody>
       </table>
-      ${deliveries.length === 0 ? html`<p class="muted">No failed deliveries.</p>` : null}`;
+      ${deliveries.length === 0 ? html`<p class="muted">No failed deliveries.</p>` : null}
+      ${next === null ? null : html`<p class="muted">The newest 100 are shown.</p>`}`;
     return sendPage(request, reply, deps.options, 'Failed merchant webhook deliveries', body);
   });
 }
