@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { describe, expect } from 'vitest';
 import type { Db } from '../store/db.js';
 import { capturedCharge } from '../store/testing/money-charges.js';
-import { seedDashboardRows, seedFailedDelivery } from '../store/testing/dashboard-rows.js';
+import { seedFailedDelivery } from '../store/testing/dashboard-rows.js';
 import { dashboardTest as test } from './testing/dashboard-test.js';
 import { cookieValue, postForm, signIn, type SignedIn } from './testing/sign-in.js';
 
@@ -60,13 +60,10 @@ async function failedDelivery(
 describe('dashboard pages and actions', () => {
   test('every page answers an admin and a viewer; the timeline of an unknown id is a 404', async ({
     dashboardApp: app,
-    prisma,
-    clock,
+    rows,
     admin,
     viewer,
-    merchant,
   }) => {
-    const rows = await seedDashboardRows(prisma, merchant.merchantId, clock.now());
     for (const who of [admin, viewer]) {
       const session = await signIn(app, who.email);
       for (const url of [...PAGES, `/dashboard/subscriptions?id=${rows.subscriptionId}`]) {
@@ -115,11 +112,10 @@ describe('dashboard pages and actions', () => {
   test('cancel at period end, then immediately, audited with the operator', async ({
     dashboardApp: app,
     prisma,
-    clock,
+    rows,
     admin,
-    merchant,
   }) => {
-    const { subscriptionId } = await seedDashboardRows(prisma, merchant.merchantId, clock.now());
+    const { subscriptionId } = rows;
     const session = await signIn(app, admin.email);
     const url = `/dashboard/subscriptions/${subscriptionId}/cancel`;
 
@@ -143,16 +139,11 @@ describe('dashboard pages and actions', () => {
 
   test('retry now: refused with the reason when not past due; queued for a past-due one', async ({
     dashboardApp: app,
-    prisma,
+    rows,
     admin,
-    merchant,
     queue,
   }) => {
-    const { subscriptionId, pastDueSubscriptionId } = await seedDashboardRows(
-      prisma,
-      merchant.merchantId,
-      new Date(),
-    );
+    const { subscriptionId, pastDueSubscriptionId } = rows;
     const session = await signIn(app, admin.email);
 
     expect((await act(app, session, `/dashboard/subscriptions/${subscriptionId}/retry-now`)).flash).toContain(
@@ -171,11 +162,10 @@ describe('dashboard pages and actions', () => {
   test('held attempts are listed with the resolve form; bad input names the field; a refusal shows why', async ({
     dashboardApp: app,
     prisma,
-    clock,
+    rows,
     admin,
-    merchant,
   }) => {
-    const { heldInvoiceId } = await seedDashboardRows(prisma, merchant.merchantId, clock.now());
+    const { heldInvoiceId } = rows;
     const session = await signIn(app, admin.email);
     expect((await get(app, '/dashboard/held', session)).body).toContain(
       `/dashboard/invoices/${heldInvoiceId}/resolve`,
@@ -229,12 +219,11 @@ describe('dashboard pages and actions', () => {
   test('a viewer gets 403 on every action, and nothing changes; no CSRF token is 403 for an admin too', async ({
     dashboardApp: app,
     prisma,
-    clock,
+    rows,
     admin,
     viewer,
     merchant,
   }) => {
-    const rows = await seedDashboardRows(prisma, merchant.merchantId, clock.now());
     const deliveryId = await failedDelivery(app, prisma, merchant);
     const actions: [string, Record<string, string>][] = [
       [`/dashboard/subscriptions/${rows.subscriptionId}/retry-now`, {}],

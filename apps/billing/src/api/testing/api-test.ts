@@ -13,6 +13,7 @@ import { databaseTest } from '../../testing/database-test.js';
 import { Keyring } from '../../vault/keyring.js';
 import { Vault } from '../../vault/vault.js';
 import { buildApiApp } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { FakePayments } from './fake-payments.js';
 import { FakeSignups } from './fake-signups.js';
 import { createTenant } from './tenants.js';
@@ -37,6 +38,24 @@ export function testMoneyDeps(db: Db, clock: Clock, payments: FakePayments): Mon
   };
 }
 
+/** The API app as the tests build it (test vault, fake signups, money on FakePayments), plus `extra`. */
+export function buildTestApiApp(
+  db: Db,
+  clock: Clock,
+  signups: FakeSignups,
+  payments: FakePayments,
+  extra: Pick<ApiDeps, 'readiness'> & Partial<ApiDeps>,
+) {
+  return buildApiApp({
+    db,
+    clock,
+    vault: testVault,
+    signups,
+    money: testMoneyDeps(db, clock, payments),
+    ...extra,
+  });
+}
+
 /** Where every test file's virtual clock starts. */
 export const TEST_START = '2026-03-02T09:00:00.000Z';
 
@@ -58,12 +77,7 @@ export const apiTest = databaseTest
     'app',
     { scope: 'file' },
     async ({ prisma, clock, redis, fileSignups, filePayments }, { onCleanup }) => {
-      const app = await buildApiApp({
-        db: prisma,
-        clock,
-        vault: testVault,
-        signups: fileSignups,
-        money: testMoneyDeps(prisma, clock, filePayments),
+      const app = await buildTestApiApp(prisma, clock, fileSignups, filePayments, {
         readiness: { database: () => pingDatabase(prisma), redis: () => pingRedis(redis) },
       });
       onCleanup(() => app.close());

@@ -4,14 +4,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { apiTest, testMoneyDeps, testVault } from '../../api/testing/api-test.js';
-import { buildApiApp } from '../../api/app.js';
+import { apiTest, buildTestApiApp } from '../../api/testing/api-test.js';
 import { systemClock } from '../../domain/clock.js';
 import { hashPassword } from '../../operators/password.js';
 import { pingDatabase } from '../../store/health.js';
 import { systemActor } from '../../store/audit.js';
 import type { Db } from '../../store/db.js';
 import { createOperator, type OperatorRole } from '../../store/operators.js';
+import { seedDashboardRows } from '../../store/testing/dashboard-rows.js';
 import { DEFAULT_DASHBOARD_OPTIONS } from '../deps.js';
 
 export const OPERATOR_PASSWORD = 'operator password 0123';
@@ -47,18 +47,17 @@ export const dashboardTest = apiTest
     'dashboardApp',
     { scope: 'file' },
     async ({ prisma, clock, filePayments, fileSignups, queue }, { onCleanup }) => {
-      const app = await buildApiApp({
-        db: prisma,
-        clock,
-        vault: testVault,
-        signups: fileSignups,
-        money: testMoneyDeps(prisma, clock, filePayments),
+      const app = await buildTestApiApp(prisma, clock, fileSignups, filePayments, {
         readiness: { database: () => pingDatabase(prisma) },
         dashboard: { sessionClock: systemClock, queues: [queue], options: DEFAULT_DASHBOARD_OPTIONS },
       });
       onCleanup(() => app.close());
       return app;
     },
+  )
+  /** Every kind of row the pages show, for this test's merchant (store/testing/dashboard-rows.ts). */
+  .extend('rows', ({ prisma, clock, merchant }) =>
+    seedDashboardRows(prisma, merchant.merchantId, clock.now()),
   )
   .extend('admin', ({ prisma }) => createTestOperator(prisma, 'ADMIN'))
   .extend('viewer', ({ prisma }) => createTestOperator(prisma, 'VIEWER'));
