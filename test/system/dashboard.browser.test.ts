@@ -14,7 +14,10 @@ import { resolveChromiumPath } from '../../apps/klarna-sandbox/src/testing/chrom
 import type { Db } from '../../apps/billing/src/store/db.js';
 import { createPrismaClient, disconnect } from '../../apps/billing/src/store/prisma-client.js';
 import { testRedisUrl } from '../harness/index.js';
-import { seedDashboardRows, seedFailedDelivery } from '../../apps/billing/src/store/testing/dashboard-rows.js';
+import {
+  seedDashboardRows,
+  seedFailedDelivery,
+} from '../../apps/billing/src/store/testing/dashboard-rows.js';
 import { createOperatorWithCli, type TestOperator } from './support/operators.js';
 import { REPO_ROOT } from './support/role-process.js';
 import { World, type Merchant } from './support/world.js';

@@ -5,13 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { audit, systemActor } from '../audit.js';
 import { inTransaction, type Db } from '../db.js';
 import { capturedCharge } from './money-charges.js';
-import {
-  seedChargeAttempt,
-  seedCustomer,
-  seedInvoice,
-  seedPlan,
-  seedSubscription,
-} from './seed.js';
+import { seedChargeAttempt, seedCustomer, seedInvoice, seedPlan, seedSubscription } from './seed.js';
 
 const DAY = 86_400_000;
 const REASONS = ['INSUFFICIENT_FUNDS', 'CARD_EXPIRED', 'DO_NOT_HONOR'];
