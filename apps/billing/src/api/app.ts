@@ -5,7 +5,7 @@
 //   /healthz /readyz  (root, unauthenticated)
 //   /v1               rebill-auth (API key), rebill-idempotency (POST), then the resources
 //   /dashboard        the operators' dashboard: its own sessions, CSRF and roles (dashboard/plugin.ts)
-import { traceRequest, traceRequestIds } from '../ops/trace-context.js';
+import { endRequestTrace, traceRequest, traceRequestIds } from '../ops/trace-context.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { dashboardPlugin } from '../dashboard/plugin.js';
@@ -52,6 +52,7 @@ export async function buildApiApp(input: ApiDeps): Promise<FastifyInstance> {
     ...traceRequestIds,
   });
   app.addHook('onRequest', traceRequest);
+  app.addHook('onResponse', endRequestTrace);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
