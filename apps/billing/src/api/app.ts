@@ -4,9 +4,11 @@
 //   rebill-openapi    GET /openapi.json, GET /docs (root, unauthenticated)
 //   /healthz /readyz  (root, unauthenticated)
 //   /v1               rebill-auth (API key), rebill-idempotency (POST), then the resources
+//   /dashboard        the operators' dashboard: its own sessions, CSRF and roles (dashboard/plugin.ts)
 import { endRequestTrace, traceRequest, traceRequestIds } from '../ops/trace-context.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { dashboardPlugin } from '../dashboard/plugin.js';
 import { resolveApiDeps, type ApiDeps, type ResolvedApiDeps } from './deps.js';
 import { authPlugin } from './plugins/auth.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
@@ -81,6 +83,16 @@ export async function buildApiApp(input: ApiDeps): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   );
+
+  const dashboard = deps.dashboard;
+  if (dashboard !== undefined) {
+    await app.register(
+      (scope) => dashboardPlugin(scope, { ...dashboard, db: deps.db, clock: deps.clock, money: deps.money }),
+      {
+        prefix: '/dashboard',
+      },
+    );
+  }
 
   deps.extraRoutes?.(app);
   await app.ready();

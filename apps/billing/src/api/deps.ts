@@ -7,6 +7,7 @@ import type { MetricsSource } from '../ops/metrics-source.js';
 import type { Db } from '../store/db.js';
 import type { SubscriptionSignups, TokenReplacements } from './ports.js';
 import type { Vault } from '../vault/vault.js';
+import type { DashboardDeps } from '../dashboard/deps.js';
 
 /** Resolves when the dependency answers; rejects (or hangs past the timeout) when it does not. */
 export type ReadinessProbe = () => Promise<void>;
@@ -52,6 +53,11 @@ export interface ApiDeps {
   /** Request logging; omitted: none. Pass the role's pino logger (it redacts secrets). */
   readonly logger?: FastifyBaseLogger;
   readonly options?: Partial<ApiOptions>;
+  /**
+   * The operators' dashboard at /dashboard (its queues, session clock and options); absent: not
+   * served. It shares the app's database, clock and money job.
+   */
+  readonly dashboard?: Omit<DashboardDeps, 'db' | 'clock' | 'money'>;
   /** Routes outside /v1 that another part of the role brings (e.g. the operator's /internal/clock). */
   readonly extraRoutes?: (app: FastifyInstance) => void;
 }

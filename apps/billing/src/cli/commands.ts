@@ -14,6 +14,7 @@ import { createPrismaClient, disconnect } from '../store/prisma-client.js';
 import { runClockCommand } from './clock.js';
 import { runKlarnaCommand } from './klarna.js';
 import { runMerchantCommand } from './merchant.js';
+import { runOperatorCli } from './operator.js';
 import { runReconcileCommand } from './reconcile.js';
 import { runVaultCommand } from './vault.js';
 
@@ -27,6 +28,9 @@ const ROLES: Record<string, (env: NodeJS.ProcessEnv) => Promise<RunningRole>> = 
 const USAGE = `usage: rebill <command>
   api | webhooks | worker | scheduler        start a role (stops cleanly on SIGTERM/SIGINT)
   merchant create --name <n> --klarna-account <krn> [--time-zone <IANA zone>]
+  operator create --email <e> --role admin|viewer [--password-stdin]
+                                             a dashboard operator (password from stdin or a prompt)
+  operator disable --email <e>               the operator can no longer sign in
   clock show | clock advance <duration>      the shared virtual clock (CLOCK_MODE=virtual)
   klarna register-webhook                    register Rebill's webhook and signing key (idempotent)
   klarna rotate-signing-key                  new signing key for Rebill's webhook; the old one stays active
@@ -46,6 +50,8 @@ export async function runCommand(argv: readonly string[], env: NodeJS.ProcessEnv
     switch (command ?? '') {
       case 'merchant':
         return await runMerchantCommand(rest, env);
+      case 'operator':
+        return await runOperatorCli(rest, env);
       case 'clock':
         return await runClock(rest, env);
       case 'klarna':

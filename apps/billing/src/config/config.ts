@@ -53,6 +53,20 @@ export const apiConfigSchema = baseConfigSchema.extend({
       return ms >= 15 * 60_000 && ms <= 48 * 3_600_000;
     }, 'must be from 15 minutes (PT15M) to 48 hours (PT48H)')
     .default('PT1H'),
+  /** How long an operator's dashboard session lasts after sign-in (ISO-8601, 5 min to 7 days). */
+  DASHBOARD_SESSION_TTL: z
+    .string()
+    .regex(/^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?)?$/, 'an ISO-8601 duration, e.g. PT8H')
+    .refine((iso) => {
+      const ms = isoDurationMs(iso);
+      return ms >= 5 * 60_000 && ms <= 7 * 86_400_000;
+    }, 'must be from 5 minutes (PT5M) to 7 days (P7D)')
+    .default('PT8H'),
+  /** Mark the dashboard's cookies Secure (set when the api is served over https). */
+  DASHBOARD_SECURE_COOKIES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });
 
 /** The webhooks role: Klarna's notifications in, applied to signups. */

@@ -1,9 +1,12 @@
 // Composition root of the api role: the merchant API (with the real signup service behind its
-// port and the charge money job run inline for refunds and voids), the operator's clock endpoints,
+// port and the charge money job run inline for refunds and voids), the operators' dashboard at
+// /dashboard (with bull-board over the role's queues), the operator's clock endpoints,
 // health and readiness.
 import { buildApiApp } from '../api/app.js';
 import { registerOpsClockRoutes } from '../api/routes/ops-clock.js';
 import { apiConfigSchema, isoDurationMs, parseConfig } from '../config/config.js';
+import { DEFAULT_DASHBOARD_OPTIONS } from '../dashboard/deps.js';
+import { systemClock } from '../domain/clock.js';
 import { metricsSource } from '../ops/metrics-source.js';
 import { roleRegistry } from '../ops/registry.js';
 import { resumeSignup, startSignup } from '../signup/start-signup.js';
@@ -41,6 +44,15 @@ export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole>
       },
     },
     metrics: metricsSource(registry),
+    dashboard: {
+      sessionClock: systemClock,
+      queues: Object.values(deps.queues),
+      options: {
+        ...DEFAULT_DASHBOARD_OPTIONS,
+        sessionTtlMs: isoDurationMs(config.DASHBOARD_SESSION_TTL),
+        secureCookies: config.DASHBOARD_SECURE_COOKIES,
+      },
+    },
     logger: deps.log,
     extraRoutes: (root) =>
       registerOpsClockRoutes(root, { ops: clock.ops, operatorToken: config.OPERATOR_TOKEN }),

@@ -4,13 +4,16 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { VirtualClock } from '../../domain/clock.js';
+import { VirtualClock, type Clock } from '../../domain/clock.js';
+import type { MoneyDeps } from '../../money/deps.js';
+import type { Db } from '../../store/db.js';
 import { pingRedis } from '../../queue/redis-ping.js';
 import { pingDatabase } from '../../store/health.js';
 import { databaseTest } from '../../testing/database-test.js';
 import { Keyring } from '../../vault/keyring.js';
 import { Vault } from '../../vault/vault.js';
 import { buildApiApp } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { FakePayments } from './fake-payments.js';
 import { FakeSignups } from './fake-signups.js';
 import { createTenant } from './tenants.js';
@@ -22,6 +25,36 @@ export const testVault = new Vault(
     fingerprintKey: { id: 'api-test-fp', key: randomBytes(32) },
   }),
 );
+
+/** The charge money job on FakePayments, silent, without waits between re-sends. */
+export function testMoneyDeps(db: Db, clock: Clock, payments: FakePayments): MoneyDeps {
+  return {
+    db,
+    clock,
+    payments,
+    log: pino({ level: 'silent' }),
+    sleep: () => Promise.resolve(),
+    resendDelaysMs: [],
+  };
+}
+
+/** The API app as the tests build it (test vault, fake signups, money on FakePayments), plus `extra`. */
+export function buildTestApiApp(
+  db: Db,
+  clock: Clock,
+  signups: FakeSignups,
+  payments: FakePayments,
+  extra: Pick<ApiDeps, 'readiness'> & Partial<ApiDeps>,
+) {
+  return buildApiApp({
+    db,
+    clock,
+    vault: testVault,
+    signups,
+    money: testMoneyDeps(db, clock, payments),
+    ...extra,
+  });
+}
 
 /** Where every test file's virtual clock starts. */
 export const TEST_START = '2026-03-02T09:00:00.000Z';
@@ -44,19 +77,7 @@ export const apiTest = databaseTest
     'app',
     { scope: 'file' },
     async ({ prisma, clock, redis, fileSignups, filePayments }, { onCleanup }) => {
-      const app = await buildApiApp({
-        db: prisma,
-        clock,
-        vault: testVault,
-        signups: fileSignups,
-        money: {
-          db: prisma,
-          clock,
-          payments: filePayments,
-          log: pino({ level: 'silent' }),
-          sleep: () => Promise.resolve(),
-          resendDelaysMs: [],
-        },
+      const app = await buildTestApiApp(prisma, clock, fileSignups, filePayments, {
         readiness: { database: () => pingDatabase(prisma), redis: () => pingRedis(redis) },
       });
       onCleanup(() => app.close());

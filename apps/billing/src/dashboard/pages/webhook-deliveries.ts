@@ -1,0 +1,64 @@
+// GET /dashboard/webhook-deliveries: merchants' webhook deliveries whose attempts ran out, with
+// "re-send" for admins.
+import type { FastifyInstance } from 'fastify';
+import { failedWebhookDeliveries } from '../../store/dashboard/failed-webhook-deliveries.js';
+import type { DashboardDeps } from '../deps.js';
+import { instant, shortId } from '../format.js';
+import { html } from '../html.js';
+import { csrfField } from '../layout.js';
+import { sessionOf } from '../session.js';
+import { sendPage } from './send-page.js';
+
+export function register(app: FastifyInstance, deps: DashboardDeps): void {
+  app.get('/webhook-deliveries', async (request, reply) => {
+    const session = sessionOf(request);
+    const admin = session.operator.role === 'ADMIN';
+    const { items: deliveries, next } = await failedWebhookDeliveries(
+      deps.db,
+      {},
+      { limit: 100, after: null },
+    );
+    const body = html`<table>
+        <thead>
+          <tr>
+            <th>Delivery</th>
+            <th>Merchant</th>
+            <th>Event</th>
+            <th>Attempts</th>
+            <th>Last answer</th>
+            <th>Last attempt</th>
+            ${admin ? html`<th></th>` : null}
+          </tr>
+        </thead>
+        <tbody>
+          ${deliveries.map(
+            (d) =>
+              html`<tr>
+                <td><code>${shortId(d.id)}</code></td>
+                <td><code>${shortId(d.merchantId)}</code></td>
+                <td>${d.eventType}<br /><code>${d.eventId}</code></td>
+                <td>${d.attemptCount}</td>
+                <td>${d.lastStatus ?? ''} ${d.lastError ?? ''}</td>
+                <td>${instant(d.lastAttemptAt)}</td>
+                ${
+                  admin
+                    ? html`<td>
+                        <form
+                          class="inline"
+                          method="post"
+                          action="/dashboard/webhook-deliveries/${d.id}/resend"
+                        >
+                          ${csrfField(session)}<button>Re-send</button>
+                        </form>
+                      </td>`
+                    : null
+                }
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+      ${deliveries.length === 0 ? html`<p class="muted">No failed deliveries.</p>` : null}
+      ${next === null ? null : html`<p class="muted">The newest 100 are shown.</p>`}`;
+    return sendPage(request, reply, deps.options, 'Failed merchant webhook deliveries', body);
+  });
+}
