@@ -15,6 +15,7 @@ import { plainProgress, terminalProgress, countsLine } from './report/progress.j
 import { summaryJsonLine, summaryTable } from './report/summary.js';
 import { runDemo } from './run/demo-run.js';
 import { createMerchant } from './run/merchant.js';
+import { createDemoOperator } from './run/operator.js';
 import { demoSettings, SettingsError, type DemoSettings } from './settings.js';
 
 const say = (line: string): void => {
@@ -80,9 +81,10 @@ async function run(options: DemoOptions, settings: DemoSettings): Promise<number
       prepareDatabase(settings).then(() => (settings.ownDatabase ? clearQueues(settings) : 0)),
       startSandbox(supervisor, settings, logDir),
     ]);
-    const [system, merchant] = await Promise.all([
+    const [system, merchant, operator] = await Promise.all([
       startRoles(supervisor, settings, env, logDir),
       createMerchant(env),
+      createDemoOperator(env, settings.ownDatabase),
     ]);
     say(`sandbox ${system.sandboxUrl}, api ${system.apiUrl}, webhooks ${system.webhooksUrl}: ready`);
     const progress = process.stdout.isTTY ? terminalProgress(process.stdout) : plainProgress(say);
@@ -90,6 +92,7 @@ async function run(options: DemoOptions, settings: DemoSettings): Promise<number
     say(`\n${summaryTable(summary)}\n`);
     say(summaryJsonLine(summary));
     say(`\nDashboard: ${system.apiUrl}/dashboard   API reference: ${system.apiUrl}/docs`);
+    say(`Dashboard sign-in: ${operator.email} / ${operator.password} (an admin made for this run)`);
     if (options.short) {
       await figures.close();
       const exits = await supervisor.stopAll();
