@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     'tick-max': { type: 'string', default: '5000' },
     'keep-database': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'sweep-heap-mb': { type: 'string', default: '128' },
   },
 });
 
@@ -51,6 +52,7 @@ const merchants = count('merchants', 1);
 const batch = count('batch', 1);
 const merchantCap = count('merchant-cap', 1);
 const tickMax = count('tick-max', 1);
+const sweepHeapMb = count('sweep-heap-mb', 0);
 
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -84,7 +86,7 @@ async function main(): Promise<number> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const prefixes: string[] = [];
   say(
-    `scheduler benchmark: ${fmt(n)} due subscriptions, ${merchants} merchants, batch ${batch}, cap ${merchantCap}/merchant, ${tickMax}/tick`,
+    `scheduler benchmark: ${fmt(n)} due subscriptions, ${merchants} merchants, batch ${batch}, cap ${merchantCap}/merchant, ${tickMax}/tick, sweep heap cap ${sweepHeapMb > 0 ? `${sweepHeapMb} MB` : 'none'}`,
   );
   say(
     `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg()
@@ -105,6 +107,8 @@ async function main(): Promise<number> {
         env: {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
+          // The sweep runs with the scheduler role's heap cap (docker-compose.yml); the floor with V8's defaults.
+          ...(mode === 'sweep' && sweepHeapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${sweepHeapMb}` } : {}),
           BENCH_MODE: mode,
           BENCH_N: String(n),
           DATABASE_URL: databaseUrl,
