@@ -108,7 +108,9 @@ async function main(): Promise<number> {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
           // The sweep runs with the scheduler role's heap cap (docker-compose.yml); the floor with V8's defaults.
-          ...(mode === 'sweep' && sweepHeapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${sweepHeapMb}` } : {}),
+          ...(mode === 'sweep' && sweepHeapMb > 0
+            ? { NODE_OPTIONS: `--max-old-space-size=${sweepHeapMb}` }
+            : {}),
           BENCH_MODE: mode,
           BENCH_N: String(n),
           DATABASE_URL: databaseUrl,
