@@ -3,7 +3,11 @@
 import { systemActor } from './audit.js';
 import { describe, expect } from 'vitest';
 import { databaseTest as test } from '../testing/database-test.js';
-import { recordApprovedCharge, recordApprovedRenewal } from './charge-outcomes.js';
+import {
+  recordApprovedCharge,
+  recordApprovedRenewal,
+  recordApprovedRenewalIfUnchanged,
+} from './charge-outcomes.js';
 import { inTransaction, type Db } from './db.js';
 import {
   seedChargeAttempt,
@@ -296,5 +300,109 @@ describe('recordApprovedRenewal', () => {
       attempt_number: 1,
     });
     expect(events.every((e) => e.createdAt.getTime() === NOW.getTime())).toBe(true);
+  });
+});
+
+describe('recordApprovedRenewalIfUnchanged (no lock and re-read after the call)', () => {
+  const renewed = (
+    attempt: { invoiceId: string; merchantId: string },
+    subscription: { id: string; version: number },
+  ) => ({
+    invoiceId: attempt.invoiceId,
+    subscription,
+    patch: {
+      status: 'ACTIVE' as const,
+      pauseAtPeriodEnd: false,
+      periodIndex: 0,
+      currentPeriodStart: NOW,
+      currentPeriodEnd: NOW,
+      paidThroughPeriodIndex: 0,
+      pastDuePeriodIndex: null,
+      pastDueSince: null,
+      dunningAttempt: 0,
+      nextRetryAt: null,
+      graceEndsAt: null,
+      requiresNewToken: false,
+      next: null,
+    },
+    audit: {
+      actor: ACTOR,
+      merchantId: attempt.merchantId,
+      subscriptionId: subscription.id,
+      entityType: 'subscription',
+      entityId: subscription.id,
+      action: 'subscription.renewed',
+      at: NOW,
+    },
+  });
+  const approval = () => ({
+    paymentTransactionId: `krn:payment:eu1:transaction:${crypto.randomUUID()}`,
+    state: 'COMPLETED',
+    authorizedAt: NOW,
+    expiresAt: null,
+    capture: { paymentCaptureId: `cap-${crypto.randomUUID()}`, amount: 9900, capturedAt: NOW },
+  });
+  const meta = { correlationId: null, now: NOW, actor: ACTOR, captureDelaySeconds: 0 };
+
+  test('writes nothing and answers null when the attempt was settled meanwhile, or the version moved', async ({
+    prisma,
+    transactions,
+  }) => {
+    const attempt = await pendingAttempt(prisma);
+    const subscription = await prisma.subscription.findUniqueOrThrow({
+      where: { id: attempt.subscriptionId },
+    });
+    const current = { id: subscription.id, version: subscription.version };
+    await prisma.chargeAttempt.update({ where: { id: attempt.id }, data: { status: 'UNKNOWN' } });
+    expect(
+      await transactions.run((tx) =>
+        recordApprovedRenewalIfUnchanged(tx, attempt, approval(), meta, renewed(attempt, current)),
+      ),
+    ).toBeNull();
+    await prisma.chargeAttempt.update({ where: { id: attempt.id }, data: { status: 'PENDING' } });
+    const moved = { id: subscription.id, version: subscription.version + 1 };
+    expect(
+      await transactions.run((tx) =>
+        recordApprovedRenewalIfUnchanged(tx, attempt, approval(), meta, renewed(attempt, moved)),
+      ),
+    ).toBeNull();
+    expect(await prisma.charge.count({ where: { attemptId: attempt.id } })).toBe(0);
+    expect(await prisma.invoice.findUniqueOrThrow({ where: { id: attempt.invoiceId } })).toMatchObject({
+      status: 'OPEN',
+    });
+    expect(await prisma.subscription.findUniqueOrThrow({ where: { id: subscription.id } })).toMatchObject({
+      version: subscription.version,
+    });
+    expect(await prisma.auditEvent.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+  });
+
+  test('on the version it was decided on: the charge, the invoice paid, the subscription patched', async ({
+    prisma,
+    transactions,
+  }) => {
+    const attempt = await pendingAttempt(prisma);
+    const subscription = await prisma.subscription.findUniqueOrThrow({
+      where: { id: attempt.subscriptionId },
+    });
+    const recorded = await transactions.run((tx) =>
+      recordApprovedRenewalIfUnchanged(
+        tx,
+        attempt,
+        approval(),
+        meta,
+        renewed(attempt, { id: subscription.id, version: subscription.version }),
+      ),
+    );
+    expect(recorded?.captured).toBe(true);
+    expect(await prisma.chargeAttempt.findUniqueOrThrow({ where: { id: attempt.id } })).toMatchObject({
+      status: 'APPROVED',
+    });
+    expect(await prisma.invoice.findUniqueOrThrow({ where: { id: attempt.invoiceId } })).toMatchObject({
+      status: 'PAID',
+    });
+    expect(await prisma.subscription.findUniqueOrThrow({ where: { id: subscription.id } })).toMatchObject({
+      version: subscription.version + 1,
+      paidThroughPeriodIndex: 0,
+    });
   });
 });
