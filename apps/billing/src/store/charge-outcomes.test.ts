@@ -22,6 +22,23 @@ const ACTOR = systemActor('test');
 
 const NOW = new Date('2026-03-06T10:00:00.123Z');
 
+/** A renewal's decision: period 1 begun, period 0 paid. */
+const RENEWED = {
+  status: 'ACTIVE',
+  pauseAtPeriodEnd: false,
+  periodIndex: 1,
+  currentPeriodStart: NOW,
+  currentPeriodEnd: NOW,
+  paidThroughPeriodIndex: 0,
+  pastDuePeriodIndex: null,
+  pastDueSince: null,
+  dunningAttempt: 0,
+  nextRetryAt: null,
+  graceEndsAt: null,
+  requiresNewToken: false,
+  next: null,
+} as const;
+
 async function pendingAttempt(db: Db) {
   const merchant = await seedMerchant(db);
   const customer = await seedCustomer(db, merchant.id);
@@ -158,15 +175,41 @@ describe('recordApprovedCharge', () => {
   });
 });
 
+/** A pending attempt and its subscription as the renewal runner read it. */
+async function pendingRenewal(db: Db) {
+  const attempt = await pendingAttempt(db);
+  return {
+    attempt,
+    subscription: await db.subscription.findUniqueOrThrow({ where: { id: attempt.subscriptionId } }),
+  };
+}
+
+/** A renewal's approval that was refused: no charge, the attempt, invoice and subscription as they were. */
+async function expectNothingWritten(
+  db: Db,
+  attempt: { id: string; invoiceId: string; merchantId: string },
+  subscription: { id: string; version: number },
+): Promise<void> {
+  expect(await db.charge.count({ where: { attemptId: attempt.id } })).toBe(0);
+  expect(await db.chargeAttempt.findUniqueOrThrow({ where: { id: attempt.id } })).toMatchObject({
+    status: 'PENDING',
+  });
+  expect(await db.invoice.findUniqueOrThrow({ where: { id: attempt.invoiceId } })).toMatchObject({
+    status: 'OPEN',
+  });
+  expect(await db.subscription.findUniqueOrThrow({ where: { id: subscription.id } })).toMatchObject({
+    version: subscription.version,
+  });
+  expect(await db.auditEvent.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+  expect(await db.outboxEvent.count({ where: { merchantId: attempt.merchantId } })).toBe(0);
+}
+
 describe('recordApprovedRenewal', () => {
   test('a subscription whose version moved on writes nothing, even committed with the statement', async ({
     prisma,
     transactions,
   }) => {
-    const attempt = await pendingAttempt(prisma);
-    const subscription = await prisma.subscription.findUniqueOrThrow({
-      where: { id: attempt.subscriptionId },
-    });
+    const { attempt, subscription } = await pendingRenewal(prisma);
     const transaction = {
       paymentTransactionId: `krn:payment:eu1:transaction:${crypto.randomUUID()}`,
       state: 'COMPLETED',
@@ -185,21 +228,7 @@ describe('recordApprovedRenewal', () => {
           {
             invoiceId: attempt.invoiceId,
             subscription: stale,
-            patch: {
-              status: 'ACTIVE',
-              pauseAtPeriodEnd: false,
-              periodIndex: 1,
-              currentPeriodStart: NOW,
-              currentPeriodEnd: NOW,
-              paidThroughPeriodIndex: 0,
-              pastDuePeriodIndex: null,
-              pastDueSince: null,
-              dunningAttempt: 0,
-              nextRetryAt: null,
-              graceEndsAt: null,
-              requiresNewToken: false,
-              next: null,
-            },
+            patch: RENEWED,
             audit: {
               actor: ACTOR,
               merchantId: attempt.merchantId,
@@ -212,25 +241,14 @@ describe('recordApprovedRenewal', () => {
         ),
       ),
     ).rejects.toThrow('changed under its row lock');
-    expect(await prisma.charge.count({ where: { attemptId: attempt.id } })).toBe(0);
-    expect(await prisma.chargeAttempt.findUniqueOrThrow({ where: { id: attempt.id } })).toMatchObject({
-      status: 'PENDING',
-    });
-    expect(await prisma.invoice.findUniqueOrThrow({ where: { id: attempt.invoiceId } })).toMatchObject({
-      status: 'OPEN',
-    });
-    expect(await prisma.auditEvent.count({ where: { subscriptionId: subscription.id } })).toBe(0);
-    expect(await prisma.outboxEvent.count({ where: { merchantId: attempt.merchantId } })).toBe(0);
+    await expectNothingWritten(prisma, attempt, subscription);
   });
 
   test('an approval writes its outbox events (charge captured, subscription renewed) as steps of the same statement', async ({
     prisma,
     transactions,
   }) => {
-    const attempt = await pendingAttempt(prisma);
-    const subscription = await prisma.subscription.findUniqueOrThrow({
-      where: { id: attempt.subscriptionId },
-    });
+    const { attempt, subscription } = await pendingRenewal(prisma);
     await transactions.run((tx) =>
       recordApprovedRenewal(
         tx,
@@ -246,21 +264,7 @@ describe('recordApprovedRenewal', () => {
         {
           invoiceId: attempt.invoiceId,
           subscription: { id: subscription.id, version: subscription.version },
-          patch: {
-            status: 'ACTIVE',
-            pauseAtPeriodEnd: false,
-            periodIndex: 1,
-            currentPeriodStart: NOW,
-            currentPeriodEnd: NOW,
-            paidThroughPeriodIndex: 0,
-            pastDuePeriodIndex: null,
-            pastDueSince: null,
-            dunningAttempt: 0,
-            nextRetryAt: null,
-            graceEndsAt: null,
-            requiresNewToken: false,
-            next: null,
-          },
+          patch: RENEWED,
           audit: {
             actor: ACTOR,
             merchantId: attempt.merchantId,
@@ -310,21 +314,7 @@ describe('recordApprovedRenewalIfUnchanged (no lock and re-read after the call)'
   ) => ({
     invoiceId: attempt.invoiceId,
     subscription,
-    patch: {
-      status: 'ACTIVE' as const,
-      pauseAtPeriodEnd: false,
-      periodIndex: 0,
-      currentPeriodStart: NOW,
-      currentPeriodEnd: NOW,
-      paidThroughPeriodIndex: 0,
-      pastDuePeriodIndex: null,
-      pastDueSince: null,
-      dunningAttempt: 0,
-      nextRetryAt: null,
-      graceEndsAt: null,
-      requiresNewToken: false,
-      next: null,
-    },
+    patch: RENEWED,
     audit: {
       actor: ACTOR,
       merchantId: attempt.merchantId,
@@ -348,10 +338,7 @@ describe('recordApprovedRenewalIfUnchanged (no lock and re-read after the call)'
     prisma,
     transactions,
   }) => {
-    const attempt = await pendingAttempt(prisma);
-    const subscription = await prisma.subscription.findUniqueOrThrow({
-      where: { id: attempt.subscriptionId },
-    });
+    const { attempt, subscription } = await pendingRenewal(prisma);
     const current = { id: subscription.id, version: subscription.version };
     await prisma.chargeAttempt.update({ where: { id: attempt.id }, data: { status: 'UNKNOWN' } });
     expect(
@@ -366,24 +353,14 @@ describe('recordApprovedRenewalIfUnchanged (no lock and re-read after the call)'
         recordApprovedRenewalIfUnchanged(tx, attempt, approval(), meta, renewed(attempt, moved)),
       ),
     ).toBeNull();
-    expect(await prisma.charge.count({ where: { attemptId: attempt.id } })).toBe(0);
-    expect(await prisma.invoice.findUniqueOrThrow({ where: { id: attempt.invoiceId } })).toMatchObject({
-      status: 'OPEN',
-    });
-    expect(await prisma.subscription.findUniqueOrThrow({ where: { id: subscription.id } })).toMatchObject({
-      version: subscription.version,
-    });
-    expect(await prisma.auditEvent.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+    await expectNothingWritten(prisma, attempt, subscription);
   });
 
   test('on the version it was decided on: the charge, the invoice paid, the subscription patched', async ({
     prisma,
     transactions,
   }) => {
-    const attempt = await pendingAttempt(prisma);
-    const subscription = await prisma.subscription.findUniqueOrThrow({
-      where: { id: attempt.subscriptionId },
-    });
+    const { attempt, subscription } = await pendingRenewal(prisma);
     const recorded = await transactions.run((tx) =>
       recordApprovedRenewalIfUnchanged(
         tx,
