@@ -205,4 +205,32 @@ export class RenewalFixture {
     const refs = new Set(attempts.map((a) => a.reference));
     return (await this.ledger()).filter((e) => refs.has(e.payment_transaction_reference)).length;
   }
+
+  /** A subscription whose first renewal at `at` Klarna declined (soft): PAST_DUE, its retry stored. */
+  async pastDue(
+    merchant: Merchant,
+    plan: { planVersionId: string; currency: string },
+    at: Date,
+  ): Promise<SignedUp & { readonly retryAt: Date }> {
+    const [sub] = await this.subscriptions(merchant, plan, [{ anchorAt: at, timeZone: 'Europe/Stockholm' }]);
+    if (sub === undefined) throw new Error('seed');
+    const rule = await this.sandbox.sim('POST', '/scenarios', {
+      match: { customer_token: sub.token },
+      outcome: { result: 'DECLINED', reason: 'TECHNICAL_ERROR' },
+      times: 1,
+    });
+    if (rule.status !== 201) throw new Error(`scenario: ${rule.status}`);
+    this.nowMs = at.getTime();
+    const result = await this.runDue(sub.id);
+    const row = await this.db.subscription.findUniqueOrThrow({ where: { id: sub.id } });
+    if (
+      result !== 'CHARGED' ||
+      row.status !== 'PAST_DUE' ||
+      row.nextActionKind !== 'DUNNING_RETRY' ||
+      row.nextActionAt === null
+    ) {
+      throw new Error(`not past due: ${result} ${row.status} ${row.nextActionKind ?? 'no action'}`);
+    }
+    return { ...sub, retryAt: row.nextActionAt };
+  }
 }

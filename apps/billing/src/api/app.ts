@@ -4,7 +4,7 @@
 //   rebill-openapi    GET /openapi.json, GET /docs (root, unauthenticated)
 //   /healthz /readyz  (root, unauthenticated)
 //   /v1               rebill-auth (API key), rebill-idempotency (POST), then the resources
-import { traceRequest, traceRequestIds } from '../ops/trace-context.js';
+import { endRequestTrace, traceRequest, traceRequestIds } from '../ops/trace-context.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { resolveApiDeps, type ApiDeps, type ResolvedApiDeps } from './deps.js';
@@ -13,6 +13,7 @@ import { idempotencyPlugin } from './plugins/idempotency.js';
 import { openApiPlugin } from './plugins/openapi.js';
 import { frameworkErrorHandler, problemsPlugin } from './plugins/problems.js';
 import * as apiKeys from './routes/api-keys.js';
+import * as captures from './routes/captures.js';
 import * as chargeAttempts from './routes/charge-attempts.js';
 import * as charges from './routes/charges.js';
 import * as customers from './routes/customers.js';
@@ -21,7 +22,9 @@ import * as invoices from './routes/invoices.js';
 import * as plans from './routes/plans.js';
 import * as refunds from './routes/refunds.js';
 import * as subscriptionLifecycle from './routes/subscription-lifecycle.js';
+import * as subscriptionTransactions from './routes/subscription-transactions.js';
 import * as subscriptions from './routes/subscriptions.js';
+import * as tokenReplacements from './routes/token-replacements.js';
 import * as webhooks from './routes/webhooks.js';
 
 /** Every resource module under /v1; a new one is added here (and to the route-cases table). */
@@ -31,9 +34,12 @@ const V1_ROUTES: readonly { register(app: FastifyInstance, deps: ResolvedApiDeps
   customers,
   subscriptions,
   subscriptionLifecycle,
+  tokenReplacements,
+  subscriptionTransactions,
   invoices,
   charges,
   chargeAttempts,
+  captures,
   refunds,
   webhooks,
 ];
@@ -50,6 +56,7 @@ export async function buildApiApp(input: ApiDeps): Promise<FastifyInstance> {
     ...traceRequestIds,
   });
   app.addHook('onRequest', traceRequest);
+  app.addHook('onResponse', endRequestTrace);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

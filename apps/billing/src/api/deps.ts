@@ -5,7 +5,7 @@ import type { Clock } from '../domain/clock.js';
 import type { MoneyDeps } from '../money/deps.js';
 import type { MetricsSource } from '../ops/metrics-source.js';
 import type { Db } from '../store/db.js';
-import type { SubscriptionSignups } from './ports.js';
+import type { SubscriptionSignups, TokenReplacements } from './ports.js';
 import type { Vault } from '../vault/vault.js';
 
 /** Resolves when the dependency answers; rejects (or hangs past the timeout) when it does not. */
@@ -36,6 +36,8 @@ export interface ApiDeps {
   readonly db: Db;
   readonly clock: Clock;
   readonly signups: SubscriptionSignups;
+  /** New Klarna journeys for running subscriptions' tokens; absent: the route is not served. */
+  readonly tokenReplacements?: TokenReplacements;
   /**
    * The charge money job, run inline after a refund or a void is written. Absent: the row is left
    * for the worker's money sweep and the answer shows it PENDING.

@@ -1,6 +1,9 @@
 // What the API needs from services it does not own. The signup (subscription rows, the payment
 // request, the Klarna call) belongs to the signup service; the API only maps its outcome to HTTP.
+import type { ReplacementResult, StartReplacementInput } from '../signup/token-replacement.js';
 import type { Actor } from '../store/audit.js';
+
+export type { ReplacementResult, StartReplacementInput };
 
 export interface StartSignupInput {
   merchantId: string;
@@ -23,4 +26,11 @@ export interface SubscriptionSignups {
   start(input: StartSignupInput): Promise<StartSignupResult>;
   /** Resume a signup whose first POST failed with klarna_unavailable (same Idempotency-Key retried). */
   resume(merchantId: string, subscriptionId: string, actor: Actor): Promise<StartSignupResult>;
+}
+
+/** Token replacement of a running subscription (signup/token-replacement.ts implements it). */
+export interface TokenReplacements {
+  start(input: StartReplacementInput): Promise<ReplacementResult>;
+  /** Resume a replacement whose first POST failed with klarna_unavailable (same Idempotency-Key retried). */
+  resume(merchantId: string, paymentRequestId: string, actor: Actor): Promise<ReplacementResult>;
 }

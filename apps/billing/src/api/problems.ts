@@ -68,6 +68,18 @@ export function validationProblem(errors: readonly FieldError[]): Problem {
   });
 }
 
+/** A 409: the subscription's state machine refused `command` in its `status`, for `reason`. */
+export function illegalTransitionProblem(command: string, status: string, reason: string): Problem {
+  return problem(
+    'illegal-transition',
+    `${command} is not allowed while the subscription is ${status}: ${reason}.`,
+    {
+      subscription_status: status,
+      reason,
+    },
+  );
+}
+
 export function notFoundProblem(what: string): Problem {
   return problem('not-found', `No such ${what}.`);
 }

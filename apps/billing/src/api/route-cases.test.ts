@@ -11,7 +11,7 @@ import { inTransaction } from '../store/db.js';
 import { createWebhookEndpoint } from '../store/webhook-endpoints.js';
 import { newMerchantWebhookSecret, sealMerchantWebhookSecret } from '../vault/merchant-webhooks.js';
 import { apiTest, testVault } from './testing/api-test.js';
-import { seedBilledSubscription } from './testing/billing-rows.js';
+import { seedBilledSubscription, seedRefund } from './testing/billing-rows.js';
 import { expectInvalidFields, expectProblem, expectStatus } from './testing/expectations.js';
 import type { Tenant } from './testing/tenants.js';
 
@@ -23,6 +23,7 @@ interface Owned {
   invoiceId: string;
   chargeId: string;
   attemptId: string;
+  captureId: string;
   refundId: string;
   apiKeyId: string;
   webhookEndpointId: string;
@@ -158,6 +159,20 @@ const badIdempotencyKey = (url: string, payload: object): BadInput => ({
  * A lifecycle command on A's subscription: B gets a 404 and A's row keeps its version (nothing
  * written); a malformed id is a 404; plus the route's bad bodies.
  */
+/** A list under a subscription: B gets A's subscription's as an unknown one; bad page queries. */
+function subscriptionListCases(list: string): RouteCases {
+  return {
+    isolation: readIsolation('GET', (o) => `/v1/subscriptions/${o.subscriptionId}/${list}`),
+    badInput: [
+      malformedId('GET', `/v1/subscriptions/1/${list}`),
+      badQuery(`/v1/subscriptions/${UNKNOWN_ID}/${list}?limit=0&charge_id=x`, [
+        'query.limit',
+        'query.charge_id',
+      ]),
+    ],
+  };
+}
+
 function lifecycleCases(command: string, payload: object | undefined, bad: readonly BadInput[]): RouteCases {
   return {
     isolation: async (ctx) => {
@@ -525,6 +540,24 @@ const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
       badQuery('/v1/subscriptions/00000000-0000-4000-8000-000000000000/attempts?status=x', ['query.status']),
     ],
   },
+  'GET /v1/subscriptions/{id}/charges': subscriptionListCases('charges'),
+  'GET /v1/subscriptions/{id}/captures': subscriptionListCases('captures'),
+  'GET /v1/subscriptions/{id}/refunds': subscriptionListCases('refunds'),
+  'GET /v1/captures': {
+    isolation: async (ctx) => {
+      await listIsolation('/v1/captures', (o) => o.captureId)(ctx);
+      expect(await listIds(ctx, `/v1/captures?charge_id=${ctx.owned.chargeId}`)).toEqual([]);
+      expect(await listIds(ctx, `/v1/captures?subscription_id=${ctx.owned.subscriptionId}`)).toEqual([]);
+    },
+    badInput: [
+      badQuery('/v1/captures?charge_id=x&subscription_id=y', ['query.charge_id', 'query.subscription_id']),
+      badQuery('/v1/captures?limit=101', ['query.limit']),
+    ],
+  },
+  'GET /v1/captures/{id}': {
+    isolation: readIsolation('GET', (o) => `/v1/captures/${o.captureId}`),
+    badInput: [malformedId('GET', '/v1/captures/1')],
+  },
   'GET /v1/charges/{id}': {
     isolation: readIsolation('GET', (o) => `/v1/charges/${o.chargeId}`),
     badInput: [malformedId('GET', '/v1/charges/1')],
@@ -563,9 +596,10 @@ const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
     isolation: async (ctx) => {
       await listIsolation('/v1/refunds', (o) => o.refundId)(ctx);
       expect(await listIds(ctx, `/v1/refunds?charge_id=${ctx.owned.chargeId}`)).toEqual([]);
+      expect(await listIds(ctx, `/v1/refunds?subscription_id=${ctx.owned.subscriptionId}`)).toEqual([]);
     },
     badInput: [
-      badQuery('/v1/refunds?charge_id=x', ['query.charge_id']),
+      badQuery('/v1/refunds?charge_id=x&subscription_id=y', ['query.charge_id', 'query.subscription_id']),
       badQuery('/v1/refunds?limit=101', ['query.limit']),
     ],
   },
@@ -579,20 +613,7 @@ async function ownedRows(prisma: Db, owner: Tenant, at: Date): Promise<Owned> {
   const billed = await seedBilledSubscription(prisma, owner.merchantId);
   const seeded = billed.charges[0];
   if (seeded === undefined) throw new Error('no charge seeded');
-  const refund = await prisma.refund.create({
-    data: {
-      merchantId: owner.merchantId,
-      chargeId: seeded.charge.id,
-      captureId: seeded.capture.id,
-      amountMinor: 100,
-      currency: 'SEK',
-      reference: `ref-${seeded.charge.id}`,
-      idempotencyKey: `key-${seeded.charge.id}`,
-      status: 'SUCCEEDED',
-      createdAt: at,
-      updatedAt: at,
-    },
-  });
+  const refund = await seedRefund(prisma, owner.merchantId, seeded, at);
   const key = generateApiKey();
   const apiKey = await createApiKey(prisma, {
     merchantId: owner.merchantId,
@@ -631,6 +652,7 @@ async function ownedRows(prisma: Db, owner: Tenant, at: Date): Promise<Owned> {
     invoiceId: billed.invoices[0]?.id ?? '',
     chargeId: seeded.charge.id,
     attemptId: seeded.charge.attemptId,
+    captureId: seeded.capture.id,
     refundId: refund.id,
     apiKeyId: apiKey.id,
     webhookEndpointId: endpoint.id,

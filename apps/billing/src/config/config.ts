@@ -3,6 +3,7 @@
 import { Duration } from 'luxon';
 import { z } from 'zod';
 import { clockConfigShape } from '../clock/clock-config.js';
+import { tracingConfigShape } from '../ops/tracing-config.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -35,6 +36,8 @@ export const baseConfigSchema = z.object({
   KLARNA_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(64),
   /** The shared clock: CLOCK_MODE, CLOCK_SANDBOX, SANDBOX_SIM_TOKEN, timeouts, OPERATOR_TOKEN. */
   ...clockConfigShape,
+  /** OpenTelemetry tracing (off unless an OTLP endpoint is set): OTEL_EXPORTER_OTLP_ENDPOINT, ... */
+  ...tracingConfigShape,
 });
 
 /** The api role: merchant API, operator endpoints, OpenAPI. */

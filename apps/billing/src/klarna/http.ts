@@ -45,7 +45,13 @@ export type KlarnaCallOutcome =
   '2xx' | '3xx' | '4xx' | '429' | '5xx' | 'timeout' | 'connection' | 'unreadable_response';
 
 export interface KlarnaCallObserver {
-  onCall(operation: KlarnaOperation, outcome: KlarnaCallOutcome, seconds: number): void;
+  /** `status`: the HTTP status, when a response head arrived. */
+  onCall(
+    operation: KlarnaOperation,
+    outcome: KlarnaCallOutcome,
+    seconds: number,
+    status: number | null,
+  ): void;
 }
 
 /** What an operation is called in logs. */
@@ -258,7 +264,7 @@ export class KlarnaHttp {
     failureCode?: string,
   ): KlarnaHttpResult {
     const elapsedMs = performance.now() - startedAt;
-    this.observer?.onCall(request.operation, outcomeOf(result), elapsedMs / 1_000);
+    this.observer?.onCall(request.operation, outcomeOf(result), elapsedMs / 1_000, result.status);
     const line: Record<string, unknown> = {
       operation: request.operation,
       method: request.method,

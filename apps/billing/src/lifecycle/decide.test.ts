@@ -1,30 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ACTIVE, END, NOW } from './lifecycle-row.test-support.js';
 import { IllegalTransitionError } from '../domain/index.js';
 import { decideLifecycle, decideTokenRevoked, type LifecycleCommand, type LifecycleRow } from './decide.js';
 
-const NOW = new Date('2026-03-02T09:00:00.000Z');
-const END = new Date('2026-03-15T10:00:00.000Z');
 const TRIAL_END = new Date('2026-03-10T00:00:00.000Z');
-
-const ACTIVE: LifecycleRow = {
-  id: 's1',
-  status: 'ACTIVE',
-  tokenId: 't1',
-  requiresNewToken: false,
-  cancelAtPeriodEnd: false,
-  pauseAtPeriodEnd: false,
-  pausedAt: null,
-  paidThroughPeriodIndex: 3,
-  pastDuePeriodIndex: null,
-  currentPeriodEnd: END,
-  trialEndsAt: null,
-  pastDueSince: null,
-  nextRetryAt: null,
-  graceEndsAt: null,
-  canceledAt: null,
-  nextActionKind: 'RENEWAL',
-  nextActionAt: END,
-};
 
 const next = (row: LifecycleRow, command: LifecycleCommand) => {
   const decision = decideLifecycle(row, command, NOW);

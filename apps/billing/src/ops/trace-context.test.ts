@@ -1,26 +1,13 @@
 // Log lines carry the trace id of the request, job or tick they are written in, and only then.
-import { Writable } from 'node:stream';
-import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../config/logger.js';
-import { runWithTrace, traceIdFrom, traceRequest, traceRequestIds } from './trace-context.js';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      callback();
-    },
-  });
-  return { lines, log: createLogger({ level: 'info', name: 'test', destination: stream }) };
-}
+import { runWithTrace, traceIdFrom } from './trace-context.js';
+import { captureLog, tracedRequest } from './trace-context.test-support.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
 describe('trace ids in log lines', () => {
   it('a line inside a unit of work carries its trace id, across awaits; one outside carries none', async () => {
-    const { lines, log } = capture();
+    const { lines, log } = captureLog();
     log.info('before');
     await runWithTrace(TRACE, async () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
@@ -55,24 +42,8 @@ describe('trace ids in log lines', () => {
   });
 
   it("an HTTP request's lines, its handler's included, carry the caller's trace id", async () => {
-    const { lines, log } = capture();
-    const app = Fastify({ loggerInstance: log, ...traceRequestIds });
-    app.addHook('onRequest', traceRequest);
-    app.get('/x', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      log.info('handler');
-      return { ok: true };
-    });
-    try {
-      const response = await app.inject({
-        method: 'GET',
-        url: '/x',
-        headers: { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` },
-      });
-      expect(response.statusCode).toBe(200);
-    } finally {
-      await app.close();
-    }
+    const { lines, log } = captureLog();
+    expect(await tracedRequest(log, '/things/1', `00-${TRACE}-00f067aa0ba902b7-01`)).toBe(200);
     expect(lines.find((l) => l.msg === 'handler')?.traceId).toBe(TRACE);
     // Fastify's own request lines name it as their request id.
     expect(lines.find((l) => l.msg === 'incoming request')?.reqId).toBe(TRACE);

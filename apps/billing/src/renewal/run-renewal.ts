@@ -42,6 +42,7 @@ import {
   recordApprovedRenewalIfUnchanged,
   recordAttemptOutcome,
 } from '../store/charge-outcomes.js';
+import { requestVoidOfUncapturedCharges } from '../store/charge-money.js';
 import type { RawTx as Tx } from '../store/raw-tx.js';
 import {
   changeOpenInvoice,
@@ -67,6 +68,7 @@ import type { RenewalDeps } from './deps.js';
 import { newRenewalAttempt } from './renewal-attempt.js';
 
 const ACTOR: Actor = systemActor('worker');
+const VOID = { kind: 'VOID' } as const;
 
 export type RenewalRunResult =
   | 'GONE'
@@ -515,8 +517,8 @@ function approvedOf(outcome: AuthorizeOutcome) {
     : null;
 }
 
-function approvalMeta(ctx: RenewalContext, correlationId: string | null, now: Date) {
-  return { correlationId, now, actor: ACTOR, captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds };
+function approvalMeta(ctx: RenewalContext, correlationId: string | null, now: Date, actor: Actor = ACTOR) {
+  return { correlationId, now, actor, captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds };
 }
 
 /** A paid renewal's settling writes: the invoice, the subscription's patch and its audit row. */
@@ -526,12 +528,13 @@ function renewalSettled(
   attempt: ChargeAttempt,
   decision: Extract<ChargeDecision, { kind: 'SETTLE' }>,
   now: Date,
+  actor: Actor = ACTOR,
 ) {
   return {
     invoiceId,
     subscription: ctx.subscription,
     patch: decision.patch,
-    audit: subscriptionAudit(ctx, decision.event, settledAfter(ctx, decision, attempt), now),
+    audit: subscriptionAudit(ctx, decision.event, settledAfter(ctx, decision, attempt), now, actor),
   };
 }
 
@@ -547,9 +550,10 @@ async function settle(
   decision: ChargeDecision,
   outcome: ChargeOutcomeClass | null,
   now: Date,
-  deps: RenewalDeps,
+  deps: Pick<RenewalDeps, 'log'>,
   approved: Parameters<typeof recordApprovedCharge>[2] | null = null,
   correlationId: string | null = null,
+  actor: Actor = ACTOR,
 ): Promise<void> {
   if (decision.kind !== 'SETTLE') return;
   const sub = ctx.subscription;
@@ -564,16 +568,16 @@ async function settle(
       tx,
       attempt,
       approved,
-      approvalMeta(ctx, correlationId, now),
-      renewalSettled(ctx, ctx.invoice.id, attempt, decision, now),
+      approvalMeta(ctx, correlationId, now, actor),
+      renewalSettled(ctx, ctx.invoice.id, attempt, decision, now, actor),
     );
     return;
   }
   if (approved !== null) {
-    await recordApprovedCharge(tx, attempt, approved, approvalMeta(ctx, correlationId, now));
+    await recordApprovedCharge(tx, attempt, approved, approvalMeta(ctx, correlationId, now, actor));
   } else {
     await recordAttemptOutcome(tx, attempt, {
-      actor: ACTOR,
+      actor,
       status: decision.attempt === 'APPROVED' ? 'UNKNOWN' : decision.attempt,
       declineReason: outcome?.kind === 'DECLINED' ? outcome.reason : null,
       declineCategory: outcome === null ? null : declineCategoryOf(outcome),
@@ -585,23 +589,36 @@ async function settle(
       now,
     });
   }
-  if (ctx.invoice !== null && decision.invoice.kind !== 'OPEN') {
-    await changeOpenInvoice(tx, ctx.invoice.id, decision.invoice, now);
+  // Canceled while the charge was in flight (ARCHITECTURE.md, "Races"): the subscription stays
+  // ended and its invoice is closed. Money captured in the authorization (NOW) is booked and the
+  // invoice paid, for the merchant to refund; an authorization not captured yet (LATER) is
+  // released, as the cancel released the ones before it, and the invoice voided.
+  const ended = isFinalSubscriptionStatus(sub.status);
+  const release = ended && approved !== null && attempt.captureMode === 'LATER';
+  const invoiceChange = ended && (release || decision.invoice.kind === 'OPEN') ? VOID : decision.invoice;
+  if (ctx.invoice !== null && invoiceChange.kind !== 'OPEN') {
+    await changeOpenInvoice(tx, ctx.invoice.id, invoiceChange, now);
   }
-  if (isFinalSubscriptionStatus(sub.status)) {
-    // Canceled while the charge was in flight: the money is recorded, the subscription stays
-    // ended, and the audit row tells an operator a refund may be owed.
+  if (ended) {
     if (approved !== null) {
+      if (release) await requestVoidOfUncapturedCharges(tx, { subscriptionId: sub.id, at: now });
       deps.log.warn(
-        { subscriptionId: sub.id, attemptId: attempt.id },
+        { subscriptionId: sub.id, attemptId: attempt.id, released: release },
         'renewal approved after the subscription ended',
       );
-      await auditSubscription(tx, ctx, 'renewal.paid_after_end', { attempt_id: attempt.id }, now);
+      await auditSubscription(
+        tx,
+        ctx,
+        'renewal.paid_after_end',
+        { attempt_id: attempt.id, released: release },
+        now,
+        actor,
+      );
     }
     return;
   }
   await writeRenewalPatch(tx, sub, decision.patch, now);
-  await auditSubscription(tx, ctx, decision.event, settledAfter(ctx, decision, attempt), now);
+  await auditSubscription(tx, ctx, decision.event, settledAfter(ctx, decision, attempt), now, actor);
 }
 
 function settledAfter(
@@ -627,8 +644,9 @@ async function auditSubscription(
   action: string,
   after: Record<string, string | number | boolean | null>,
   now: Date,
+  actor: Actor = ACTOR,
 ): Promise<void> {
-  await audit(tx, subscriptionAudit(ctx, action, after, now));
+  await audit(tx, subscriptionAudit(ctx, action, after, now, actor));
 }
 
 function subscriptionAudit(
@@ -636,9 +654,10 @@ function subscriptionAudit(
   action: string,
   after: Record<string, string | number | boolean | null>,
   now: Date,
+  actor: Actor = ACTOR,
 ): AuditEntry {
   return {
-    actor: ACTOR,
+    actor,
     merchantId: ctx.subscription.merchantId,
     subscriptionId: ctx.subscription.id,
     entityType: 'subscription',
@@ -647,5 +666,73 @@ function subscriptionAudit(
     before: { status: ctx.subscription.status },
     after,
     at: now,
+  };
+}
+
+/** What an operator found at Klarna for a held attempt (see operator-actions/resolve-held-attempt.ts). */
+export type HeldAttemptResolution =
+  | {
+      readonly kind: 'APPROVED';
+      readonly transaction: Parameters<typeof recordApprovedCharge>[2];
+      readonly correlationId: string | null;
+    }
+  | { readonly kind: 'NOT_CHARGED' };
+
+export type SettleHeldResult =
+  | { readonly kind: 'SETTLED'; readonly invoiceId: string; readonly status: string }
+  | { readonly kind: 'NOT_HELD' };
+
+/**
+ * Settles the last attempt of a held invoice with an operator's resolution, under the subscription's
+ * lock and through the same decision and writes as an answer from Klarna: APPROVED books the charge
+ * (captured per the plan's capture mode), pays the invoice and advances the period; NOT_CHARGED is a
+ * soft decline, which the dunning policy turns into its next retry or its end. The caller releases
+ * the hold in the same transaction.
+ */
+export async function settleHeldAttempt(
+  tx: Tx,
+  deps: Pick<RenewalDeps, 'log'>,
+  input: {
+    readonly subscriptionId: string;
+    readonly attemptId: string;
+    readonly resolution: HeldAttemptResolution;
+    readonly actor: Actor;
+    readonly now: Date;
+  },
+): Promise<SettleHeldResult> {
+  const ctx = await readContext(tx, input.subscriptionId);
+  const invoice = ctx?.invoice ?? null;
+  const attempt = ctx?.attempts.at(-1);
+  if (
+    ctx === null ||
+    invoice === null ||
+    invoice.status !== 'OPEN' ||
+    invoice.heldAt === null ||
+    attempt?.id !== input.attemptId
+  ) {
+    return { kind: 'NOT_HELD' };
+  }
+  const outcome: ChargeOutcomeClass =
+    input.resolution.kind === 'APPROVED'
+      ? { kind: 'APPROVED' }
+      : { kind: 'DECLINED', category: 'SOFT', reason: 'NOT_CHARGED', customerAction: 'NONE' };
+  const decision = decide(ctx, invoice, attempt, outcome, input.now);
+  const approved = input.resolution.kind === 'APPROVED' ? input.resolution : null;
+  await settle(
+    tx,
+    ctx,
+    attempt,
+    decision,
+    outcome,
+    input.now,
+    deps,
+    approved?.transaction ?? null,
+    approved?.correlationId ?? null,
+    input.actor,
+  );
+  return {
+    kind: 'SETTLED',
+    invoiceId: invoice.id,
+    status: decision.kind === 'SETTLE' ? decision.patch.status : ctx.subscription.status,
   };
 }

@@ -7,6 +7,7 @@ import { apiConfigSchema, isoDurationMs, parseConfig } from '../config/config.js
 import { metricsSource } from '../ops/metrics-source.js';
 import { roleRegistry } from '../ops/registry.js';
 import { resumeSignup, startSignup } from '../signup/start-signup.js';
+import { resumeTokenReplacement, startTokenReplacement } from '../signup/token-replacement.js';
 import { pingDatabase } from '../store/health.js';
 import { clockOperations, createProcessDeps, moneyDeps, signupDeps } from './process-deps.js';
 import type { RunningRole } from './running-role.js';
@@ -27,6 +28,10 @@ export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole>
     signups: {
       start: (input) => startSignup(signups, input),
       resume: (merchantId, subscriptionId, actor) => resumeSignup(signups, merchantId, subscriptionId, actor),
+    },
+    tokenReplacements: {
+      start: (input) => startTokenReplacement(signups, input),
+      resume: (merchantId, requestId, actor) => resumeTokenReplacement(signups, merchantId, requestId, actor),
     },
     money: moneyDeps(deps),
     readiness: {

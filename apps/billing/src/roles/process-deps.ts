@@ -7,7 +7,10 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { bothKlarnaObservers, klarnaCallSpans } from '../ops/klarna-call-spans.js';
 import { klarnaCallMetrics } from '../ops/metrics.js';
+import { startTracing, type Tracing } from '../ops/tracing.js';
+import { tracedTransactions } from '../ops/transaction-spans.js';
 import type { Readiness } from '../ops/readiness.js';
 import { sandboxClockFor } from '../clock/clock-config.js';
 import { createClockOperations, type ClockOperations } from '../clock/operations.js';
@@ -39,6 +42,8 @@ export interface ProcessDeps {
   readonly log: Logger;
   /** This process's metrics (made by its composition root; Klarna's call latency is on it). */
   readonly registry: Registry;
+  /** OpenTelemetry (its BullMQ hook for the worker's Workers); off unless configured. */
+  readonly tracing: Tracing;
   readonly db: Db;
   /** Plain-pg transactions for the renewal hot path (a pool of its own, opened on first use). */
   readonly transactions: PipelinedTransactions;
@@ -68,23 +73,28 @@ export async function createProcessDeps(
   env: NodeJS.ProcessEnv,
   registry: Registry,
 ): Promise<ProcessDeps> {
+  // First: everything made below (queues, the Klarna client, transactions) may be traced.
+  const tracing = startTracing(role, config);
+  const { tracer } = tracing;
   const log = createLogger({ level: config.LOG_LEVEL, name: role });
   const vaultSettings = loadVaultKeyring(env);
   if (vaultSettings.warning !== undefined) log.warn(vaultSettings.warning);
   const vault = new Vault(vaultSettings.keyring);
   const db = createPrismaClient({ databaseUrl: config.DATABASE_URL });
-  const transactions = createPipelinedTransactions({
+  const pipelined = createPipelinedTransactions({
     databaseUrl: config.DATABASE_URL,
     onIdleError: (error) => log.warn({ err: error }, 'idle PostgreSQL connection lost'),
   });
+  const transactions = tracer === null ? pipelined : tracedTransactions(pipelined);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, enableReadyCheck: true });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
   const prefix = bullPrefix(config.REDIS_PREFIX);
+  const queueOptions = { connection: redis, prefix, ...bullTelemetry(tracing) };
   const queues = {
-    subscriptions: new Queue(QUEUES.subscriptions, { connection: redis, prefix }),
-    webhookEvents: new Queue(QUEUES.webhookEvents, { connection: redis, prefix }),
-    money: new Queue(QUEUES.money, { connection: redis, prefix }),
-    merchantWebhooks: new Queue(QUEUES.merchantWebhooks, { connection: redis, prefix }),
+    subscriptions: new Queue(QUEUES.subscriptions, queueOptions),
+    webhookEvents: new Queue(QUEUES.webhookEvents, queueOptions),
+    money: new Queue(QUEUES.money, queueOptions),
+    merchantWebhooks: new Queue(QUEUES.merchantWebhooks, queueOptions),
   };
   await waitForDatabase(db, { timeoutMs: config.STARTUP_DATABASE_WAIT_MS, log, sleep: realSleep });
   const clock = createProcessClock({
@@ -95,12 +105,19 @@ export async function createProcessDeps(
     log,
   });
   await clock.start();
-  const klarnaHttp = klarnaHttpFor(config, log, clock, klarnaCallMetrics(registry));
+  const metrics = klarnaCallMetrics(registry);
+  const klarnaHttp = klarnaHttpFor(
+    config,
+    log,
+    clock,
+    tracer === null ? metrics : bothKlarnaObservers(metrics, klarnaCallSpans(tracer)),
+  );
   return {
     role,
     config,
     log,
     registry,
+    tracing,
     db,
     transactions,
     redis,
@@ -124,8 +141,14 @@ export async function createProcessDeps(
       await transactions.close();
       await disconnect(db);
       await redis.quit().catch(() => redis.disconnect());
+      await tracing.shutdown();
     },
   };
+}
+
+/** BullMQ's `telemetry` option when tracing is on; nothing (no telemetry work at all) when off. */
+export function bullTelemetry(tracing: Tracing): { telemetry?: NonNullable<Tracing['bullmq']> } {
+  return tracing.bullmq === undefined ? {} : { telemetry: tracing.bullmq };
 }
 
 /** Real waiting: for PostgreSQL at start, and between a role's in-job retries (tests inject their own). */

@@ -14,7 +14,14 @@ import { workerMetrics } from '../ops/metrics.js';
 import { queueDepthMetrics } from '../ops/queue-metrics.js';
 import { roleRegistry } from '../ops/registry.js';
 import { startRoleOpsServer } from '../ops/role-ops-server.js';
-import { createProcessDeps, moneyDeps, readiness, renewalDeps, signupDeps } from './process-deps.js';
+import {
+  bullTelemetry,
+  createProcessDeps,
+  moneyDeps,
+  readiness,
+  renewalDeps,
+  signupDeps,
+} from './process-deps.js';
 import type { RunningRole } from './running-role.js';
 
 export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRole> {
@@ -40,6 +47,8 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
     concurrency: config.WORKER_CONCURRENCY,
     lockDuration: config.WORKER_LOCK_DURATION_MS,
     stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+    // Tracing on: each job runs in a span continuing the trace of whoever enqueued it.
+    ...bullTelemetry(deps.tracing),
   };
   const workers = [
     new Worker(

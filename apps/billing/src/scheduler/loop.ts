@@ -2,7 +2,7 @@
 // tick is logged and the next one tries again (PostgreSQL or Redis may be restarting).
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { newTraceId, runWithTrace } from '../ops/trace-context.js';
+import { inUnitOfWork } from '../ops/trace-context.js';
 import { newSweepState, sweepOnce, type SweepCounts, type SweepDeps } from './sweeps.js';
 
 /** Told of every tick (metrics): what it enqueued, or null when it failed, and how long it took. */
@@ -31,8 +31,9 @@ export function startSchedulerLoop(
   // Where the round of merchants starts, carried from tick to tick (fairness when a tick is full).
   const state = newSweepState();
 
-  // Each tick under a trace id of its own: its log lines (and its Klarna-free sweeps) group together.
-  const tick = (): Promise<void> => runWithTrace(newTraceId(), sweepTick);
+  // Each tick under a trace of its own (a span when tracing is on): its log lines group together,
+  // and the jobs it enqueues continue its trace.
+  const tick = (): Promise<void> => inUnitOfWork('scheduler tick', sweepTick);
   const sweepTick = async (): Promise<void> => {
     const startedAt = performance.now();
     try {

@@ -5,6 +5,7 @@
 //   COMPLETED  the token goes into the vault; a first payment gets its FINALIZE attempt (the
 //              network session token sealed to it, Klarna's 60-minute deadline) and runs at once
 //   DECLINED / EXPIRED / CANCELED  every part still waiting declines: the signup ends
+// A fact about a running subscription's token replacement goes to replacement-outcome.ts instead.
 import {
   failPendingParts,
   FINALIZE_WINDOW_MS,
@@ -15,13 +16,14 @@ import {
 import type { CustomerTokenSecret, NetworkSessionTokenSecret } from '../secrets/secret.js';
 import type { Actor } from '../store/audit.js';
 import { inTransaction, type Tx } from '../store/db.js';
-import { updatePaymentRequest } from '../store/signup-writes.js';
+import { findPaymentRequest, updatePaymentRequest } from '../store/signup-writes.js';
 import { lockSignupByKlarnaRequest, readSignupContext, type SignupContext } from '../store/signups.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';
 import type { Vault } from '../vault/vault.js';
 import type { SignupDeps } from './deps.js';
 import { cancelJourneyIfAsked, enqueueAfterCommit } from './after-commit.js';
 import { insertNextInvoiceAttempt } from './invoice-attempts.js';
+import { applyReplacementFact } from './replacement-outcome.js';
 import { settleSignup, type Settled, type SignupEndedReason } from './settle.js';
 
 export interface JourneyFact {
@@ -75,18 +77,22 @@ export async function applyJourneyFact(
   actor: Actor,
   alsoInTransaction?: (tx: Tx, result: JourneyFactResult) => Promise<void>,
 ): Promise<JourneyFactResult> {
-  let ctxForAfter: SignupContext | null = null;
-  const result = await inTransaction(deps.db, async (tx) => {
-    const applied = await applyJourneyFactInTransaction(tx, deps, fact, actor);
-    ctxForAfter = applied.ctx;
-    await alsoInTransaction?.(tx, applied.result);
-    return applied;
+  const applied = await inTransaction(deps.db, async (tx) => {
+    const inTx = await applyJourneyFactInTransaction(tx, deps, fact, actor);
+    await alsoInTransaction?.(tx, inTx.result);
+    return inTx;
   });
-  if (ctxForAfter !== null) {
-    await enqueueAfterCommit(deps, result.settled?.enqueue);
-    await cancelJourneyIfAsked(deps, ctxForAfter, result.settled);
-  }
-  return result.result;
+  await enqueueAfterCommit(deps, applied.enqueue);
+  if (applied.ctx !== null) await cancelJourneyIfAsked(deps, applied.ctx, applied.settled);
+  return applied.result;
+}
+
+interface AppliedInTransaction {
+  readonly result: JourneyFactResult;
+  readonly settled: Settled | null;
+  /** The signup's context, for what follows the commit; null for a token replacement. */
+  readonly ctx: SignupContext | null;
+  readonly enqueue: Settled['enqueue'];
 }
 
 async function applyJourneyFactInTransaction(
@@ -94,20 +100,22 @@ async function applyJourneyFactInTransaction(
   deps: SignupDeps,
   fact: JourneyFact,
   actor: Actor,
-): Promise<{ result: JourneyFactResult; settled: Settled | null; ctx: SignupContext | null }> {
+): Promise<AppliedInTransaction> {
+  const unknown = { result: { kind: 'unknown_request' }, settled: null, ctx: null, enqueue: null } as const;
   // Finding the owner locks its subscription row; what is read after it is current.
   const owner = await lockSignupByKlarnaRequest(tx, fact.klarnaPaymentRequestId, fact.reference);
-  if (owner === null || (fact.merchantId !== null && owner.merchantId !== fact.merchantId)) {
-    return { result: { kind: 'unknown_request' }, settled: null, ctx: null };
+  if (owner === null || (fact.merchantId !== null && owner.merchantId !== fact.merchantId)) return unknown;
+  const at = { vault: deps.vault, now: deps.clock.now(), actor };
+  if (owner.purpose === 'TOKEN_REPLACEMENT') {
+    const request = await findPaymentRequest(tx, owner.paymentRequestId);
+    if (request === null) return unknown;
+    const replaced = await applyReplacementFact(tx, request, fact, at);
+    return { ...replaced, settled: null, ctx: null };
   }
   const ctx = await readSignupContext(tx, owner.subscriptionId);
-  if (ctx === null) return { result: { kind: 'unknown_request' }, settled: null, ctx: null };
-  const applied = await applyJourneyFactLocked(tx, ctx, fact, {
-    vault: deps.vault,
-    now: deps.clock.now(),
-    actor,
-  });
-  return { ...applied, ctx };
+  if (ctx === null) return unknown;
+  const applied = await applyJourneyFactLocked(tx, ctx, fact, at);
+  return { ...applied, ctx, enqueue: applied.settled?.enqueue ?? null };
 }
 
 export async function applyJourneyFactLocked(

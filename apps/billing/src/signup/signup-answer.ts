@@ -7,13 +7,31 @@ import type { AuthorizeOutcome } from '../klarna/outcome.js';
 import type { Actor } from '../store/audit.js';
 import { recordApprovedCharge, recordAttemptOutcome } from '../store/charge-outcomes.js';
 import type { Tx } from '../store/db.js';
-import { updatePaymentRequest } from '../store/signup-writes.js';
+import type { PaymentRequest } from '../store/generated/prisma/client.js';
+import { updatePaymentRequest, type PaymentRequestPatch } from '../store/signup-writes.js';
 import type { SignupContext } from '../store/signups.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';
 import type { Vault } from '../vault/vault.js';
 import { settleSignup, type Settled } from './settle.js';
 
 type Answered = Extract<AuthorizeOutcome, { kind: 'answered' }>;
+
+/** The payment request linked to the journey Klarna opened for it (its id, state, URL, expiry). */
+export function journeyLink(
+  journey: NonNullable<Answered['paymentRequest']>,
+  request: Pick<PaymentRequest, 'expiresAt'>,
+  now: Date,
+): PaymentRequestPatch {
+  return {
+    klarnaPaymentRequestId: journey.paymentRequestId,
+    state: journey.state === 'UNKNOWN' ? 'SUBMITTED' : journey.state,
+    stateReason: journey.stateReason,
+    url: journey.url,
+    expiresAt: journey.expiresAt ?? request.expiresAt,
+    stateChangedAt: journey.updatedAt ?? journey.createdAt ?? now,
+    updatedAt: now,
+  };
+}
 
 export async function applySignupAnswer(
   tx: Tx,
@@ -93,15 +111,7 @@ export async function applySignupAnswer(
     tx,
     paymentRequest.id,
     journey !== null
-      ? {
-          klarnaPaymentRequestId: journey.paymentRequestId,
-          state: journey.state === 'UNKNOWN' ? 'SUBMITTED' : journey.state,
-          stateReason: journey.stateReason,
-          url: journey.url,
-          expiresAt: journey.expiresAt ?? paymentRequest.expiresAt,
-          stateChangedAt: journey.updatedAt ?? journey.createdAt ?? now,
-          updatedAt: now,
-        }
+      ? journeyLink(journey, paymentRequest, now)
       : {
           // Klarna decided at once and opened no journey.
           state: anyApproved ? 'COMPLETED' : 'DECLINED',

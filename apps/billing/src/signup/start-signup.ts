@@ -3,7 +3,6 @@
 // payment) with the key derived from those rows. A Klarna outage leaves the rows in place: the
 // same Idempotency-Key retried resumes them, and the janitor replays the same call later.
 import { anchorForNewSubscription, periodRange } from '../domain/index.js';
-import type { AuthorizeOutcome } from '../klarna/outcome.js';
 import type { StartSignupInput as GatewaySignupInput } from '../klarna/port.js';
 import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import { audit, type Actor } from '../store/audit.js';
@@ -21,7 +20,7 @@ import type { SignupDeps } from './deps.js';
 import { cancelJourneyIfAsked, enqueueAfterCommit } from './after-commit.js';
 import { settleSignup, type Settled } from './settle.js';
 import { applySignupAnswer } from './signup-answer.js';
-import { lineItems, purchaseReference, subscriptionTerms } from './terms.js';
+import { retryAfterSecondsOf, sendWithInRequestRetries, tokenRequest } from './token-request.js';
 
 export interface StartSignupInput {
   readonly merchantId: string;
@@ -48,10 +47,6 @@ export type StartSignupResult =
       readonly errorCode: string | null;
       readonly parameters: string[];
     };
-
-/** In-request re-sends of the signup call (same key) before answering 503. */
-const IN_REQUEST_RETRY_DELAYS_MS = [200, 1_000];
-const MAX_RETRY_AFTER_WAIT_MS = 2_000;
 
 export async function startSignup(deps: SignupDeps, input: StartSignupInput): Promise<StartSignupResult> {
   const created = await inTransaction(deps.db, async (tx) => {
@@ -138,21 +133,13 @@ export async function sendSignupRequest(
   if (ctx.paymentRequest.state !== 'CREATING') return { kind: 'started', subscriptionId };
 
   const request = signupRequest(ctx, deps.interactionExpiry.iso);
-  let outcome: AuthorizeOutcome;
-  for (let attempt = 0; ; attempt += 1) {
-    const signupAttempt = ctx.attempts.find((a) => a.kind === 'SIGNUP');
+  const signupAttempt = ctx.attempts.find((a) => a.kind === 'SIGNUP');
+  const outcome = await sendWithInRequestRetries(deps, async () => {
     if (signupAttempt !== undefined) {
       await inTransaction(deps.db, (tx) => markAttemptSent(tx, signupAttempt, deps.clock.now()));
     }
-    outcome = await deps.gateway.startSignup(request, ctx.paymentRequest.idempotencyKey);
-    if (outcome.kind === 'answered' || outcome.kind === 'permanent') break;
-    const delay = IN_REQUEST_RETRY_DELAYS_MS[attempt];
-    if (delay === undefined) break;
-    const wait =
-      outcome.kind === 'rate_limited' && outcome.retryAfterMs !== null ? outcome.retryAfterMs : delay;
-    if (wait > MAX_RETRY_AFTER_WAIT_MS) break;
-    await deps.sleep(wait);
-  }
+    return deps.gateway.startSignup(request, ctx.paymentRequest.idempotencyKey);
+  });
 
   switch (outcome.kind) {
     case 'answered': {
@@ -217,7 +204,6 @@ export async function sendSignupRequest(
     }
     case 'rate_limited':
     case 'transient': {
-      const retryAfterMs = outcome.kind === 'rate_limited' ? (outcome.retryAfterMs ?? 5_000) : 5_000;
       deps.log.warn(
         { subscriptionId, outcome: outcome.kind },
         'Klarna did not answer the signup request; it stays resumable',
@@ -225,24 +211,14 @@ export async function sendSignupRequest(
       return {
         kind: 'klarna_unavailable',
         subscriptionId,
-        retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+        retryAfterSeconds: retryAfterSecondsOf(outcome),
       };
     }
   }
 }
 
 export function signupRequest(ctx: SignupContext, interactionExpiry: string): GatewaySignupInput {
-  const common = {
-    accountId: ctx.merchant.klarnaPartnerAccountId,
-    currency: ctx.subscription.currency,
-    purchaseReference: purchaseReference(ctx),
-    subscription: subscriptionTerms(ctx),
-    lineItems: lineItems(ctx),
-    tokenReference: ctx.paymentRequest.tokenReference,
-    paymentRequestReference: ctx.paymentRequest.reference,
-    returnUrl: ctx.subscription.returnUrl,
-    interactionExpiry,
-  };
+  const common = tokenRequest(ctx, interactionExpiry);
   const attempt = ctx.attempts.find((a) => a.kind === 'SIGNUP');
   if (ctx.invoice === null || attempt === undefined) return common;
   return {

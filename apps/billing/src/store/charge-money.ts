@@ -8,6 +8,7 @@ import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import { audit, type Actor } from './audit.js';
 import type { Db, Tx } from './db.js';
 import type { Capture, Charge, Refund, Void } from './generated/prisma/client.js';
+import type { RawTx } from './raw-tx.js';
 
 const OPEN = ['PENDING', 'UNKNOWN'] as const;
 
@@ -224,18 +225,18 @@ export async function leaseDueChargeMoney(
 }
 
 /**
- * The subscription ended at once (a merchant's cancel): its authorizations not yet captured are
- * voided by the money job, which runs now.
+ * The subscription ended at once (a merchant's cancel, or a renewal approved after one): its
+ * authorizations not yet captured are voided by the money job, which runs now. Raw SQL so that the
+ * renewal runner's pipelined transaction can send it too.
  */
 export async function requestVoidOfUncapturedCharges(
-  tx: Tx,
+  tx: RawTx,
   input: { readonly subscriptionId: string; readonly at: Date },
 ): Promise<number> {
-  const { count } = await tx.charge.updateMany({
-    where: { subscriptionId: input.subscriptionId, state: 'AUTHORIZED', capturedMinor: 0 },
-    data: { voidRequestedAt: input.at, moneyActionAt: input.at, updatedAt: input.at },
-  });
-  return count;
+  return tx.$executeRaw`
+    UPDATE "Charge" SET "voidRequestedAt" = ${input.at}::timestamptz, "moneyActionAt" = ${input.at}::timestamptz,
+      "updatedAt" = ${input.at}::timestamptz
+    WHERE "subscriptionId" = ${input.subscriptionId}::uuid AND state = 'AUTHORIZED' AND "capturedMinor" = 0`;
 }
 
 /** A merchant's void of one charge: asked for now, sent by the money job. */

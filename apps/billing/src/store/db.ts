@@ -1,5 +1,6 @@
 // What the rest of Rebill knows of the database: a Prisma client (`Db`) and the client a
 // transaction hands its callback (`Tx`). Only src/store/** imports Prisma itself.
+import { inDatabaseSpan } from '../ops/trace-context.js';
 import type { Prisma, PrismaClient } from './generated/prisma/client.js';
 
 export type Db = PrismaClient;
@@ -12,5 +13,6 @@ export type DbOrTx = Db | Tx;
  * and outbox rows that go with it are written through one of these, so nothing is half-written.
  */
 export function inTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.$transaction(fn, { maxWait: 5_000, timeout: 15_000 });
+  // A span of its own when tracing is on (API requests, webhooks and jobs that write through Prisma).
+  return inDatabaseSpan('prisma', () => db.$transaction(fn, { maxWait: 5_000, timeout: 15_000 }));
 }

@@ -20,6 +20,7 @@ export const OUTBOX_EVENT_TYPES = [
   'subscription.resumed',
   'subscription.token_revoked',
   'subscription.requires_new_token',
+  'subscription.token_replaced',
   'charge.captured',
   'charge.refunded',
 ] as const;
@@ -113,6 +114,8 @@ export function outboxEventsOf(entry: AuditEntry): OutboxEventSpec[] {
       return [event('subscription.token_revoked')];
     case 'subscription.requires_new_token':
       return [event('subscription.requires_new_token')];
+    case 'subscription.token_replaced':
+      return [event('subscription.token_replaced', { token_id: field(entry.after, 'token_id') ?? null })];
     case 'charge.approved':
       // A capture NOW happened in the authorize call itself.
       return field(entry.after, 'captured') === true

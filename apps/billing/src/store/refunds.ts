@@ -1,8 +1,10 @@
 // Reading refunds for the merchant API: a charge's (oldest first) and the merchant's (newest
-// first, paginated). The money job writes and settles them (store/charge-money*.ts).
+// first, paginated, by charge or by subscription). The money job writes and settles them
+// (store/charge-money*.ts).
+import { pageOfChargeOperations, type ChargeOperationFilter } from './charge-operation-filter.js';
 import type { Db } from './db.js';
 import type { Refund } from './generated/prisma/client.js';
-import { afterKeyset, NEWEST_FIRST, toPage, type Page, type PageQuery } from './pagination.js';
+import type { Page, PageQuery } from './pagination.js';
 
 const OLDEST_FIRST = [{ createdAt: 'asc' as const }, { id: 'asc' as const }];
 
@@ -11,19 +13,10 @@ export type RefundRow = Refund;
 export async function listRefunds(
   db: Db,
   merchantId: string,
-  filter: { readonly chargeId?: string | undefined },
+  filter: ChargeOperationFilter,
   page: PageQuery,
 ): Promise<Page<RefundRow>> {
-  const rows = await db.refund.findMany({
-    where: {
-      merchantId,
-      ...(filter.chargeId ? { chargeId: filter.chargeId } : {}),
-      ...afterKeyset(page.after),
-    },
-    orderBy: NEWEST_FIRST,
-    take: page.limit + 1,
-  });
-  return toPage(rows, page.limit);
+  return pageOfChargeOperations((query) => db.refund.findMany(query), merchantId, filter, page);
 }
 
 /** The charge's refunds, oldest first; null when the charge is not the merchant's. */

@@ -178,7 +178,12 @@ describe('lockSignupByKlarnaRequest', () => {
   test('finds the signup by Klarna id, else by reference, and locks its subscription', async ({ prisma }) => {
     const { subscriptionId, request } = await paidSignup(prisma);
     const klarnaId = request.klarnaPaymentRequestId ?? '';
-    const owner = { subscriptionId, merchantId: request.merchantId };
+    const owner = {
+      subscriptionId,
+      merchantId: request.merchantId,
+      paymentRequestId: request.id,
+      purpose: 'SIGNUP',
+    };
     expect(await inTransaction(prisma, (tx) => lockSignupByKlarnaRequest(tx, klarnaId, null))).toEqual(owner);
     expect(
       await inTransaction(prisma, (tx) => lockSignupByKlarnaRequest(tx, 'krn:unknown', request.reference)),

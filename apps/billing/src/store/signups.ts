@@ -9,6 +9,7 @@ import {
   type InvoiceLine,
   type Merchant,
   type PaymentRequest,
+  type PaymentRequestPurpose,
   type Plan,
   type PlanVersion,
   type Subscription,
@@ -56,24 +57,35 @@ export async function lockSignupContext(tx: Tx, subscriptionId: string): Promise
   return readSignupContext(tx, subscriptionId);
 }
 
+/** The journey a Klarna fact is about, and the subscription it belongs to (whose row is locked). */
+export interface JourneyOwner {
+  readonly subscriptionId: string;
+  readonly merchantId: string;
+  readonly paymentRequestId: string;
+  /** A signup's journey, or a running subscription's token replacement. */
+  readonly purpose: PaymentRequestPurpose;
+}
+
 /**
- * Finds the signup a Klarna payment request id (or, failing that, Rebill's own reference) belongs
- * to and locks its subscription row, in one statement per lookup.
+ * Finds the journey a Klarna payment request id (or, failing that, Rebill's own reference) is,
+ * and locks its subscription row, in one statement per lookup.
  */
 export async function lockSignupByKlarnaRequest(
   tx: Tx,
   klarnaPaymentRequestId: string,
   reference: string | null,
-): Promise<{ subscriptionId: string; merchantId: string } | null> {
-  const [byId] = await tx.$queryRaw<{ subscriptionId: string; merchantId: string }[]>`
-    SELECT s.id AS "subscriptionId", s."merchantId" FROM "Subscription" s
-    WHERE s.id = (SELECT "subscriptionId" FROM "PaymentRequest" WHERE "klarnaPaymentRequestId" = ${klarnaPaymentRequestId} LIMIT 1)
-    FOR UPDATE`;
+): Promise<JourneyOwner | null> {
+  const [byId] = await tx.$queryRaw<JourneyOwner[]>`
+    SELECT s.id AS "subscriptionId", s."merchantId", pr.id AS "paymentRequestId", pr.purpose::text AS purpose
+    FROM "PaymentRequest" pr JOIN "Subscription" s ON s.id = pr."subscriptionId"
+    WHERE pr."klarnaPaymentRequestId" = ${klarnaPaymentRequestId}
+    FOR UPDATE OF s`;
   if (byId !== undefined || reference === null) return byId ?? null;
-  const [byReference] = await tx.$queryRaw<{ subscriptionId: string; merchantId: string }[]>`
-    SELECT s.id AS "subscriptionId", s."merchantId" FROM "Subscription" s
-    WHERE s.id = (SELECT "subscriptionId" FROM "PaymentRequest" WHERE reference = ${reference} LIMIT 1)
-    FOR UPDATE`;
+  const [byReference] = await tx.$queryRaw<JourneyOwner[]>`
+    SELECT s.id AS "subscriptionId", s."merchantId", pr.id AS "paymentRequestId", pr.purpose::text AS purpose
+    FROM "PaymentRequest" pr JOIN "Subscription" s ON s.id = pr."subscriptionId"
+    WHERE pr.reference = ${reference}
+    FOR UPDATE OF s`;
   return byReference ?? null;
 }
 

@@ -1,8 +1,8 @@
-// The lifecycle commands' writes (cancel, uncancel, pause, resume, token revocation, plan change):
-// row locks, the subscription update that checks and bumps `version`, the resume's and the plan
-// change's phases, voiding uncharged invoices, the token's revocation, and the skipped-period list.
-// Decisions are made in src/lifecycle with the domain; this file only reads and writes what it is
-// told, in the caller's transaction.
+// The lifecycle commands' writes (cancel, uncancel, pause, resume, token revocation and replacement,
+// plan change): row locks, the subscription update that checks and bumps `version`, the resume's
+// and the plan change's phases, voiding uncharged invoices, the token's revocation, and the
+// skipped-period list. Decisions are made in src/lifecycle with the domain; this file only reads and
+// writes what it is told, in the caller's transaction.
 import type { Db, Tx } from './db.js';
 import type { ChargeAttemptStatus, Prisma, Subscription } from './generated/prisma/client.js';
 import { afterKeyset, NEWEST_FIRST, toPage, type Page, type PageQuery } from './pagination.js';
@@ -66,6 +66,7 @@ export type SubscriptionLifecycleWrite = Partial<
     | 'pauseAtPeriodEnd'
     | 'pausedAt'
     | 'requiresNewToken'
+    | 'tokenId'
     | 'canceledAt'
     | 'endedAt'
     | 'endedReason'

@@ -2,7 +2,7 @@
 // bytes as received), health for an orchestrator. An event is acknowledged (200) only once it is
 // stored; it is then applied in the background, and a failed or interrupted apply is picked up by
 // the scheduler's sweep. Closing the app waits for the applies in flight.
-import { traceRequest, traceRequestIds } from '../ops/trace-context.js';
+import { endRequestTrace, traceRequest, traceRequestIds } from '../ops/trace-context.js';
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { KLARNA_SIGNATURE_HEADER, KLARNA_SIGNING_KEY_ID_HEADER } from '../klarna/webhook-signature.js';
@@ -38,6 +38,7 @@ export function buildWebhooksApp(deps: WebhooksAppDeps) {
     ...traceRequestIds,
   });
   app.addHook('onRequest', traceRequest);
+  app.addHook('onResponse', endRequestTrace);
   const inFlight = new Set<Promise<unknown>>();
 
   // The signature covers the raw bytes: never let a parser touch them first.

@@ -5,7 +5,7 @@ import type { Job } from 'bullmq';
 import { deliverWebhook, type DeliveryDeps } from '../merchant-webhooks/deliver.js';
 import type { MoneyDeps } from '../money/deps.js';
 import { runChargeMoney } from '../money/run-charge-money.js';
-import { newTraceId, runWithTrace } from '../ops/trace-context.js';
+import { inUnitOfWork } from '../ops/trace-context.js';
 import { JOBS } from '../queue/catalog.js';
 import type { RenewalDeps } from '../renewal/deps.js';
 import { runRenewalAction } from '../renewal/run-renewal.js';
@@ -14,9 +14,12 @@ import { runFinalize } from '../signup/finalize.js';
 import { runSignupExpiry } from '../signup/signup-expiry.js';
 import { applyStoredEvent } from '../webhooks/apply-event.js';
 
-/** Each job runs under a trace id of its own, so its log lines can be told apart. */
+/**
+ * Each job runs under a trace, so its log lines can be told apart: BullMQ's job span when tracing
+ * is on (the enqueuer's trace), an id of its own when it is off.
+ */
 export function traced<T>(processor: (job: Job) => Promise<T>): (job: Job) => Promise<T> {
-  return (job) => runWithTrace(newTraceId(), () => processor(job));
+  return (job) => inUnitOfWork(`process ${job.queueName}`, () => processor(job));
 }
 
 export function subscriptionProcessor(deps: {

@@ -57,6 +57,7 @@ describe('charges', () => {
         {
           id: capture.id,
           object: 'capture',
+          charge_id: charge.id,
           amount: 9900,
           currency: 'SEK',
           status: 'SUCCEEDED',

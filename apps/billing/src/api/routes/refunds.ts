@@ -8,10 +8,11 @@ import { chargeRefunds, getRefund, listRefunds } from '../../store/refunds.js';
 import type { ResolvedApiDeps } from '../deps.js';
 import { callerOf } from '../plugins/auth.js';
 import { notFoundProblem, problem, sendProblem, type Problem } from '../problems.js';
-import { createRefundBody, listRefundsQuery, refundSchema } from '../schemas/charges.js';
+import { createRefundBody, refundSchema } from '../schemas/charges.js';
 import { idempotentHeaders, idParams, listOf, problemResponses } from '../schemas/common.js';
 import { refundView } from '../views/charges.js';
-import { sendList, zodApp } from './common.js';
+import { registerChargeOperations } from './charge-operations.js';
+import { zodApp } from './common.js';
 
 const tags = ['Refunds'];
 
@@ -78,45 +79,15 @@ export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
     },
   );
 
-  api.get(
-    '/refunds',
-    {
-      schema: {
-        tags,
-        summary: 'List refunds, newest first',
-        querystring: listRefundsQuery,
-        response: { 200: listOf(refundSchema), ...problemResponses(400, 401) },
-      },
-    },
-    async (request, reply) => {
-      const { merchantId } = callerOf(request);
-      const { charge_id: chargeId } = request.query;
-      return sendList(
-        request,
-        reply,
-        { name: 'refunds', query: request.query, filters: { charge_id: chargeId } },
-        (page) => listRefunds(deps.db, merchantId, { chargeId }, page),
-        refundView,
-      );
-    },
-  );
-
-  api.get(
-    '/refunds/:id',
-    {
-      schema: {
-        tags,
-        summary: 'Read a refund',
-        params: idParams,
-        response: { 200: refundSchema, ...problemResponses(401, 404) },
-      },
-    },
-    async (request, reply) => {
-      const refund = await getRefund(deps.db, callerOf(request).merchantId, request.params.id);
-      if (refund === null) return sendProblem(request, reply, notFoundProblem('refund'));
-      return reply.send(refundView(refund));
-    },
-  );
+  registerChargeOperations(app, deps, {
+    plural: 'refunds',
+    tags: tags,
+    singular: 'refund',
+    item: refundSchema,
+    list: listRefunds,
+    get: getRefund,
+    view: refundView,
+  });
 }
 
 function refundProblem(reason: RefundProblem, refundableMinor: number): Problem {

@@ -12,21 +12,21 @@ import {
   type RevokeResult,
 } from '../../lifecycle/commands.js';
 import { getSubscription } from '../../store/subscriptions.js';
-import { listSkippedPeriods, subscriptionExists } from '../../store/subscription-lifecycle.js';
+import { listSkippedPeriods } from '../../store/subscription-lifecycle.js';
 import type { ResolvedApiDeps } from '../deps.js';
 import { callerOf } from '../plugins/auth.js';
-import { notFoundProblem, problem, sendProblem } from '../problems.js';
-import { emptyBody, idempotentHeaders, idParams, listOf, problemResponses } from '../schemas/common.js';
+import { illegalTransitionProblem, notFoundProblem, problem, sendProblem } from '../problems.js';
+import { emptyBody, idempotentHeaders, idParams, problemResponses } from '../schemas/common.js';
 import {
   cancelSubscriptionBody,
   changePlanBody,
-  listSkippedPeriodsQuery,
   revokeTokenBody,
   skippedPeriodSchema,
   subscriptionSchema,
 } from '../schemas/subscriptions.js';
 import { skippedPeriodView, subscriptionView } from '../views/subscriptions.js';
-import { sendList, zodApp } from './common.js';
+import { zodApp } from './common.js';
+import { registerSubscriptionList } from './subscription-lists.js';
 
 const tags = ['Subscriptions'];
 const commandResponses = { 200: subscriptionSchema, ...problemResponses(400, 401, 404, 409, 422) };
@@ -180,34 +180,17 @@ export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
     },
   );
 
-  api.get(
-    '/subscriptions/:id/skipped-periods',
-    {
-      schema: {
-        tags,
-        summary: "List a subscription's skipped periods, newest first",
-        description:
-          'Ranges of periods that were never charged (the catch-up policy left them out after downtime or dunning).',
-        params: idParams,
-        querystring: listSkippedPeriodsQuery,
-        response: { 200: listOf(skippedPeriodSchema), ...problemResponses(400, 401, 404) },
-      },
-    },
-    async (request, reply) => {
-      const { merchantId } = callerOf(request);
-      const id = request.params.id;
-      if (!(await subscriptionExists(deps.db, merchantId, id))) {
-        return sendProblem(request, reply, notFoundProblem('subscription'));
-      }
-      return sendList(
-        request,
-        reply,
-        { name: 'skipped-periods', query: request.query, filters: { subscription_id: id } },
-        (page) => listSkippedPeriods(deps.db, merchantId, id, page),
-        skippedPeriodView,
-      );
-    },
-  );
+  registerSubscriptionList(app, deps, {
+    tags,
+    path: 'skipped-periods',
+    name: 'skipped-periods',
+    summary: "List a subscription's skipped periods, newest first",
+    description:
+      'Ranges of periods that were never charged (the catch-up policy left them out after downtime or dunning).',
+    item: skippedPeriodSchema,
+    fetch: (d, merchantId, id, page) => listSkippedPeriods(d.db, merchantId, id, page),
+    view: skippedPeriodView,
+  });
 }
 
 async function answer(
@@ -265,11 +248,7 @@ async function answer(
       return sendProblem(
         request,
         reply,
-        problem(
-          'illegal-transition',
-          `${result.command} is not allowed while the subscription is ${result.status}: ${result.reason}.`,
-          { subscription_status: result.status, reason: result.reason },
-        ),
+        illegalTransitionProblem(result.command, result.status, result.reason),
       );
     case 'no_token':
       return sendProblem(

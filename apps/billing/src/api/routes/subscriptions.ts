@@ -104,13 +104,8 @@ async function answerSignup(
   result: StartSignupResult,
 ): Promise<FastifyReply> {
   switch (result.kind) {
-    case 'started': {
-      const subscription = await getSubscription(deps.db, merchantId, result.subscriptionId);
-      if (subscription === null)
-        throw new Error(`signup started subscription ${result.subscriptionId}, which is not there`);
-      const view = subscriptionView(subscription);
-      return reply.code(201).send({ ...view, payment_request_url: view.payment_request?.url ?? null });
-    }
+    case 'started':
+      return sendWithJourney(reply, deps, merchantId, result.subscriptionId, 201);
     case 'not_found': {
       const what = result.field === 'customer_id' ? 'customer' : 'plan';
       return sendProblem(
@@ -151,4 +146,18 @@ async function answerSignup(
         }),
       );
   }
+}
+
+/** The subscription with its newest journey's `payment_request_url` (a signup's or a token replacement's). */
+export async function sendWithJourney(
+  reply: FastifyReply,
+  deps: ResolvedApiDeps,
+  merchantId: string,
+  subscriptionId: string,
+  code: 200 | 201,
+): Promise<FastifyReply> {
+  const subscription = await getSubscription(deps.db, merchantId, subscriptionId);
+  if (subscription === null) throw new Error(`subscription ${subscriptionId} is not there`);
+  const view = subscriptionView(subscription);
+  return reply.code(code).send({ ...view, payment_request_url: view.payment_request?.url ?? null });
 }

@@ -12,6 +12,7 @@ const moneyOperationStatus = z.enum(['PENDING', 'SUCCEEDED', 'FAILED', 'UNKNOWN'
 export const captureSchema = z.object({
   id: z.uuid(),
   object: z.literal('capture'),
+  charge_id: z.uuid(),
   amount: z.int(),
   currency: z.string(),
   status: moneyOperationStatus,
@@ -60,9 +61,10 @@ export const createRefundBody = z
   })
   .nullish();
 
-export const listRefundsQuery = z.strictObject({
+export const listChargeOperationsQuery = z.strictObject({
   ...listQueryShape,
   charge_id: z.uuid({ error: 'must be a charge id' }).optional(),
+  subscription_id: z.uuid({ error: 'must be a subscription id' }).optional(),
 });
 
 export const chargeSchema = z.object({
@@ -95,13 +97,12 @@ export const chargeDetailSchema = chargeSchema.extend({
 export type ChargeJson = z.output<typeof chargeSchema>;
 export type ChargeDetailJson = z.output<typeof chargeDetailSchema>;
 export type RefundJson = z.output<typeof refundSchema>;
+export type CaptureJson = z.output<typeof captureSchema>;
 
 export const listChargeAttemptsQuery = z.strictObject({
   ...listQueryShape,
   subscription_id: z.uuid({ error: 'must be a subscription id' }).optional(),
 });
-
-export const listSubscriptionAttemptsQuery = z.strictObject({ ...listQueryShape });
 
 export const chargeAttemptSchema = z.object({
   id: z.uuid(),

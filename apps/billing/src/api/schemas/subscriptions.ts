@@ -112,8 +112,6 @@ export const changePlanBody = z.strictObject({
     .describe("The plan's version number; defaults to its latest."),
 });
 
-export const listSkippedPeriodsQuery = z.strictObject({ ...listQueryShape });
-
 export const skippedPeriodSchema = z.object({
   id: z.uuid(),
   object: z.literal('skipped_period_range'),

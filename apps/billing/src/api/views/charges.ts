@@ -1,6 +1,7 @@
 import type { ChargeDetail, ChargeRow } from '../../store/charges.js';
 import type { RefundRow as Refund } from '../../store/refunds.js';
-import type { ChargeDetailJson, ChargeJson, RefundJson } from '../schemas/charges.js';
+import type { CaptureRow } from '../../store/captures.js';
+import type { CaptureJson, ChargeDetailJson, ChargeJson, RefundJson } from '../schemas/charges.js';
 import { iso, isoOrNull } from './time.js';
 
 export function chargeView(charge: ChargeRow): ChargeJson {
@@ -29,16 +30,7 @@ export function chargeView(charge: ChargeRow): ChargeJson {
 export function chargeDetailView(charge: ChargeDetail): ChargeDetailJson {
   return {
     ...chargeView(charge),
-    captures: charge.captures.map((capture) => ({
-      id: capture.id,
-      object: 'capture',
-      amount: capture.amountMinor,
-      currency: capture.currency,
-      status: capture.status,
-      klarna_capture_id: capture.klarnaCaptureId,
-      captured_at: isoOrNull(capture.capturedAt),
-      created_at: iso(capture.createdAt),
-    })),
+    captures: charge.captures.map(captureView),
     refunds: charge.refunds.map(refundView),
     voids: charge.voids.map((v) => ({
       id: v.id,
@@ -50,6 +42,20 @@ export function chargeDetailView(charge: ChargeDetail): ChargeDetailJson {
       voided_at: isoOrNull(v.voidedAt),
       created_at: iso(v.createdAt),
     })),
+  };
+}
+
+export function captureView(capture: CaptureRow): CaptureJson {
+  return {
+    id: capture.id,
+    object: 'capture',
+    charge_id: capture.chargeId,
+    amount: capture.amountMinor,
+    currency: capture.currency,
+    status: capture.status,
+    klarna_capture_id: capture.klarnaCaptureId,
+    captured_at: isoOrNull(capture.capturedAt),
+    created_at: iso(capture.createdAt),
   };
 }
 
