@@ -83,6 +83,49 @@ describe('a renewal', () => {
     expect(await f.db.invoice.count({ where: { subscriptionId: sub.id } })).toBe(0);
   });
 
+  it('canceled while Klarna answers: the approval is recorded under the lock, the subscription stays canceled', async () => {
+    const [sub] = await f.subscriptions(merchant, monthly, [
+      { anchorAt: START, timeZone: 'Europe/Stockholm' },
+    ]);
+    if (sub === undefined) throw new Error('seed');
+    f.nowMs = START.getTime();
+    // The cancel commits between the attempt's transaction and the outcome's (as an API cancel
+    // would: under the lock, version + 1): the lock-free approval finds the version moved.
+    const cancelFirst = {
+      ...f.deps,
+      gateway: {
+        ...f.deps.gateway,
+        chargeToken: async (...args: Parameters<typeof f.deps.gateway.chargeToken>) => {
+          await f.db.subscription.update({
+            where: { id: sub.id },
+            data: {
+              status: 'CANCELED',
+              canceledAt: START,
+              endedAt: START,
+              nextActionAt: null,
+              nextActionKind: null,
+              version: { increment: 1 },
+            },
+          });
+          return f.deps.gateway.chargeToken(...args);
+        },
+      },
+    };
+    const { runRenewalAction } = await import('../../apps/billing/src/renewal/run-renewal.js');
+    expect(await runRenewalAction(cancelFirst, f.payload('RENEWAL', START, sub.id))).toBe('CHARGED');
+    expect(await f.db.subscription.findUniqueOrThrow({ where: { id: sub.id } })).toMatchObject({
+      status: 'CANCELED',
+      paidThroughPeriodIndex: null,
+    });
+    expect(await f.db.charge.count({ where: { subscriptionId: sub.id } })).toBe(1);
+    const actions = await f.db.auditEvent.findMany({
+      where: { subscriptionId: sub.id },
+      select: { action: true },
+    });
+    expect(actions.map((a) => a.action)).toContain('renewal.paid_after_end');
+    expect(actions.map((a) => a.action)).not.toContain('subscription.renewed');
+  });
+
   it('soft declines are retried on the policy schedule with new attempts, then recover', async () => {
     const [sub] = await f.subscriptions(merchant, monthly, [
       { anchorAt: START, timeZone: 'Europe/Stockholm' },

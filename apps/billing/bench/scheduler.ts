@@ -7,6 +7,7 @@
 //   npm run bench:scheduler -w @rebill/billing                 # 1,000,000 subscriptions, 300 merchants
 //   BENCH_SUBSCRIPTIONS=100000 npm run bench:scheduler -w @rebill/billing
 //   npm run bench:scheduler -w @rebill/billing -- --subscriptions 200000 --merchants 50 --keep-database
+//   npm run bench:scheduler -w @rebill/billing -- --subscriptions 100000 --cpu-prof /tmp/prof
 //
 // Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL, else the local defaults). Its database and
 // Redis keys are its own and removed at the end.
@@ -34,6 +35,8 @@ const { values: args } = parseArgs({
     'merchant-cap': { type: 'string', default: '500' },
     'tick-max': { type: 'string', default: '5000' },
     'keep-database': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+    'sweep-heap-mb': { type: 'string', default: '128' },
   },
 });
 
@@ -49,6 +52,7 @@ const merchants = count('merchants', 1);
 const batch = count('batch', 1);
 const merchantCap = count('merchant-cap', 1);
 const tickMax = count('tick-max', 1);
+const sweepHeapMb = count('sweep-heap-mb', 0);
 
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -62,6 +66,15 @@ interface PhaseResult {
   readonly ms: number;
   readonly ticks: number;
   readonly peakRssMb: number;
+  /** CPU ms in the timed part: the child, its database's backends, Redis (the shared server). */
+  readonly cpuMs: { readonly self: number; readonly postgres: number; readonly redis: number };
+}
+
+/** CPU microseconds per row, by process, and their sum. */
+function cpuPerRow(result: PhaseResult): string {
+  const us = (ms: number): string => fmt((ms * 1000) / result.rows);
+  const { self, postgres, redis } = result.cpuMs;
+  return `CPU us/row: node ${us(self)}, PostgreSQL ${us(postgres)}, Redis ${us(redis)}, total ${us(self + postgres + redis)}`;
 }
 
 async function main(): Promise<number> {
@@ -73,7 +86,7 @@ async function main(): Promise<number> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const prefixes: string[] = [];
   say(
-    `scheduler benchmark: ${fmt(n)} due subscriptions, ${merchants} merchants, batch ${batch}, cap ${merchantCap}/merchant, ${tickMax}/tick`,
+    `scheduler benchmark: ${fmt(n)} due subscriptions, ${merchants} merchants, batch ${batch}, cap ${merchantCap}/merchant, ${tickMax}/tick, sweep heap cap ${sweepHeapMb > 0 ? `${sweepHeapMb} MB` : 'none'}`,
   );
   say(
     `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg()
@@ -94,6 +107,10 @@ async function main(): Promise<number> {
         env: {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
+          // The sweep runs with the scheduler role's heap cap (docker-compose.yml); the floor with V8's defaults.
+          ...(mode === 'sweep' && sweepHeapMb > 0
+            ? { NODE_OPTIONS: `--max-old-space-size=${sweepHeapMb}` }
+            : {}),
           BENCH_MODE: mode,
           BENCH_N: String(n),
           DATABASE_URL: databaseUrl,
@@ -109,6 +126,15 @@ async function main(): Promise<number> {
           SCHEDULER_LEASE_MS: String(LEASE_MS),
         },
         logFile: join(logDir, `${mode}.log`),
+        ...(args['cpu-prof'] === undefined
+          ? {}
+          : {
+              nodeFlags: [
+                '--cpu-prof',
+                `--cpu-prof-dir=${args['cpu-prof']}`,
+                `--cpu-prof-name=scheduler-${mode}.cpuprofile`,
+              ],
+            }),
       });
       const how = await child.exited;
       const line = child.output().trim().split('\n').at(-1) ?? '';
@@ -139,6 +165,8 @@ async function main(): Promise<number> {
     say(
       `addBulk floor   : ${fmt(floorRate)} jobs/s (${fmt(floor.ms / 1000, 1)} s, ${floor.ticks} batches), peak RSS ${fmt(floor.peakRssMb)} MB`,
     );
+    say(`sweep ${cpuPerRow(sweep)}`);
+    say(`floor ${cpuPerRow(floor)}`);
     say(
       `ratio           : ${ratio.toFixed(2)}x (target >= ${TARGET_RATIO}x: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}); RSS target <= ${TARGET_RSS_MB} MB: ${sweep.peakRssMb <= TARGET_RSS_MB ? 'met' : 'NOT met'}`,
     );

@@ -2,14 +2,18 @@
 // phase's peak RSS is its own. BENCH_MODE=sweep runs the scheduler's tick (sweepOnce: leases in
 // PostgreSQL, addBulk to the subscriptions queue) back to back until BENCH_N rows are enqueued;
 // BENCH_MODE=floor adds the same number of jobs of the same shape in batches of the same size with
-// a plain `addBulk` loop. Prints one JSON line: rows, milliseconds, ticks, peak RSS.
+// a plain `addBulk` loop. Prints one JSON line: rows, milliseconds, ticks, peak RSS, and the CPU
+// ms spent in the timed part by this process, by the PostgreSQL backends of its database (the sweep's
+// pool, read from /proc before and after) and by Redis (the whole shared server).
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { systemClock } from '../../src/domain/index.js';
 import { JOBS, QUEUES, bullPrefix } from '../../src/queue/catalog.js';
 import { newSweepState, sweepOnce } from '../../src/scheduler/sweeps.js';
+import { createPipelinedTransactions } from '../../src/store/pipelined-transaction.js';
 import { createPrismaClient, disconnect } from '../../src/store/prisma-client.js';
+import { cpuBetween, findPid, postgresSnapshot, processCpuMs } from './proc-cpu.js';
 
 const env = (name: string): string => {
   const value = process.env[name];
@@ -41,13 +45,24 @@ async function main(): Promise<void> {
   });
   await subscriptions.waitUntilReady();
 
+  const databaseName = new URL(env('DATABASE_URL')).pathname.slice(1);
+  const redisPid = findPid('redis-server');
+  const cpuNow = () => ({
+    self: processCpuMs(process.pid),
+    postgres: postgresSnapshot(databaseName, new Set()).backends,
+    redis: redisPid === null ? Number.NaN : processCpuMs(redisPid),
+  });
   let rows = 0;
   let ticks = 0;
   let ms: number;
+  let cpuBefore: ReturnType<typeof cpuNow>;
+  let cpuAfter: ReturnType<typeof cpuNow>;
   if (mode === 'sweep') {
     const db = createPrismaClient({ databaseUrl: env('DATABASE_URL') });
+    const transactions = createPipelinedTransactions({ databaseUrl: env('DATABASE_URL') });
     const deps = {
       db,
+      transactions,
       clock: systemClock,
       queues: { subscriptions, webhookEvents, money, merchantWebhooks },
       batchSize,
@@ -58,6 +73,7 @@ async function main(): Promise<void> {
     };
     await db.$queryRaw`SELECT 1`;
     const state = newSweepState();
+    cpuBefore = cpuNow();
     const started = performance.now();
     while (rows < n) {
       const counts = await sweepOnce(deps, state);
@@ -66,11 +82,14 @@ async function main(): Promise<void> {
       if (counts.nextActions === 0) break;
     }
     ms = performance.now() - started;
+    cpuAfter = cpuNow();
+    await transactions.close();
     await disconnect(db);
   } else {
     const job = JOBS.runNextAction;
     const leaseUntil = new Date(Date.now() + 300_000);
     const dueAtMs = Date.now();
+    cpuBefore = cpuNow();
     const started = performance.now();
     while (rows < n) {
       const size = Math.min(batchSize, n - rows);
@@ -87,6 +106,7 @@ async function main(): Promise<void> {
       ticks += 1;
     }
     ms = performance.now() - started;
+    cpuAfter = cpuNow();
   }
   await subscriptions.close();
   await webhookEvents.close();
@@ -94,7 +114,12 @@ async function main(): Promise<void> {
   await merchantWebhooks.close();
   redis.disconnect();
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(`${JSON.stringify({ mode, rows, ms, ticks, peakRssMb })}\n`);
+  const cpuMs = {
+    self: cpuAfter.self - cpuBefore.self,
+    postgres: cpuBetween(cpuBefore.postgres, cpuAfter.postgres),
+    redis: cpuAfter.redis - cpuBefore.redis,
+  };
+  process.stdout.write(`${JSON.stringify({ mode, rows, ms, ticks, peakRssMb, cpuMs })}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -6,7 +6,10 @@
 //      the invoice and the attempt row, count the send, decrypt the token (audited); commit
 //   2. call Klarna outside any transaction (the plan's capture mode, never step_up_config), re-sending the
 //      same attempt with the same key on a transient failure or a 429, within the job
-//   3. under the lock again: record the outcome and what the domain decides from it
+//   3. under the lock again: record the outcome and what the domain decides from it. The common
+//      case (approved, the invoice paid) skips the lock and re-read: one statement written on the
+//      subscription version step 1 saw, which writes nothing if anything changed meanwhile (then
+//      the lock and re-read as before)
 // A crash between 1 and 3 leaves a PENDING attempt already sent: the next run re-sends it with the
 // same key (Klarna answers the first call's result), within Klarna's 24 h window, then holds it.
 import { randomUUID } from 'node:crypto';
@@ -36,6 +39,7 @@ import {
   markAttemptSent,
   recordApprovedCharge,
   recordApprovedRenewal,
+  recordApprovedRenewalIfUnchanged,
   recordAttemptOutcome,
 } from '../store/charge-outcomes.js';
 import { requestVoidOfUncapturedCharges } from '../store/charge-money.js';
@@ -82,6 +86,8 @@ type Prepared =
   | { readonly kind: 'done'; readonly result: RenewalRunResult }
   | {
       readonly kind: 'charge';
+      /** The context the call was prepared under, with the invoice it charges. */
+      readonly ctx: RenewalContext & { readonly invoice: NonNullable<RenewalContext['invoice']> };
       readonly attempt: ChargeAttempt;
       readonly accountId: string;
       readonly input: ChargeTokenInput;
@@ -94,7 +100,9 @@ export async function runRenewalAction(
   const prepared = await deps.transactions.run((tx) => prepare(tx, deps, payload));
   if (prepared.kind === 'done') return prepared.result;
   const outcome = await sendWithResends(deps, prepared);
-  const result = await deps.transactions.run((tx) => record(tx, deps, payload, prepared.attempt.id, outcome));
+  const result =
+    (await recordIfUnchanged(deps, prepared, outcome)) ??
+    (await deps.transactions.run((tx) => record(tx, deps, payload, prepared.attempt.id, outcome)));
   // After the commit, so an outcome counts once however often its transaction was retried.
   if (deps.observer !== undefined && (result === 'CHARGED' || result === 'HELD')) {
     deps.observer.settled(classifyChargeOutcome(toChargeOutcome(outcome)));
@@ -380,6 +388,7 @@ function chargeOf(
   const terms = { subscription: ctx.subscription, phase: ctx.phase, invoice };
   return {
     kind: 'charge',
+    ctx: { ...ctx, invoice },
     attempt,
     accountId: ctx.accountId,
     input: {
@@ -469,12 +478,64 @@ async function record(
     }
     return 'RESEND_LATER';
   }
-  const approved =
-    outcome.kind === 'answered' && outcome.payment?.result === 'APPROVED'
-      ? outcome.payment.transaction
-      : null;
-  await settle(tx, ctx, attempt, decision, classified, now, deps, approved, correlationId);
+  await settle(tx, ctx, attempt, decision, classified, now, deps, approvedOf(outcome), correlationId);
   return decision.invoice.kind === 'HELD' ? 'HELD' : 'CHARGED';
+}
+
+/**
+ * The common case without a second lock and read: an approval that pays the invoice, written in
+ * one statement on the subscription version the call was prepared under. Null when it is not that
+ * case, or when the subscription, attempt or invoice changed meanwhile (nothing was written):
+ * record() then decides afresh under the lock.
+ */
+async function recordIfUnchanged(
+  deps: RenewalDeps,
+  prepared: Extract<Prepared, { kind: 'charge' }>,
+  outcome: AuthorizeOutcome,
+): Promise<RenewalRunResult | null> {
+  const approved = approvedOf(outcome);
+  const { ctx, attempt } = prepared;
+  if (approved === null || isFinalSubscriptionStatus(ctx.subscription.status)) return null;
+  const now = deps.clock.now();
+  const decision = decide(ctx, ctx.invoice, attempt, classifyChargeOutcome(toChargeOutcome(outcome)), now);
+  if (decision.kind !== 'SETTLE' || decision.invoice.kind !== 'PAID') return null;
+  const recorded = await deps.transactions.run((tx) =>
+    recordApprovedRenewalIfUnchanged(
+      tx,
+      attempt,
+      approved,
+      approvalMeta(ctx, outcome.correlationId, now),
+      renewalSettled(ctx, ctx.invoice.id, attempt, decision, now),
+    ),
+  );
+  return recorded === null ? null : 'CHARGED';
+}
+
+function approvedOf(outcome: AuthorizeOutcome) {
+  return outcome.kind === 'answered' && outcome.payment?.result === 'APPROVED'
+    ? outcome.payment.transaction
+    : null;
+}
+
+function approvalMeta(ctx: RenewalContext, correlationId: string | null, now: Date, actor: Actor = ACTOR) {
+  return { correlationId, now, actor, captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds };
+}
+
+/** A paid renewal's settling writes: the invoice, the subscription's patch and its audit row. */
+function renewalSettled(
+  ctx: RenewalContext,
+  invoiceId: string,
+  attempt: ChargeAttempt,
+  decision: Extract<ChargeDecision, { kind: 'SETTLE' }>,
+  now: Date,
+  actor: Actor = ACTOR,
+) {
+  return {
+    invoiceId,
+    subscription: ctx.subscription,
+    patch: decision.patch,
+    audit: subscriptionAudit(ctx, decision.event, settledAfter(ctx, decision, attempt), now, actor),
+  };
 }
 
 function errorCodeOf(outcome: ChargeOutcomeClass): string {
@@ -507,23 +568,13 @@ async function settle(
       tx,
       attempt,
       approved,
-      { correlationId, now, actor, captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds },
-      {
-        invoiceId: ctx.invoice.id,
-        subscription: sub,
-        patch: decision.patch,
-        audit: subscriptionAudit(ctx, decision.event, settledAfter(ctx, decision, attempt), now, actor),
-      },
+      approvalMeta(ctx, correlationId, now, actor),
+      renewalSettled(ctx, ctx.invoice.id, attempt, decision, now, actor),
     );
     return;
   }
   if (approved !== null) {
-    await recordApprovedCharge(tx, attempt, approved, {
-      correlationId,
-      now,
-      actor,
-      captureDelaySeconds: ctx.phase.planVersion.captureDelaySeconds,
-    });
+    await recordApprovedCharge(tx, attempt, approved, approvalMeta(ctx, correlationId, now, actor));
   } else {
     await recordAttemptOutcome(tx, attempt, {
       actor,

@@ -16,6 +16,7 @@ export async function startSchedulerRole(env: NodeJS.ProcessEnv): Promise<Runnin
   queueDepthMetrics(registry, Object.values(deps.queues));
   const loop = startSchedulerLoop({
     db: deps.db,
+    transactions: deps.transactions,
     clock: deps.clock,
     queues: deps.queues,
     batchSize: config.SCHEDULER_BATCH_SIZE,

@@ -35,12 +35,13 @@ function recordingQueue(): RecordingQueue &
     Pick<Queue, 'addBulk' | 'getWaitingCount' | 'getPrioritizedCount'>;
 }
 
-function deps(db: Db, overrides: Partial<SweepDeps> = {}) {
+function deps(db: Db, transactions: SweepDeps['transactions'], overrides: Partial<SweepDeps> = {}) {
   const subscriptions = recordingQueue();
   return {
     subscriptions,
     deps: {
       db,
+      transactions,
       clock: fixedClock(NOW),
       queues: {
         subscriptions,
@@ -70,10 +71,10 @@ const countOf = (jobs: RecordingQueue['jobs'], ids: Set<string>) =>
   jobs.filter((job) => ids.has(job.data.subscriptionId)).length;
 
 describe('the next-action sweep', () => {
-  ownDatabaseTest('a merchant with 50x the cap due does not starve one with 10', async ({ prisma }) => {
+  ownDatabaseTest('a merchant with 50x the cap due does not starve one with 10', async ({ prisma, transactions }) => {
     const a = await merchantWithDue(prisma, 1_000);
     const b = await merchantWithDue(prisma, 10);
-    const { deps: d, subscriptions } = deps(prisma);
+    const { deps: d, subscriptions } = deps(prisma, transactions);
     const state = newSweepState();
 
     const first = await sweepOnce(d, state);
@@ -98,10 +99,10 @@ describe('the next-action sweep', () => {
 
   ownDatabaseTest(
     'the tick maximum is shared out: the small merchant still gets all its rows',
-    async ({ prisma }) => {
+    async ({ prisma, transactions }) => {
       const a = await merchantWithDue(prisma, 1_000);
       const b = await merchantWithDue(prisma, 10);
-      const { deps: d, subscriptions } = deps(prisma, { merchantCap: 500, tickMax: 25, batchSize: 10 });
+      const { deps: d, subscriptions } = deps(prisma, transactions, { merchantCap: 500, tickMax: 25, batchSize: 10 });
 
       expect((await sweepOnce(d)).nextActions).toBe(25);
       expect(countOf(subscriptions.jobs, b)).toBe(10);
@@ -111,10 +112,10 @@ describe('the next-action sweep', () => {
 
   ownDatabaseTest(
     'with more merchants than a tick takes, the round moves on from tick to tick',
-    async ({ prisma }) => {
+    async ({ prisma, transactions }) => {
       const merchants = [];
       for (let i = 0; i < 10; i++) merchants.push(await merchantWithDue(prisma, 3));
-      const { deps: d, subscriptions } = deps(prisma, { merchantCap: 1, tickMax: 4, batchSize: 4 });
+      const { deps: d, subscriptions } = deps(prisma, transactions, { merchantCap: 1, tickMax: 4, batchSize: 4 });
       const state = newSweepState();
 
       for (let tick = 0; tick < 3; tick++) expect((await sweepOnce(d, state)).nextActions).toBe(4);
@@ -127,9 +128,9 @@ describe('the next-action sweep', () => {
 
   ownDatabaseTest(
     'a full backlog in the queue leases nothing; a partly full one leases what fits',
-    async ({ prisma }) => {
+    async ({ prisma, transactions }) => {
       const a = await merchantWithDue(prisma, 100);
-      const { deps: d, subscriptions } = deps(prisma, { queueBacklog: 50, merchantCap: 100 });
+      const { deps: d, subscriptions } = deps(prisma, transactions, { queueBacklog: 50, merchantCap: 100 });
 
       subscriptions.waiting = 50;
       expect(await sweepOnce(d)).toEqual({
@@ -149,7 +150,7 @@ describe('the next-action sweep', () => {
 describe('the money sweep', () => {
   ownDatabaseTest(
     'leases each charge whose money action is due once, by id and lease, and not again while leased',
-    async ({ prisma }) => {
+    async ({ prisma, transactions }) => {
       const merchant = await seedMerchant(prisma);
       const { charges } = await seedBilledSubscription(prisma, merchant.id, 3);
       const [due, later, none] = charges.map((c) => c.charge);
@@ -160,7 +161,7 @@ describe('the money sweep', () => {
         data: { moneyActionAt: new Date(NOW.getTime() + 1) },
       });
       const money = recordingQueue();
-      const { deps: d } = deps(prisma);
+      const { deps: d } = deps(prisma, transactions);
       const withMoney = { ...d, queues: { ...d.queues, money } };
 
       expect((await sweepOnce(withMoney)).charges).toBe(1);

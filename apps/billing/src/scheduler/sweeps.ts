@@ -17,6 +17,7 @@ import type { Queue } from 'bullmq';
 import type { Clock } from '../domain/index.js';
 import { JOBS, leasedJob } from '../queue/catalog.js';
 import type { Db } from '../store/db.js';
+import type { PipelinedTransactions } from '../store/pipelined-transaction.js';
 import {
   leaseDueNextActions,
   merchantsWithDueNextActions,
@@ -32,6 +33,8 @@ export const SWEEP_LEASE_MS = 60_000;
 
 export interface SweepDeps {
   readonly db: Db;
+  /** The next-action lease's transactions (plain `pg`, pipelined: a page in one write). */
+  readonly transactions: Pick<PipelinedTransactions, 'run'>;
   readonly clock: Clock;
   readonly queues: {
     readonly subscriptions: Pick<Queue, 'addBulk' | 'getWaitingCount' | 'getPrioritizedCount'>;
@@ -98,7 +101,7 @@ async function sweepNextActions(
       const quotas = shareOut(active, remaining, Math.min(deps.batchSize, budget));
       const now = deps.clock.now();
       const leaseUntil = new Date(now.getTime() + deps.leaseMs);
-      const rows = await leaseDueNextActions(deps.db, { now, leaseUntil, quotas });
+      const rows = await leaseDueNextActions(deps.transactions, { now, leaseUntil, quotas });
 
       const got = new Map<string, number>();
       for (const row of rows) got.set(row.merchantId, (got.get(row.merchantId) ?? 0) + 1);

@@ -3,7 +3,11 @@
 import { systemActor } from './audit.js';
 import { describe, expect } from 'vitest';
 import { databaseTest as test } from '../testing/database-test.js';
-import { recordApprovedCharge, recordApprovedRenewal } from './charge-outcomes.js';
+import {
+  recordApprovedCharge,
+  recordApprovedRenewal,
+  recordApprovedRenewalIfUnchanged,
+} from './charge-outcomes.js';
 import { inTransaction, type Db } from './db.js';
 import {
   seedChargeAttempt,
@@ -17,6 +21,23 @@ import {
 const ACTOR = systemActor('test');
 
 const NOW = new Date('2026-03-06T10:00:00.123Z');
+
+/** A renewal's decision: period 1 begun, period 0 paid. */
+const RENEWED = {
+  status: 'ACTIVE',
+  pauseAtPeriodEnd: false,
+  periodIndex: 1,
+  currentPeriodStart: NOW,
+  currentPeriodEnd: NOW,
+  paidThroughPeriodIndex: 0,
+  pastDuePeriodIndex: null,
+  pastDueSince: null,
+  dunningAttempt: 0,
+  nextRetryAt: null,
+  graceEndsAt: null,
+  requiresNewToken: false,
+  next: null,
+} as const;
 
 async function pendingAttempt(db: Db) {
   const merchant = await seedMerchant(db);
@@ -154,15 +175,41 @@ describe('recordApprovedCharge', () => {
   });
 });
 
+/** A pending attempt and its subscription as the renewal runner read it. */
+async function pendingRenewal(db: Db) {
+  const attempt = await pendingAttempt(db);
+  return {
+    attempt,
+    subscription: await db.subscription.findUniqueOrThrow({ where: { id: attempt.subscriptionId } }),
+  };
+}
+
+/** A renewal's approval that was refused: no charge, the attempt, invoice and subscription as they were. */
+async function expectNothingWritten(
+  db: Db,
+  attempt: { id: string; invoiceId: string; merchantId: string },
+  subscription: { id: string; version: number },
+): Promise<void> {
+  expect(await db.charge.count({ where: { attemptId: attempt.id } })).toBe(0);
+  expect(await db.chargeAttempt.findUniqueOrThrow({ where: { id: attempt.id } })).toMatchObject({
+    status: 'PENDING',
+  });
+  expect(await db.invoice.findUniqueOrThrow({ where: { id: attempt.invoiceId } })).toMatchObject({
+    status: 'OPEN',
+  });
+  expect(await db.subscription.findUniqueOrThrow({ where: { id: subscription.id } })).toMatchObject({
+    version: subscription.version,
+  });
+  expect(await db.auditEvent.count({ where: { subscriptionId: subscription.id } })).toBe(0);
+  expect(await db.outboxEvent.count({ where: { merchantId: attempt.merchantId } })).toBe(0);
+}
+
 describe('recordApprovedRenewal', () => {
   test('a subscription whose version moved on writes nothing, even committed with the statement', async ({
     prisma,
     transactions,
   }) => {
-    const attempt = await pendingAttempt(prisma);
-    const subscription = await prisma.subscription.findUniqueOrThrow({
-      where: { id: attempt.subscriptionId },
-    });
+    const { attempt, subscription } = await pendingRenewal(prisma);
     const transaction = {
       paymentTransactionId: `krn:payment:eu1:transaction:${crypto.randomUUID()}`,
       state: 'COMPLETED',
@@ -181,21 +228,7 @@ describe('recordApprovedRenewal', () => {
           {
             invoiceId: attempt.invoiceId,
             subscription: stale,
-            patch: {
-              status: 'ACTIVE',
-              pauseAtPeriodEnd: false,
-              periodIndex: 1,
-              currentPeriodStart: NOW,
-              currentPeriodEnd: NOW,
-              paidThroughPeriodIndex: 0,
-              pastDuePeriodIndex: null,
-              pastDueSince: null,
-              dunningAttempt: 0,
-              nextRetryAt: null,
-              graceEndsAt: null,
-              requiresNewToken: false,
-              next: null,
-            },
+            patch: RENEWED,
             audit: {
               actor: ACTOR,
               merchantId: attempt.merchantId,
@@ -208,25 +241,14 @@ describe('recordApprovedRenewal', () => {
         ),
       ),
     ).rejects.toThrow('changed under its row lock');
-    expect(await prisma.charge.count({ where: { attemptId: attempt.id } })).toBe(0);
-    expect(await prisma.chargeAttempt.findUniqueOrThrow({ where: { id: attempt.id } })).toMatchObject({
-      status: 'PENDING',
-    });
-    expect(await prisma.invoice.findUniqueOrThrow({ where: { id: attempt.invoiceId } })).toMatchObject({
-      status: 'OPEN',
-    });
-    expect(await prisma.auditEvent.count({ where: { subscriptionId: subscription.id } })).toBe(0);
-    expect(await prisma.outboxEvent.count({ where: { merchantId: attempt.merchantId } })).toBe(0);
+    await expectNothingWritten(prisma, attempt, subscription);
   });
 
   test('an approval writes its outbox events (charge captured, subscription renewed) as steps of the same statement', async ({
     prisma,
     transactions,
   }) => {
-    const attempt = await pendingAttempt(prisma);
-    const subscription = await prisma.subscription.findUniqueOrThrow({
-      where: { id: attempt.subscriptionId },
-    });
+    const { attempt, subscription } = await pendingRenewal(prisma);
     await transactions.run((tx) =>
       recordApprovedRenewal(
         tx,
@@ -242,21 +264,7 @@ describe('recordApprovedRenewal', () => {
         {
           invoiceId: attempt.invoiceId,
           subscription: { id: subscription.id, version: subscription.version },
-          patch: {
-            status: 'ACTIVE',
-            pauseAtPeriodEnd: false,
-            periodIndex: 1,
-            currentPeriodStart: NOW,
-            currentPeriodEnd: NOW,
-            paidThroughPeriodIndex: 0,
-            pastDuePeriodIndex: null,
-            pastDueSince: null,
-            dunningAttempt: 0,
-            nextRetryAt: null,
-            graceEndsAt: null,
-            requiresNewToken: false,
-            next: null,
-          },
+          patch: RENEWED,
           audit: {
             actor: ACTOR,
             merchantId: attempt.merchantId,
@@ -296,5 +304,82 @@ describe('recordApprovedRenewal', () => {
       attempt_number: 1,
     });
     expect(events.every((e) => e.createdAt.getTime() === NOW.getTime())).toBe(true);
+  });
+});
+
+describe('recordApprovedRenewalIfUnchanged (no lock and re-read after the call)', () => {
+  const renewed = (
+    attempt: { invoiceId: string; merchantId: string },
+    subscription: { id: string; version: number },
+  ) => ({
+    invoiceId: attempt.invoiceId,
+    subscription,
+    patch: RENEWED,
+    audit: {
+      actor: ACTOR,
+      merchantId: attempt.merchantId,
+      subscriptionId: subscription.id,
+      entityType: 'subscription',
+      entityId: subscription.id,
+      action: 'subscription.renewed',
+      at: NOW,
+    },
+  });
+  const approval = () => ({
+    paymentTransactionId: `krn:payment:eu1:transaction:${crypto.randomUUID()}`,
+    state: 'COMPLETED',
+    authorizedAt: NOW,
+    expiresAt: null,
+    capture: { paymentCaptureId: `cap-${crypto.randomUUID()}`, amount: 9900, capturedAt: NOW },
+  });
+  const meta = { correlationId: null, now: NOW, actor: ACTOR, captureDelaySeconds: 0 };
+
+  test('writes nothing and answers null when the attempt was settled meanwhile, or the version moved', async ({
+    prisma,
+    transactions,
+  }) => {
+    const { attempt, subscription } = await pendingRenewal(prisma);
+    const current = { id: subscription.id, version: subscription.version };
+    await prisma.chargeAttempt.update({ where: { id: attempt.id }, data: { status: 'UNKNOWN' } });
+    expect(
+      await transactions.run((tx) =>
+        recordApprovedRenewalIfUnchanged(tx, attempt, approval(), meta, renewed(attempt, current)),
+      ),
+    ).toBeNull();
+    await prisma.chargeAttempt.update({ where: { id: attempt.id }, data: { status: 'PENDING' } });
+    const moved = { id: subscription.id, version: subscription.version + 1 };
+    expect(
+      await transactions.run((tx) =>
+        recordApprovedRenewalIfUnchanged(tx, attempt, approval(), meta, renewed(attempt, moved)),
+      ),
+    ).toBeNull();
+    await expectNothingWritten(prisma, attempt, subscription);
+  });
+
+  test('on the version it was decided on: the charge, the invoice paid, the subscription patched', async ({
+    prisma,
+    transactions,
+  }) => {
+    const { attempt, subscription } = await pendingRenewal(prisma);
+    const recorded = await transactions.run((tx) =>
+      recordApprovedRenewalIfUnchanged(
+        tx,
+        attempt,
+        approval(),
+        meta,
+        renewed(attempt, { id: subscription.id, version: subscription.version }),
+      ),
+    );
+    expect(recorded?.captured).toBe(true);
+    expect(await prisma.chargeAttempt.findUniqueOrThrow({ where: { id: attempt.id } })).toMatchObject({
+      status: 'APPROVED',
+    });
+    expect(await prisma.invoice.findUniqueOrThrow({ where: { id: attempt.invoiceId } })).toMatchObject({
+      status: 'PAID',
+    });
+    expect(await prisma.subscription.findUniqueOrThrow({ where: { id: subscription.id } })).toMatchObject({
+      version: subscription.version + 1,
+      paidThroughPeriodIndex: 0,
+    });
   });
 });

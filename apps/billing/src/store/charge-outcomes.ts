@@ -67,23 +67,9 @@ export async function recordApprovedRenewal(
   attempt: ChargeAttempt,
   transaction: ApprovedTransactionFacts,
   meta: ApprovalMeta,
-  settled: {
-    readonly invoiceId: string;
-    readonly subscription: Pick<Subscription, 'id' | 'version'>;
-    readonly patch: RenewalPatch;
-    readonly audit: AuditEntry;
-  },
+  settled: ApprovedRenewal,
 ): Promise<RecordedCharge> {
-  const { now } = meta;
-  const { recorded, patched } = await approvedChargeStatement(tx, attempt, transaction, meta, {
-    patch: renewalPatchUpdate(settled.subscription, settled.patch, now),
-    after: Prisma.sql`,
-    paid AS (
-      UPDATE "Invoice" SET status = 'PAID', "paidAt" = ${now}::timestamptz, "heldAt" = NULL, "holdReason" = NULL,
-        "updatedAt" = ${now}::timestamptz
-      WHERE id = ${settled.invoiceId}::uuid AND status = 'OPEN' AND ${PATCHED}),
-    ${auditSteps('settled_audit', settled.audit, PATCHED)}`,
-  });
+  const { recorded, patched } = await approvedRenewalStatement(tx, attempt, transaction, meta, settled, null);
   if (patched !== 1) {
     throw new Error(
       `subscription ${settled.subscription.id} changed under its row lock (version ${settled.subscription.version})`,
@@ -91,6 +77,65 @@ export async function recordApprovedRenewal(
   }
   if (recorded === null) throw new Error(`attempt ${attempt.id}: no charge recorded`);
   return recorded;
+}
+
+/**
+ * recordApprovedRenewal for a runner that did not lock and re-read the subscription after the call
+ * (the renewal's common case: nothing changed while Klarna answered). The statement writes only if
+ * the subscription still has the version the decision was made on, the attempt is still PENDING
+ * and the invoice still OPEN; else it writes nothing and answers null, and the caller locks, reads
+ * and decides again. Every other writer of those rows either bumps the version or holds the
+ * subscription's lock while it changes the attempt or invoice, and the UPDATE waits for that lock.
+ */
+export async function recordApprovedRenewalIfUnchanged(
+  tx: RawTx,
+  attempt: ChargeAttempt,
+  transaction: ApprovedTransactionFacts,
+  meta: ApprovalMeta,
+  settled: ApprovedRenewal,
+): Promise<RecordedCharge | null> {
+  const unchanged = Prisma.sql`
+      AND EXISTS (SELECT 1 FROM "ChargeAttempt" WHERE id = ${attempt.id}::uuid AND status = 'PENDING')
+      AND EXISTS (SELECT 1 FROM "Invoice" WHERE id = ${settled.invoiceId}::uuid AND status = 'OPEN')`;
+  const { recorded, patched } = await approvedRenewalStatement(
+    tx,
+    attempt,
+    transaction,
+    meta,
+    settled,
+    unchanged,
+  );
+  return patched === 1 ? recorded : null;
+}
+
+/** A renewal's approval to settle: the invoice it pays, the subscription's decision and its audit row. */
+export interface ApprovedRenewal {
+  readonly invoiceId: string;
+  readonly subscription: Pick<Subscription, 'id' | 'version'>;
+  readonly patch: RenewalPatch;
+  readonly audit: AuditEntry;
+}
+
+function approvedRenewalStatement(
+  tx: RawTx,
+  attempt: ChargeAttempt,
+  transaction: ApprovedTransactionFacts,
+  meta: ApprovalMeta,
+  settled: ApprovedRenewal,
+  /** More conditions on the subscription's update (every other write waits for it). */
+  guard: Prisma.Sql | null,
+): Promise<{ recorded: RecordedCharge | null; patched: number }> {
+  const { now } = meta;
+  const patch = renewalPatchUpdate(settled.subscription, settled.patch, now);
+  return approvedChargeStatement(tx, attempt, transaction, meta, {
+    patch: guard === null ? patch : Prisma.sql`${patch}${guard}`,
+    after: Prisma.sql`,
+    paid AS (
+      UPDATE "Invoice" SET status = 'PAID', "paidAt" = ${now}::timestamptz, "heldAt" = NULL, "holdReason" = NULL,
+        "updatedAt" = ${now}::timestamptz
+      WHERE id = ${settled.invoiceId}::uuid AND status = 'OPEN' AND ${PATCHED}),
+    ${auditSteps('settled_audit', settled.audit, PATCHED)}`,
+  });
 }
 
 /** True once a settle's `patched` step updated the subscription: every settling write waits for it. */

@@ -70,7 +70,7 @@ describe('leasing due next actions', () => {
   ownDatabaseTest(
     'a page of 500 among 70,000 due rows reads the sweep index, no Seq Scan or Sort, a few thousand buffers',
     { timeout: 120_000 },
-    async ({ prisma }) => {
+    async ({ prisma, transactions }) => {
       // Seven merchants: one with 40,000 due, six with 5,000; plus 2,000 not yet due.
       const big = await seedMerchantWithDue(prisma, 40_000);
       const others = [];
@@ -81,7 +81,7 @@ describe('leasing due next actions', () => {
 
       // Twenty pages leased first: their 10,000 rows must not be read again by the next page.
       for (let i = 0; i < 20; i++) {
-        const leased = await leaseDueNextActions(prisma, {
+        const leased = await leaseDueNextActions(transactions, {
           now: NOW,
           leaseUntil: new Date(NOW.getTime() + LEASE_MS),
           quotas: [{ merchantId: big.merchantId, limit: 500 }],
@@ -126,7 +126,7 @@ describe('leasing due next actions', () => {
     },
   );
 
-  ownDatabaseTest('a page leases each quota of due, unleased rows, oldest first', async ({ prisma }) => {
+  ownDatabaseTest('a page leases each quota of due, unleased rows, oldest first', async ({ prisma, transactions }) => {
     const a = await seedMerchantWithDue(prisma, 30);
     const b = await seedMerchantWithDue(prisma, 5);
     await seedMerchantWithDue(prisma, 5, new Date(NOW.getTime() + 1));
@@ -136,13 +136,13 @@ describe('leasing due next actions', () => {
       { merchantId: b.merchantId, limit: 20 },
     ];
 
-    const first = await leaseDueNextActions(prisma, { now: NOW, leaseUntil, quotas });
+    const first = await leaseDueNextActions(transactions, { now: NOW, leaseUntil, quotas });
     expect(first.filter((r) => r.merchantId === a.merchantId)).toHaveLength(20);
     expect(first.filter((r) => r.merchantId === b.merchantId)).toHaveLength(5);
     expect(first.every((r) => r.kind === 'RENEWAL' && r.dueAt.getTime() === DUE.getTime())).toBe(true);
 
     // Leased rows stay out until their lease ends; then they are due again.
-    const second = await leaseDueNextActions(prisma, { now: NOW, leaseUntil, quotas });
+    const second = await leaseDueNextActions(transactions, { now: NOW, leaseUntil, quotas });
     expect(second).toHaveLength(10);
     expect(await merchantsWithDueNextActions(prisma, NOW)).toEqual([]);
     expect(await merchantsWithDueNextActions(prisma, leaseUntil)).toHaveLength(3);

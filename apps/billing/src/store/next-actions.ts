@@ -10,6 +10,8 @@
 import { Prisma } from './generated/prisma/client.js';
 import type { NextActionKind } from '../domain/index.js';
 import type { Db } from './db.js';
+import type { PipelinedTransactions } from './pipelined-transaction.js';
+import { queryInOrder } from './raw-tx.js';
 
 export interface LeasedNextAction {
   readonly subscriptionId: string;
@@ -99,8 +101,13 @@ export function leaseDueNextActionsQuery(opts: {
     RETURNING id, "merchantId" AS merchant_id, "nextActionKind" AS kind, "nextActionAt" AS due_at`;
 }
 
+/**
+ * Runs the lease on the pipelined `pg` pool: BEGIN, NO_SORT and the lease go out in one write, the
+ * COMMIT in a second (Prisma's batch transaction took four round trips and decoded every row in
+ * its query engine: a tenth of the sweep's CPU per row).
+ */
 export async function leaseDueNextActions(
-  db: Db,
+  transactions: Pick<PipelinedTransactions, 'run'>,
   opts: {
     readonly now: Date;
     readonly leaseUntil: Date;
@@ -108,13 +115,8 @@ export async function leaseDueNextActions(
   },
 ): Promise<LeasedNextAction[]> {
   if (opts.quotas.length === 0) return [];
-  const [, rows] = await db.$transaction([
-    db.$queryRaw(NO_SORT),
-    db.$queryRaw<{ id: string; merchant_id: string; kind: NextActionKind; due_at: Date }[]>(
-      leaseDueNextActionsQuery(opts),
-    ),
-  ]);
-  return rows.map((r) => ({
+  const [, rows] = await transactions.run((tx) => queryInOrder(tx, [NO_SORT, leaseDueNextActionsQuery(opts)]));
+  return (rows as { id: string; merchant_id: string; kind: NextActionKind; due_at: Date }[]).map((r) => ({
     subscriptionId: r.id,
     merchantId: r.merchant_id,
     kind: r.kind,

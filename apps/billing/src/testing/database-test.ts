@@ -45,4 +45,9 @@ export const ownDatabaseTest = withRunDatabase
     const prisma = createPrismaClient({ databaseUrl });
     onCleanup(() => disconnect(prisma));
     return prisma;
+  })
+  .extend('transactions', { scope: 'test' }, ({ databaseUrl }, { onCleanup }) => {
+    const transactions = createPipelinedTransactions({ databaseUrl });
+    onCleanup(() => transactions.close());
+    return transactions;
   });
