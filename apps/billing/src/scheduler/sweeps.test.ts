@@ -71,38 +71,45 @@ const countOf = (jobs: RecordingQueue['jobs'], ids: Set<string>) =>
   jobs.filter((job) => ids.has(job.data.subscriptionId)).length;
 
 describe('the next-action sweep', () => {
-  ownDatabaseTest('a merchant with 50x the cap due does not starve one with 10', async ({ prisma, transactions }) => {
-    const a = await merchantWithDue(prisma, 1_000);
-    const b = await merchantWithDue(prisma, 10);
-    const { deps: d, subscriptions } = deps(prisma, transactions);
-    const state = newSweepState();
+  ownDatabaseTest(
+    'a merchant with 50x the cap due does not starve one with 10',
+    async ({ prisma, transactions }) => {
+      const a = await merchantWithDue(prisma, 1_000);
+      const b = await merchantWithDue(prisma, 10);
+      const { deps: d, subscriptions } = deps(prisma, transactions);
+      const state = newSweepState();
 
-    const first = await sweepOnce(d, state);
-    expect(first).toEqual({
-      nextActions: 30,
-      webhookEvents: 0,
-      charges: 0,
-      webhookDeliveries: 0,
-      backlogFull: false,
-    });
-    expect(countOf(subscriptions.jobs, b)).toBe(10);
-    expect(countOf(subscriptions.jobs, a)).toBe(20);
+      const first = await sweepOnce(d, state);
+      expect(first).toEqual({
+        nextActions: 30,
+        webhookEvents: 0,
+        charges: 0,
+        webhookDeliveries: 0,
+        backlogFull: false,
+      });
+      expect(countOf(subscriptions.jobs, b)).toBe(10);
+      expect(countOf(subscriptions.jobs, a)).toBe(20);
 
-    for (let tick = 2; tick <= 5; tick++) {
-      const before = subscriptions.jobs.length;
-      await sweepOnce(d, state);
-      expect(subscriptions.jobs.length - before).toBe(20); // A only, the cap
-    }
-    expect(countOf(subscriptions.jobs, a)).toBe(100);
-    expect(new Set(subscriptions.jobs.map((j) => j.opts.jobId)).size).toBe(110);
-  });
+      for (let tick = 2; tick <= 5; tick++) {
+        const before = subscriptions.jobs.length;
+        await sweepOnce(d, state);
+        expect(subscriptions.jobs.length - before).toBe(20); // A only, the cap
+      }
+      expect(countOf(subscriptions.jobs, a)).toBe(100);
+      expect(new Set(subscriptions.jobs.map((j) => j.opts.jobId)).size).toBe(110);
+    },
+  );
 
   ownDatabaseTest(
     'the tick maximum is shared out: the small merchant still gets all its rows',
     async ({ prisma, transactions }) => {
       const a = await merchantWithDue(prisma, 1_000);
       const b = await merchantWithDue(prisma, 10);
-      const { deps: d, subscriptions } = deps(prisma, transactions, { merchantCap: 500, tickMax: 25, batchSize: 10 });
+      const { deps: d, subscriptions } = deps(prisma, transactions, {
+        merchantCap: 500,
+        tickMax: 25,
+        batchSize: 10,
+      });
 
       expect((await sweepOnce(d)).nextActions).toBe(25);
       expect(countOf(subscriptions.jobs, b)).toBe(10);
@@ -115,7 +122,11 @@ describe('the next-action sweep', () => {
     async ({ prisma, transactions }) => {
       const merchants = [];
       for (let i = 0; i < 10; i++) merchants.push(await merchantWithDue(prisma, 3));
-      const { deps: d, subscriptions } = deps(prisma, transactions, { merchantCap: 1, tickMax: 4, batchSize: 4 });
+      const { deps: d, subscriptions } = deps(prisma, transactions, {
+        merchantCap: 1,
+        tickMax: 4,
+        batchSize: 4,
+      });
       const state = newSweepState();
 
       for (let tick = 0; tick < 3; tick++) expect((await sweepOnce(d, state)).nextActions).toBe(4);

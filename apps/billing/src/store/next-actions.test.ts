@@ -126,25 +126,28 @@ describe('leasing due next actions', () => {
     },
   );
 
-  ownDatabaseTest('a page leases each quota of due, unleased rows, oldest first', async ({ prisma, transactions }) => {
-    const a = await seedMerchantWithDue(prisma, 30);
-    const b = await seedMerchantWithDue(prisma, 5);
-    await seedMerchantWithDue(prisma, 5, new Date(NOW.getTime() + 1));
-    const leaseUntil = new Date(NOW.getTime() + LEASE_MS);
-    const quotas = [
-      { merchantId: a.merchantId, limit: 20 },
-      { merchantId: b.merchantId, limit: 20 },
-    ];
+  ownDatabaseTest(
+    'a page leases each quota of due, unleased rows, oldest first',
+    async ({ prisma, transactions }) => {
+      const a = await seedMerchantWithDue(prisma, 30);
+      const b = await seedMerchantWithDue(prisma, 5);
+      await seedMerchantWithDue(prisma, 5, new Date(NOW.getTime() + 1));
+      const leaseUntil = new Date(NOW.getTime() + LEASE_MS);
+      const quotas = [
+        { merchantId: a.merchantId, limit: 20 },
+        { merchantId: b.merchantId, limit: 20 },
+      ];
 
-    const first = await leaseDueNextActions(transactions, { now: NOW, leaseUntil, quotas });
-    expect(first.filter((r) => r.merchantId === a.merchantId)).toHaveLength(20);
-    expect(first.filter((r) => r.merchantId === b.merchantId)).toHaveLength(5);
-    expect(first.every((r) => r.kind === 'RENEWAL' && r.dueAt.getTime() === DUE.getTime())).toBe(true);
+      const first = await leaseDueNextActions(transactions, { now: NOW, leaseUntil, quotas });
+      expect(first.filter((r) => r.merchantId === a.merchantId)).toHaveLength(20);
+      expect(first.filter((r) => r.merchantId === b.merchantId)).toHaveLength(5);
+      expect(first.every((r) => r.kind === 'RENEWAL' && r.dueAt.getTime() === DUE.getTime())).toBe(true);
 
-    // Leased rows stay out until their lease ends; then they are due again.
-    const second = await leaseDueNextActions(transactions, { now: NOW, leaseUntil, quotas });
-    expect(second).toHaveLength(10);
-    expect(await merchantsWithDueNextActions(prisma, NOW)).toEqual([]);
-    expect(await merchantsWithDueNextActions(prisma, leaseUntil)).toHaveLength(3);
-  });
+      // Leased rows stay out until their lease ends; then they are due again.
+      const second = await leaseDueNextActions(transactions, { now: NOW, leaseUntil, quotas });
+      expect(second).toHaveLength(10);
+      expect(await merchantsWithDueNextActions(prisma, NOW)).toEqual([]);
+      expect(await merchantsWithDueNextActions(prisma, leaseUntil)).toHaveLength(3);
+    },
+  );
 });

@@ -115,7 +115,9 @@ export async function leaseDueNextActions(
   },
 ): Promise<LeasedNextAction[]> {
   if (opts.quotas.length === 0) return [];
-  const [, rows] = await transactions.run((tx) => queryInOrder(tx, [NO_SORT, leaseDueNextActionsQuery(opts)]));
+  const [, rows] = await transactions.run((tx) =>
+    queryInOrder(tx, [NO_SORT, leaseDueNextActionsQuery(opts)]),
+  );
   return (rows as { id: string; merchant_id: string; kind: NextActionKind; due_at: Date }[]).map((r) => ({
     subscriptionId: r.id,
     merchantId: r.merchant_id,
