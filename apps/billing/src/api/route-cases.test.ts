@@ -11,7 +11,8 @@ import { inTransaction } from '../store/db.js';
 import { createWebhookEndpoint } from '../store/webhook-endpoints.js';
 import { newMerchantWebhookSecret, sealMerchantWebhookSecret } from '../vault/merchant-webhooks.js';
 import { apiTest, testVault } from './testing/api-test.js';
-import { seedBilledSubscription, seedRefund } from './testing/billing-rows.js';
+import { seedRefund } from '../store/testing/seed.js';
+import { seedBilledSubscription } from './testing/billing-rows.js';
 import { expectInvalidFields, expectProblem, expectStatus } from './testing/expectations.js';
 import type { Tenant } from './testing/tenants.js';
 

@@ -441,9 +441,12 @@ describe('rebill vault reseal', () => {
 
 describe('the tables it covers', () => {
   test('are every column of the schema that holds vault ciphertext', async ({ prisma }) => {
+    // The other bytea columns hold one-way hashes (operators' passwords, session ids): nothing to reseal.
+    const hashes = ['Operator.passwordHash', 'Operator.passwordSalt', 'OperatorSession.idHash'];
     const columns = await prisma.$queryRaw<{ table_name: string; column_name: string }[]>`
       SELECT table_name, column_name FROM information_schema.columns
       WHERE table_schema = current_schema() AND data_type = 'bytea' ORDER BY 1, 2`;
-    expect(columns.map((c) => c.table_name).sort()).toEqual([...SEALED_TABLES].sort());
+    const sealed = columns.filter((c) => !hashes.includes(`${c.table_name}.${c.column_name}`));
+    expect(sealed.map((c) => c.table_name).sort()).toEqual([...SEALED_TABLES].sort());
   });
 });

@@ -10,9 +10,9 @@ import { decideTokenSwap } from '../lifecycle/decide-token-replacement.js';
 import type { CustomerTokenSecret } from '../secrets/secret.js';
 import { audit, type Actor } from '../store/audit.js';
 import type { Tx } from '../store/db.js';
-import type { PaymentRequest } from '../store/generated/prisma/client.js';
 import { updatePaymentRequest } from '../store/signup-writes.js';
 import { updateSubscriptionVersioned } from '../store/subscription-lifecycle.js';
+import { readLockedSubscription, type ReplacementRequestRow } from '../store/token-replacements.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';
 import type { Vault } from '../vault/vault.js';
 import type { JourneyFact, JourneyFactResult } from './journey-fact.js';
@@ -31,7 +31,7 @@ export type ReplacementEnqueue = Settled['enqueue'];
 /** Klarna's answer to the replacement's call; the request must still be CREATING (else a replay). */
 export async function applyReplacementAnswer(
   tx: Tx,
-  request: PaymentRequest,
+  request: ReplacementRequestRow,
   answer: AuthorizeAnswer,
   at: ReplacementAt,
 ): Promise<ReplacementEnqueue> {
@@ -66,7 +66,7 @@ export async function applyReplacementAnswer(
 /** A fact about the replacement's journey (the webhook ingester's, through applyJourneyFact). */
 export async function applyReplacementFact(
   tx: Tx,
-  request: PaymentRequest,
+  request: ReplacementRequestRow,
   fact: JourneyFact,
   at: ReplacementAt,
 ): Promise<{ result: JourneyFactResult; enqueue: ReplacementEnqueue }> {
@@ -110,7 +110,7 @@ export async function applyReplacementFact(
 /** The new token into the vault and onto the subscription, in the caller's transaction. */
 async function issueToken(
   tx: Tx,
-  request: PaymentRequest,
+  request: ReplacementRequestRow,
   issued: { readonly token: CustomerTokenSecret; readonly scopes: readonly string[] },
   at: ReplacementAt,
 ): Promise<ReplacementEnqueue> {
@@ -127,7 +127,7 @@ async function issueToken(
   });
   await updatePaymentRequest(tx, request.id, { tokenPart: 'APPROVED', updatedAt: now });
   // The row is locked by the caller: this read sees the subscription as it is now.
-  const row = await tx.subscription.findUniqueOrThrow({ where: { id: request.subscriptionId } });
+  const row = await readLockedSubscription(tx, request.subscriptionId);
   const decision = decideTokenSwap(row, tokenId, now);
   const entry = {
     actor,
@@ -191,7 +191,12 @@ async function issueToken(
   }
 }
 
-async function auditFailed(tx: Tx, request: PaymentRequest, state: string, at: ReplacementAt): Promise<void> {
+async function auditFailed(
+  tx: Tx,
+  request: ReplacementRequestRow,
+  state: string,
+  at: ReplacementAt,
+): Promise<void> {
   await audit(tx, {
     actor: at.actor,
     merchantId: request.merchantId,

@@ -7,7 +7,6 @@ import type { AuthorizeOutcome } from '../klarna/outcome.js';
 import type { Actor } from '../store/audit.js';
 import { recordApprovedCharge, recordAttemptOutcome } from '../store/charge-outcomes.js';
 import type { Tx } from '../store/db.js';
-import type { PaymentRequest } from '../store/generated/prisma/client.js';
 import { updatePaymentRequest, type PaymentRequestPatch } from '../store/signup-writes.js';
 import type { SignupContext } from '../store/signups.js';
 import { storeCustomerToken } from '../vault/customer-tokens.js';
@@ -19,7 +18,7 @@ type Answered = Extract<AuthorizeOutcome, { kind: 'answered' }>;
 /** The payment request linked to the journey Klarna opened for it (its id, state, URL, expiry). */
 export function journeyLink(
   journey: NonNullable<Answered['paymentRequest']>,
-  request: Pick<PaymentRequest, 'expiresAt'>,
+  request: { readonly expiresAt: Date | null },
   now: Date,
 ): PaymentRequestPatch {
   return {

@@ -9,7 +9,6 @@ import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
 import { decideReplacementStart } from '../lifecycle/decide-token-replacement.js';
 import { audit, type Actor } from '../store/audit.js';
 import { inTransaction, type Tx } from '../store/db.js';
-import type { PaymentRequest } from '../store/generated/prisma/client.js';
 import { setIdempotencyResource } from '../store/idempotency.js';
 import { updatePaymentRequest } from '../store/signup-writes.js';
 import { lockSubscriptionRow } from '../store/subscription-lock.js';
@@ -18,7 +17,9 @@ import {
   findOpenReplacement,
   findReplacement,
   insertReplacementRequest,
+  readReplacementRequest,
   readReplacementSource,
+  type ReplacementRequestRow,
 } from '../store/token-replacements.js';
 import type { SignupDeps } from './deps.js';
 import { enqueueAfterCommit } from './after-commit.js';
@@ -118,10 +119,10 @@ async function sendReplacementRequest(
   );
   const subscriptionId = source.subscription.id;
   // A replayed answer (a resumed request, a twin) finds the request no longer CREATING.
-  const underLock = <T>(fn: (tx: Tx, current: PaymentRequest) => Promise<T>) =>
+  const underLock = <T>(fn: (tx: Tx, current: ReplacementRequestRow) => Promise<T>) =>
     inTransaction(deps.db, async (tx) => {
       await lockSubscriptionRow(tx, subscriptionId);
-      const current = await tx.paymentRequest.findUniqueOrThrow({ where: { id: paymentRequestId } });
+      const current = await readReplacementRequest(tx, paymentRequestId);
       return current.state === 'CREATING' ? fn(tx, current) : null;
     });
 

@@ -106,3 +106,16 @@ export async function findReplacement(
     where: { id: paymentRequestId, merchantId, purpose: 'TOKEN_REPLACEMENT' },
   });
 }
+
+/** A replacement's payment request row, as the signup code reads it (store types stay in the store). */
+export type ReplacementRequestRow = PaymentRequest;
+
+/** The request as it stands now; the caller holds the subscription's row lock. */
+export function readReplacementRequest(tx: Tx, paymentRequestId: string): Promise<PaymentRequest> {
+  return tx.paymentRequest.findUniqueOrThrow({ where: { id: paymentRequestId } });
+}
+
+/** The subscription as it stands now; the caller holds its row lock. */
+export function readLockedSubscription(tx: Tx, subscriptionId: string): Promise<Subscription> {
+  return tx.subscription.findUniqueOrThrow({ where: { id: subscriptionId } });
+}

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { describe, expect } from 'vitest';
-import { seedBilledSubscription, seedRefund } from '../testing/billing-rows.js';
+import { seedRefund } from '../../store/testing/seed.js';
+import { seedBilledSubscription } from '../testing/billing-rows.js';
 import { apiTest } from '../testing/api-test.js';
 import { expectInvalidFields, expectProblem, expectStatus } from '../testing/expectations.js';
 import type { Tenant } from '../testing/tenants.js';

@@ -41,26 +41,3 @@ export async function seedBilledSubscription(db: Db, merchantId: string, periods
   }
   return { customer, plan, version, subscription, invoices, charges };
 }
-
-/** A SUCCEEDED refund of 1.00 on a seeded charge's capture. */
-export async function seedRefund(
-  db: Db,
-  merchantId: string,
-  seeded: { readonly charge: { readonly id: string }; readonly capture: { readonly id: string } },
-  at: Date,
-) {
-  return db.refund.create({
-    data: {
-      merchantId,
-      chargeId: seeded.charge.id,
-      captureId: seeded.capture.id,
-      amountMinor: 100,
-      currency: 'SEK',
-      reference: `ref-${seeded.charge.id}`,
-      idempotencyKey: `key-${seeded.charge.id}`,
-      status: 'SUCCEEDED',
-      createdAt: at,
-      updatedAt: at,
-    },
-  });
-}
