@@ -1,0 +1,74 @@
+// POST /v1/customers/{id}/subscriptions: a new subscription on one of the customer's ACTIVE tokens,
+// with no Klarna journey (signup/start-on-token.ts decides and writes; this maps its result to HTTP).
+import type { FastifyInstance } from 'fastify';
+import { startOnToken, type StartOnTokenResult } from '../../signup/start-on-token.js';
+import type { ResolvedApiDeps } from '../deps.js';
+import { callerOf } from '../plugins/auth.js';
+import { problem, sendProblem, type Problem } from '../problems.js';
+import { idempotentHeaders, idParams, problemResponses } from '../schemas/common.js';
+import { createdSubscriptionSchema, createTokenSubscriptionBody } from '../schemas/subscriptions.js';
+import { zodApp } from './common.js';
+import { sendWithJourney } from './subscriptions.js';
+
+export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
+  zodApp(app).post(
+    '/customers/:id/subscriptions',
+    {
+      schema: {
+        tags: ['Subscriptions'],
+        summary: "Start a subscription on the customer's existing token",
+        description:
+          "Starts a subscription with no Klarna journey, on `customer_token_id`: one of this customer's ACTIVE tokens scoped `payment:customer_not_present` (a subscription's `token_id`). A plan with a trial starts TRIALING; a paid plan starts ACTIVE and its first period is charged without the customer at once by the renewal engine (event `subscription.renewed` when paid, `subscription.payment_failed` and dunning when declined). Event `subscription.activated`. 404 names `customer_id`, `plan_id` or `customer_token_id`; 422 `token-not-usable` for a revoked token, another customer's, or one without the recurring scope.",
+        headers: idempotentHeaders,
+        params: idParams,
+        body: createTokenSubscriptionBody,
+        response: { 201: createdSubscriptionSchema, ...problemResponses(400, 401, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const claim = request.idempotency;
+      // A retry whose first request committed: answer the subscription it created.
+      if (claim !== null && claim.resourceId !== null) {
+        return sendWithJourney(reply, deps, caller.merchantId, claim.resourceId, 201);
+      }
+      const body = request.body;
+      const result = await startOnToken(deps, {
+        merchantId: caller.merchantId,
+        customerId: request.params.id,
+        planId: body.plan_id,
+        tokenId: body.customer_token_id,
+        returnUrl: body.return_url,
+        timeZone: body.time_zone ?? null,
+        actor: caller.actor,
+        idempotencyRecordId: claim?.recordId ?? null,
+      });
+      if (result.kind === 'started') {
+        return sendWithJourney(reply, deps, caller.merchantId, result.subscriptionId, 201);
+      }
+      return sendProblem(request, reply, problemOf(result));
+    },
+  );
+}
+
+function problemOf(result: Exclude<StartOnTokenResult, { kind: 'started' }>): Problem {
+  switch (result.kind) {
+    case 'not_found': {
+      const what = { customer_id: 'customer', plan_id: 'plan', customer_token_id: 'customer token' }[
+        result.field
+      ];
+      return problem('not-found', `No such ${what}.`, {
+        errors: [{ field: result.field, message: `no such ${what}` }],
+      });
+    }
+    case 'plan_archived':
+      return problem('plan-archived', 'An archived plan starts no new subscriptions.', {
+        errors: [{ field: 'plan_id', message: 'is archived' }],
+      });
+    case 'token_refused':
+      return problem('token-not-usable', `The customer token ${result.message}.`, {
+        errors: [{ field: 'customer_token_id', message: result.message }],
+        reason: result.reason,
+      });
+  }
+}
