@@ -446,6 +446,10 @@ const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
       textBody('/v1/subscriptions'),
     ],
   },
+  'GET /v1/customers/{id}/tokens': {
+    isolation: readIsolation('GET', (o) => `/v1/customers/${o.customerId}/tokens`),
+    badInput: [malformedId('GET', '/v1/customers/abc/tokens')],
+  },
   'POST /v1/customers/{id}/subscriptions': {
     isolation: async (ctx) => {
       const response = await ctx.app.inject(

@@ -1,16 +1,41 @@
-// POST /v1/customers/{id}/subscriptions: a new subscription on one of the customer's ACTIVE tokens,
-// with no Klarna journey (signup/start-on-token.ts decides and writes; this maps its result to HTTP).
+// A customer's tokens, by Rebill's id: GET /v1/customers/{id}/tokens lists them (never the Klarna
+// token itself); POST /v1/customers/{id}/subscriptions starts a subscription on one of them with no
+// Klarna journey (signup/start-on-token.ts decides and writes; this maps its result to HTTP).
 import type { FastifyInstance } from 'fastify';
 import { startOnToken, type StartOnTokenResult } from '../../signup/start-on-token.js';
 import type { ResolvedApiDeps } from '../deps.js';
 import { callerOf } from '../plugins/auth.js';
-import { problem, sendProblem, type Problem } from '../problems.js';
-import { idempotentHeaders, idParams, problemResponses } from '../schemas/common.js';
+import { listCustomerTokens } from '../../store/customer-tokens.js';
+import { notFoundProblem, problem, sendProblem, type Problem } from '../problems.js';
+import { customerTokenSchema } from '../schemas/customers.js';
+import { customerTokenView } from '../views/customers.js';
+import { idempotentHeaders, idParams, listOf, problemResponses } from '../schemas/common.js';
 import { createdSubscriptionSchema, createTokenSubscriptionBody } from '../schemas/subscriptions.js';
 import { zodApp } from './common.js';
 import { sendWithJourney } from './subscriptions.js';
 
+const customerTokenListSchema = listOf(customerTokenSchema);
+
 export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
+  zodApp(app).get(
+    '/customers/:id/tokens',
+    {
+      schema: {
+        tags: ['Customers'],
+        summary: "List the customer's tokens, newest first",
+        description:
+          "Rebill's record of each customer token Klarna issued for this customer: id, status, scopes, created and last-used times. An ACTIVE token scoped `payment:customer_not_present` can start a subscription with no journey (`POST /v1/customers/{id}/subscriptions`).",
+        params: idParams,
+        response: { 200: customerTokenListSchema, ...problemResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const tokens = await listCustomerTokens(deps.db, callerOf(request).merchantId, request.params.id);
+      if (tokens === null) return sendProblem(request, reply, notFoundProblem('customer'));
+      return reply.send({ object: 'list', data: tokens.map(customerTokenView), next_cursor: null });
+    },
+  );
+
   zodApp(app).post(
     '/customers/:id/subscriptions',
     {
