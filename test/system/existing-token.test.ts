@@ -23,12 +23,6 @@ afterAll(async () => {
   await world?.stop();
 }, 120_000);
 
-interface LedgerEntry {
-  customer_token: string | null;
-  payment_transaction_reference: string;
-  amount: number;
-}
-
 async function customerOf(sub: { id: string }): Promise<string> {
   const [row] = await world.sql<{ customerId: string }>(
     'SELECT "customerId" FROM "Subscription" WHERE id = $1',
@@ -83,20 +77,11 @@ describe('a subscription on an existing token', () => {
     expect(invoice).toMatchObject({ status: 'PAID', amountMinor: 700 });
 
     // Klarna issued one token (the signup's); the second subscription's charge used it.
-    const tokens = await world.sandbox.sim<{ customer_tokens: { customer_token: string }[] }>(
-      'GET',
-      `/customer-tokens?account_id=${encodeURIComponent(shop.merchant.klarnaAccount)}`,
-    );
-    expect(tokens.body.customer_tokens).toHaveLength(1);
-    const ledger = await world.sandbox.sim<{ entries: LedgerEntry[] }>(
-      'GET',
-      `/ledger?account_id=${encodeURIComponent(shop.merchant.klarnaAccount)}`,
-    );
-    const charged = ledger.body.entries.filter((e) =>
-      e.payment_transaction_reference.startsWith(`${second.id}-p0-`),
-    );
+    const tokens = await shop.klarnaTokens();
+    expect(tokens).toHaveLength(1);
+    const charged = await shop.ledger(`${second.id}-p0-`);
     expect(charged).toHaveLength(1);
-    expect(charged[0]?.customer_token).toBe(tokens.body.customer_tokens[0]?.customer_token);
+    expect(charged[0]?.customer_token).toBe(tokens[0]);
 
     const audits = await world.sql<{ action: string; actorKind: string }>(
       `SELECT action, "actorKind" FROM "AuditEvent" WHERE "subscriptionId" = $1 AND "entityType" = 'subscription'

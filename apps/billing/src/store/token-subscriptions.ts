@@ -4,21 +4,23 @@
 import { randomUUID } from 'node:crypto';
 import type { NextAction } from '../domain/next-action.js';
 import type { Tx } from './db.js';
-import type { PlanVersion } from './generated/prisma/client.js';
+import type { NewSignupRows } from './signups.js';
 
-export interface NewTokenSubscription {
-  readonly merchantId: string;
-  readonly customerId: string;
+export interface NewTokenSubscription extends Pick<
+  NewSignupRows,
+  | 'merchantId'
+  | 'customerId'
+  | 'planVersion'
+  | 'timeZone'
+  | 'currency'
+  | 'returnUrl'
+  | 'anchorAt'
+  | 'trialEndsAt'
+  | 'now'
+> {
   readonly tokenId: string;
   readonly status: 'TRIALING' | 'ACTIVE';
-  readonly planVersion: PlanVersion;
-  readonly timeZone: string;
-  readonly currency: string;
-  readonly returnUrl: string;
-  readonly anchorAt: Date;
-  readonly trialEndsAt: Date | null;
   readonly next: NextAction;
-  readonly now: Date;
 }
 
 export async function insertTokenSubscription(tx: Tx, row: NewTokenSubscription): Promise<string> {

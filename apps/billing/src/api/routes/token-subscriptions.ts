@@ -12,7 +12,7 @@ import { customerTokenView } from '../views/customers.js';
 import { idempotentHeaders, idParams, listOf, problemResponses } from '../schemas/common.js';
 import { createdSubscriptionSchema, createTokenSubscriptionBody } from '../schemas/subscriptions.js';
 import { zodApp } from './common.js';
-import { sendWithJourney } from './subscriptions.js';
+import { newSubscriptionProblem, sendWithJourney } from './subscriptions.js';
 
 const customerTokenListSchema = listOf(customerTokenSchema);
 
@@ -78,18 +78,9 @@ export function register(app: FastifyInstance, deps: ResolvedApiDeps): void {
 
 function problemOf(result: Exclude<StartOnTokenResult, { kind: 'started' }>): Problem {
   switch (result.kind) {
-    case 'not_found': {
-      const what = { customer_id: 'customer', plan_id: 'plan', customer_token_id: 'customer token' }[
-        result.field
-      ];
-      return problem('not-found', `No such ${what}.`, {
-        errors: [{ field: result.field, message: `no such ${what}` }],
-      });
-    }
+    case 'not_found':
     case 'plan_archived':
-      return problem('plan-archived', 'An archived plan starts no new subscriptions.', {
-        errors: [{ field: 'plan_id', message: 'is archived' }],
-      });
+      return newSubscriptionProblem(result);
     case 'token_refused':
       return problem('token-not-usable', `The customer token ${result.message}.`, {
         errors: [{ field: 'customer_token_id', message: result.message }],
