@@ -22,20 +22,6 @@ afterAll(async () => {
   await world?.stop();
 }, 120_000);
 
-interface LedgerEntry {
-  customer_token: string | null;
-  payment_transaction_reference: string;
-  amount: number;
-}
-
-async function accountTokens(): Promise<string[]> {
-  const res = await world.sandbox.sim<{ customer_tokens: { customer_token: string }[] }>(
-    'GET',
-    `/customer-tokens?account_id=${encodeURIComponent(shop.merchant.klarnaAccount)}`,
-  );
-  return res.body.customer_tokens.map((t) => t.customer_token);
-}
-
 async function replaceToken(sub: { id: string }, key: string) {
   return world.api<SubscriptionView>(
     shop.merchant,
@@ -103,15 +89,9 @@ describe('token replacement', () => {
     expect(attempts.map((a) => a.status)).toEqual(['DECLINED', 'APPROVED']);
     expect(attempts[1]?.tokenId).toBe(recovered.token_id);
     // Klarna issued two tokens (the signup's, the replacement's); period 1 was charged on the second.
-    const tokens = await accountTokens();
+    const tokens = await shop.klarnaTokens();
     expect(tokens).toHaveLength(2);
-    const ledger = await world.sandbox.sim<{ entries: LedgerEntry[] }>(
-      'GET',
-      `/ledger?account_id=${encodeURIComponent(shop.merchant.klarnaAccount)}`,
-    );
-    const period1 = ledger.body.entries.filter((e) =>
-      e.payment_transaction_reference.startsWith(`${sub.id}-p1-`),
-    );
+    const period1 = await shop.ledger(`${sub.id}-p1-`);
     expect(period1).toHaveLength(1);
     expect(period1[0]?.customer_token).toBe(tokens[1]);
 

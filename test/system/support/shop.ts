@@ -21,6 +21,13 @@ export interface SubscriptionView {
   subscription_id?: string;
 }
 
+/** A charge in the sandbox's ledger. */
+export interface LedgerEntry {
+  customer_token: string | null;
+  payment_transaction_reference: string;
+  amount: number;
+}
+
 export type JourneyStep = 'enter' | 'complete' | 'decline' | 'abort';
 
 export class Shop {
@@ -80,6 +87,24 @@ export class Shop {
       `/payment-requests/${encodeURIComponent(journeyId(sub))}/${step}`,
     );
     expect(res.status, res.text).toBe(200);
+  }
+
+  /** The customer tokens Klarna issued on this merchant's account, oldest first. */
+  async klarnaTokens(): Promise<string[]> {
+    const res = await this.world.sandbox.sim<{ customer_tokens: { customer_token: string }[] }>(
+      'GET',
+      `/customer-tokens?account_id=${encodeURIComponent(this.merchant.klarnaAccount)}`,
+    );
+    return res.body.customer_tokens.map((t) => t.customer_token);
+  }
+
+  /** The sandbox ledger's charges of this merchant whose reference starts with `prefix`. */
+  async ledger(prefix: string): Promise<LedgerEntry[]> {
+    const res = await this.world.sandbox.sim<{ entries: LedgerEntry[] }>(
+      'GET',
+      `/ledger?account_id=${encodeURIComponent(this.merchant.klarnaAccount)}`,
+    );
+    return res.body.entries.filter((e) => e.payment_transaction_reference.startsWith(prefix));
   }
 
   /** Lets everything in flight settle (a one-second clock advance waits for it), then expects `status`. */

@@ -27,6 +27,7 @@ import * as subscriptionLifecycle from './routes/subscription-lifecycle.js';
 import * as subscriptionTransactions from './routes/subscription-transactions.js';
 import * as subscriptions from './routes/subscriptions.js';
 import * as tokenReplacements from './routes/token-replacements.js';
+import * as tokenSubscriptions from './routes/token-subscriptions.js';
 import * as webhooks from './routes/webhooks.js';
 
 /** Every resource module under /v1; a new one is added here (and to the route-cases table). */
@@ -37,6 +38,7 @@ const V1_ROUTES: readonly { register(app: FastifyInstance, deps: ResolvedApiDeps
   subscriptions,
   subscriptionLifecycle,
   tokenReplacements,
+  tokenSubscriptions,
   subscriptionTransactions,
   invoices,
   charges,

@@ -25,6 +25,7 @@ export const PROBLEM_TYPES = {
   'unsupported-media-type': { status: 415, title: 'Unsupported content type' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency-Key reused for another request' },
   'currency-mismatch': { status: 422, title: "Not the subscription's currency" },
+  'token-not-usable': { status: 422, title: 'The customer token cannot start this subscription' },
   internal: { status: 500, title: 'Internal error' },
   'klarna-rejected': { status: 502, title: 'Klarna rejected the request' },
   'klarna-unavailable': { status: 503, title: 'Klarna is unavailable' },

@@ -68,6 +68,11 @@ const PLAN_BODY = {
   interval_count: 1,
   trial_days: 0,
 };
+const TOKEN_SUBSCRIPTION_BODY = {
+  plan_id: UNKNOWN_ID,
+  customer_token_id: UNKNOWN_ID,
+  return_url: 'https://a.example',
+};
 const VERSION_BODY = { amount: 200, interval: 'MONTH', interval_count: 1, trial_days: 0 };
 
 const as = (tenant: Tenant, options: InjectOptions): InjectOptions => ({
@@ -442,6 +447,47 @@ const ROUTE_CASES: Readonly<Record<string, RouteCases>> = {
       textBody('/v1/subscriptions'),
     ],
   },
+  'GET /v1/customers/{id}/tokens': {
+    isolation: readIsolation('GET', (o) => `/v1/customers/${o.customerId}/tokens`),
+    badInput: [malformedId('GET', '/v1/customers/abc/tokens')],
+  },
+  'POST /v1/customers/{id}/subscriptions': {
+    isolation: async (ctx) => {
+      const response = await ctx.app.inject(
+        as(ctx.intruder, {
+          method: 'POST',
+          url: `/v1/customers/${ctx.owned.customerId}/subscriptions`,
+          payload: {
+            plan_id: ctx.owned.planId,
+            customer_token_id: UNKNOWN_ID,
+            return_url: 'https://b.example',
+          },
+        }),
+      );
+      expect(expectProblem(response, 404, 'not-found').errors?.[0]?.field).toBe('customer_id');
+    },
+    badInput: [
+      badBody(
+        'bad ids, url and zone',
+        `/v1/customers/${UNKNOWN_ID}/subscriptions`,
+        {
+          plan_id: 'y',
+          customer_token_id: 'krn:customer-token:x',
+          return_url: 'ftp://x',
+          time_zone: 'Mars/Base',
+        },
+        ['plan_id', 'customer_token_id', 'return_url', 'time_zone'],
+      ),
+      badBody(
+        'no token',
+        `/v1/customers/${UNKNOWN_ID}/subscriptions`,
+        { plan_id: UNKNOWN_ID, return_url: 'https://a.example' },
+        ['customer_token_id'],
+      ),
+      malformedId('POST', '/v1/customers/abc/subscriptions', TOKEN_SUBSCRIPTION_BODY),
+      textBody(`/v1/customers/${UNKNOWN_ID}/subscriptions`),
+    ],
+  },
   'GET /v1/subscriptions': {
     isolation: listIsolation('/v1/subscriptions', (o) => o.subscriptionId),
     badInput: [badQuery(`/v1/subscriptions?status=active`, ['query.status'])],
@@ -703,6 +749,7 @@ describe('route cases', () => {
         ...(path.endsWith('/versions') ? { payload: VERSION_BODY } : {}),
         ...(path.endsWith('/cancel') ? { payload: { mode: 'IMMEDIATELY' } } : {}),
         ...(path.endsWith('/change-plan') ? { payload: { plan_id: UNKNOWN_ID } } : {}),
+        ...(path.endsWith('/customers/{id}/subscriptions') ? { payload: TOKEN_SUBSCRIPTION_BODY } : {}),
       });
       expectProblem(response, 404, 'not-found');
     }

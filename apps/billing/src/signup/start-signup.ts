@@ -2,14 +2,13 @@
 // attempt for a paid plan, payment request), commit, then ask Klarna for the token (and the first
 // payment) with the key derived from those rows. A Klarna outage leaves the rows in place: the
 // same Idempotency-Key retried resumes them, and the janitor replays the same call later.
-import { anchorForNewSubscription, periodRange } from '../domain/index.js';
+import { periodRange } from '../domain/index.js';
 import type { StartSignupInput as GatewaySignupInput } from '../klarna/port.js';
 import { klarnaIdempotencyKey } from '../ids/idempotency-keys.js';
-import { audit, type Actor } from '../store/audit.js';
+import type { Actor } from '../store/audit.js';
 import { recordAttemptOutcome, markAttemptSent } from '../store/charge-outcomes.js';
 import { inTransaction } from '../store/db.js';
-import { setIdempotencyResource } from '../store/idempotency.js';
-import { readSignupInputs, subscriptionBelongsTo, updatePaymentRequest } from '../store/signup-writes.js';
+import { subscriptionBelongsTo, updatePaymentRequest } from '../store/signup-writes.js';
 import {
   insertSignupRows,
   lockSignupContext,
@@ -18,24 +17,21 @@ import {
 } from '../store/signups.js';
 import type { SignupDeps } from './deps.js';
 import { cancelJourneyIfAsked, enqueueAfterCommit } from './after-commit.js';
+import {
+  readNewSubscription,
+  recordCreated,
+  type NewSubscriptionInput,
+  type NewSubscriptionRefusal,
+} from './new-subscription.js';
 import { settleSignup, type Settled } from './settle.js';
 import { applySignupAnswer } from './signup-answer.js';
 import { retryAfterSecondsOf, sendWithInRequestRetries, tokenRequest } from './token-request.js';
 
-export interface StartSignupInput {
-  readonly merchantId: string;
-  readonly customerId: string;
-  readonly planId: string;
-  readonly returnUrl: string;
-  readonly timeZone: string | null;
-  readonly actor: Actor;
-  readonly idempotencyRecordId: string | null;
-}
+export type StartSignupInput = NewSubscriptionInput;
 
 export type StartSignupResult =
   | { readonly kind: 'started'; readonly subscriptionId: string }
-  | { readonly kind: 'not_found'; readonly field: 'customer_id' | 'plan_id' }
-  | { readonly kind: 'plan_archived' }
+  | NewSubscriptionRefusal
   | {
       readonly kind: 'klarna_unavailable';
       readonly subscriptionId: string;
@@ -50,21 +46,10 @@ export type StartSignupResult =
 
 export async function startSignup(deps: SignupDeps, input: StartSignupInput): Promise<StartSignupResult> {
   const created = await inTransaction(deps.db, async (tx) => {
-    const { customer, plan, merchant } = await readSignupInputs(tx, input);
-    if (customer === null) return { kind: 'not_found', field: 'customer_id' } as const;
-    const version = plan?.latest ?? null;
-    if (plan === null || version === null) return { kind: 'not_found', field: 'plan_id' } as const;
-    if (plan.status === 'ARCHIVED') return { kind: 'plan_archived' } as const;
-
     const now = deps.clock.now();
-    const timeZone = input.timeZone ?? merchant.timeZone;
-    const { anchor, trialEndsAt } = anchorForNewSubscription({
-      startAt: now,
-      timeZone,
-      interval: version.interval,
-      intervalCount: version.intervalCount,
-      trialDays: version.trialDays,
-    });
+    const start = await readNewSubscription(tx, input, now);
+    if (start.kind !== 'ready') return start;
+    const { customer, plan, version, timeZone, anchor, trialEndsAt } = start;
     const firstPeriod = version.trialDays > 0 ? null : periodRange(anchor, 0);
     const rows = await insertSignupRows(tx, {
       merchantId: input.merchantId,
@@ -81,25 +66,10 @@ export async function startSignup(deps: SignupDeps, input: StartSignupInput): Pr
       now,
       keyFor: klarnaIdempotencyKey,
     });
-    if (input.idempotencyRecordId !== null) {
-      await setIdempotencyResource(tx, input.idempotencyRecordId, rows.subscriptionId);
-    }
-    await audit(tx, {
-      actor: input.actor,
-      merchantId: input.merchantId,
+    await recordCreated(tx, input, start, {
       subscriptionId: rows.subscriptionId,
-      entityType: 'subscription',
-      entityId: rows.subscriptionId,
-      action: 'subscription.created',
-      after: {
-        status: 'PENDING_TOKENIZATION',
-        customer_id: customer.id,
-        plan_version_id: version.id,
-        time_zone: timeZone,
-        trial_ends_at: trialEndsAt?.toISOString() ?? null,
-        invoice_id: rows.invoiceId,
-      },
       at: now,
+      extra: { invoice_id: rows.invoiceId },
     });
     return { kind: 'created', subscriptionId: rows.subscriptionId } as const;
   });

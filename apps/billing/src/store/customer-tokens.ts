@@ -60,3 +60,26 @@ export async function findCustomerTokenById(
 export async function touchCustomerToken(tx: RawTx, tokenId: string, at: Date): Promise<void> {
   await tx.$executeRaw`UPDATE "CustomerToken" SET "lastUsedAt" = ${at}::timestamptz WHERE id = ${tokenId}::uuid`;
 }
+
+export type CustomerTokenListRow = Pick<
+  CustomerToken,
+  'id' | 'status' | 'scopes' | 'createdAt' | 'lastUsedAt' | 'revokedAt'
+>;
+
+/** A customer's tokens, newest first, without their ciphertext; null when no such customer. */
+export async function listCustomerTokens(
+  db: Tx,
+  merchantId: string,
+  customerId: string,
+): Promise<CustomerTokenListRow[] | null> {
+  const customer = await db.customer.findFirst({
+    where: { id: customerId, merchantId },
+    select: { id: true },
+  });
+  if (customer === null) return null;
+  return db.customerToken.findMany({
+    where: { merchantId, customerId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    select: { id: true, status: true, scopes: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+  });
+}

@@ -5,7 +5,7 @@ import { getSubscription, listSubscriptions } from '../../store/subscriptions.js
 import type { ResolvedApiDeps } from '../deps.js';
 import { callerOf } from '../plugins/auth.js';
 import type { StartSignupResult } from '../ports.js';
-import { notFoundProblem, problem, sendProblem } from '../problems.js';
+import { notFoundProblem, problem, sendProblem, type Problem } from '../problems.js';
 import { idempotentHeaders, idParams, listOf, problemResponses } from '../schemas/common.js';
 import {
   createdSubscriptionSchema,
@@ -106,24 +106,9 @@ async function answerSignup(
   switch (result.kind) {
     case 'started':
       return sendWithJourney(reply, deps, merchantId, result.subscriptionId, 201);
-    case 'not_found': {
-      const what = result.field === 'customer_id' ? 'customer' : 'plan';
-      return sendProblem(
-        request,
-        reply,
-        problem('not-found', `No such ${what}.`, {
-          errors: [{ field: result.field, message: `no such ${what}` }],
-        }),
-      );
-    }
+    case 'not_found':
     case 'plan_archived':
-      return sendProblem(
-        request,
-        reply,
-        problem('plan-archived', 'An archived plan starts no new subscriptions.', {
-          errors: [{ field: 'plan_id', message: 'is archived' }],
-        }),
-      );
+      return sendProblem(request, reply, newSubscriptionProblem(result));
     case 'klarna_unavailable':
       reply.header('retry-after', String(Math.max(1, Math.ceil(result.retryAfterSeconds))));
       return sendProblem(
@@ -146,6 +131,24 @@ async function answerSignup(
         }),
       );
   }
+}
+
+const NAMES = { customer_id: 'customer', plan_id: 'plan', customer_token_id: 'customer token' } as const;
+
+/** A new subscription's input that names nothing of this merchant's, or an archived plan. */
+export function newSubscriptionProblem(
+  result:
+    { readonly kind: 'not_found'; readonly field: keyof typeof NAMES } | { readonly kind: 'plan_archived' },
+): Problem {
+  if (result.kind === 'plan_archived') {
+    return problem('plan-archived', 'An archived plan starts no new subscriptions.', {
+      errors: [{ field: 'plan_id', message: 'is archived' }],
+    });
+  }
+  const what = NAMES[result.field];
+  return problem('not-found', `No such ${what}.`, {
+    errors: [{ field: result.field, message: `no such ${what}` }],
+  });
 }
 
 /** The subscription with its newest journey's `payment_request_url` (a signup's or a token replacement's). */

@@ -20,3 +20,16 @@ export const customerSchema = z.object({
 });
 
 export type CustomerJson = z.output<typeof customerSchema>;
+
+/** A customer token as the merchant sees it: Rebill's id and facts, never the Klarna token. */
+export const customerTokenSchema = z.object({
+  id: z.uuid(),
+  object: z.literal('customer_token'),
+  status: z.enum(['ACTIVE', 'REVOKED']),
+  scopes: z.array(z.string()),
+  created_at: timestamp,
+  last_used_at: timestamp.nullable(),
+  revoked_at: timestamp.nullable(),
+});
+
+export type CustomerTokenJson = z.output<typeof customerTokenSchema>;

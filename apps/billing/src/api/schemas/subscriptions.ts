@@ -21,6 +21,15 @@ export const createSubscriptionBody = z.strictObject({
     .describe("IANA time zone the subscription bills in; defaults to the merchant's."),
 });
 
+export const createTokenSubscriptionBody = createSubscriptionBody.omit({ customer_id: true }).extend({
+  customer_token_id: z
+    .uuid({ error: 'must be a customer token id' })
+    .describe("Rebill's id of one of the customer's ACTIVE tokens (a subscription's `token_id`)."),
+  return_url: httpUrl.describe(
+    "Where a later token replacement's Klarna journey sends the customer's browser.",
+  ),
+});
+
 export const subscriptionStatusSchema = z.enum(SUBSCRIPTION_STATUSES);
 
 export const listSubscriptionsQuery = z.strictObject({
