@@ -4,8 +4,7 @@ import { anchorForNewSubscription, type BillingAnchor } from '../domain/index.js
 import { audit, type Actor } from '../store/audit.js';
 import type { Tx } from '../store/db.js';
 import { setIdempotencyResource } from '../store/idempotency.js';
-import type { Customer, Plan, PlanVersion } from '../store/generated/prisma/client.js';
-import { readSignupInputs } from '../store/signup-writes.js';
+import { readSignupInputs, type SignupInputs } from '../store/signup-writes.js';
 
 export interface NewSubscriptionInput {
   readonly merchantId: string;
@@ -23,9 +22,9 @@ export type NewSubscriptionRefusal =
 
 export interface NewSubscriptionStart {
   readonly kind: 'ready';
-  readonly customer: Customer;
-  readonly plan: Plan;
-  readonly version: PlanVersion;
+  readonly customer: NonNullable<SignupInputs['customer']>;
+  readonly plan: Omit<NonNullable<SignupInputs['plan']>, 'latest'>;
+  readonly version: NonNullable<NonNullable<SignupInputs['plan']>['latest']>;
   readonly timeZone: string;
   readonly anchor: BillingAnchor;
   readonly trialEndsAt: Date | null;
