@@ -66,11 +66,14 @@ function jsonInstruction(dockerfile: string, instruction: string): string[] {
   return last === undefined ? [] : (JSON.parse(last.slice(instruction.length + 1)) as string[]);
 }
 
+/** Read by Node itself, not by Rebill's configuration (the scheduler's heap cap). */
+const NODE_VARIABLES = ['NODE_OPTIONS', 'NODE_ENV'];
+
 function rebillVariables(): Set<string> {
   return new Set(
     [...Object.values(ROLE_SCHEMAS), vaultConfigSchema]
       .flatMap((schema) => Object.keys(schema.shape))
-      .concat(Object.keys(clockConfigShape)),
+      .concat(Object.keys(clockConfigShape), NODE_VARIABLES),
   );
 }
 
