@@ -39,6 +39,11 @@ const VALID_BODIES: Readonly<Record<string, Record<string, unknown>>> = {
     catch_up_policy: { kind: 'CURRENT_ONLY' },
   },
   '/v1/customers': { external_ref: 'fuzz', email: 'a@example.com', name: 'Fuzz' },
+  '/v1/customers/{id}/subscriptions': {
+    plan_id: '',
+    customer_token_id: '',
+    return_url: 'https://shop.example',
+  },
   '/v1/webhook-endpoints': { url: 'https://hooks.example/rebill', enabled_events: ['*'] },
   '/v1/webhook-endpoints/{id}/rotate-secret': { old_secret_valid_seconds: 60 },
   '/v1/webhook-deliveries/{id}/retry': {},
@@ -111,6 +116,10 @@ describe('POST routes never answer 5xx', () => {
       const customer = await seedCustomer(prisma, merchant.merchantId);
       const { plan } = await seedPlan(prisma, merchant.merchantId);
       const { plan: archivable } = await seedPlan(prisma, merchant.merchantId);
+      const token = await seedCustomerToken(prisma, {
+        merchantId: merchant.merchantId,
+        customerId: customer.id,
+      });
       const routes = await postRoutes(app);
       expect(routes.sort()).toEqual(Object.keys(VALID_BODIES).sort());
       const validBodies: Record<string, Record<string, unknown>> = {
@@ -121,6 +130,11 @@ describe('POST routes never answer 5xx', () => {
           plan_id: plan.id,
         },
         '/v1/subscriptions/{id}/change-plan': { plan_id: plan.id, plan_version: 1 },
+        '/v1/customers/{id}/subscriptions': {
+          ...VALID_BODIES['/v1/customers/{id}/subscriptions'],
+          plan_id: plan.id,
+          customer_token_id: token.id,
+        },
       };
 
       for (const route of routes) {
@@ -128,17 +142,19 @@ describe('POST routes never answer 5xx', () => {
         // Each lifecycle command gets a live subscription of its own (a cancel must not end the next one's).
         const realId = route.endsWith('/archive')
           ? archivable.id
-          : route.startsWith('/v1/subscriptions/')
-            ? await liveSubscription(prisma, merchant.merchantId)
-            : route === '/v1/charges/{id}/refunds'
-              ? (await capturedCharge(prisma, merchant.merchantId)).charge.id
-              : route === '/v1/charges/{id}/void'
-                ? (await authorizedCharge(prisma, merchant.merchantId)).charge.id
-                : route === '/v1/webhook-endpoints/{id}/rotate-secret'
-                  ? await webhookEndpoint(app, merchant.headers)
-                  : route === '/v1/webhook-deliveries/{id}/retry'
-                    ? await webhookDelivery(app, prisma, merchant)
-                    : plan.id;
+          : route === '/v1/customers/{id}/subscriptions'
+            ? customer.id
+            : route.startsWith('/v1/subscriptions/')
+              ? await liveSubscription(prisma, merchant.merchantId)
+              : route === '/v1/charges/{id}/refunds'
+                ? (await capturedCharge(prisma, merchant.merchantId)).charge.id
+                : route === '/v1/charges/{id}/void'
+                  ? (await authorizedCharge(prisma, merchant.merchantId)).charge.id
+                  : route === '/v1/webhook-endpoints/{id}/rotate-secret'
+                    ? await webhookEndpoint(app, merchant.headers)
+                    : route === '/v1/webhook-deliveries/{id}/retry'
+                      ? await webhookDelivery(app, prisma, merchant)
+                      : plan.id;
         // The template is a valid request: the mutations below start one step away from success.
         const baseline = await app.inject({
           method: 'POST',
