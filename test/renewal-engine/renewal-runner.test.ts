@@ -46,7 +46,12 @@ describe('a renewal', () => {
       periodIndex: 0,
       paidThroughPeriodIndex: 0,
       nextActionKind: 'RENEWAL',
-      nextActionLeaseUntil: null,
+    });
+    // The new action is in the scheduler's queue, unleased, for the next sweep.
+    expect(await f.db.subscriptionNextAction.findUniqueOrThrow({ where: { subscriptionId: sub.id } })).toMatchObject({
+      kind: 'RENEWAL',
+      dueAt: row.nextActionAt,
+      leaseUntil: null,
     });
     // Jan 31 10:00 Stockholm: the next period starts on the last day of February, same local time.
     expect(row.currentPeriodEnd?.toISOString()).toBe('2026-02-28T09:00:00.000Z');

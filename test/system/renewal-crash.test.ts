@@ -267,8 +267,9 @@ async function explainMissing(
   );
   const rows = await database.$queryRaw<Record<string, unknown>[]>`
     SELECT s.status::text, s."periodIndex", s."paidThroughPeriodIndex", s."nextActionKind"::text,
-           s."nextActionAt", s."nextActionLeaseUntil", s."currentPeriodStart", s."currentPeriodEnd"
-    FROM "Subscription" s WHERE s.id = ${id}::uuid`;
+           s."nextActionAt", n."leaseUntil" AS "nextActionLeaseUntil", s."currentPeriodStart", s."currentPeriodEnd"
+    FROM "Subscription" s LEFT JOIN "SubscriptionNextAction" n ON n."subscriptionId" = s.id
+    WHERE s.id = ${id}::uuid`;
   log(`    subscription ${JSON.stringify(rows[0] ?? null)}`);
   const invoices = await database.$queryRaw<Record<string, unknown>[]>`
     SELECT i."periodIndex", i.status::text, i."periodStart", i."heldAt", i."holdReason",

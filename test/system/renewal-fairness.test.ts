@@ -58,7 +58,8 @@ async function progress(big: Merchant, small: Merchant): Promise<{ smallPaid: nu
     `SELECT
        (SELECT count(*)::int FROM "Invoice" WHERE "merchantId" = $2 AND status = 'PAID') AS small_paid,
        (SELECT count(*)::int FROM "Subscription" s WHERE s."merchantId" = $1
-          AND (s."nextActionLeaseUntil" IS NOT NULL
+          AND (EXISTS (SELECT 1 FROM "SubscriptionNextAction" n
+                       WHERE n."subscriptionId" = s.id AND n."leaseUntil" IS NOT NULL)
                OR EXISTS (SELECT 1 FROM "Invoice" i WHERE i."subscriptionId" = s.id))) AS big_taken`,
     [big.id, small.id],
   );

@@ -150,7 +150,7 @@ async function main(): Promise<number> {
     const sweep = await run('sweep');
     const leased = await scalar(
       databaseUrl,
-      `SELECT count(*)::int AS n FROM "Subscription" WHERE "nextActionLeaseUntil" IS NOT NULL`,
+      `SELECT count(*)::int AS n FROM "SubscriptionNextAction" WHERE "leaseUntil" IS NOT NULL`,
     );
     if (leased !== n) throw new Error(`${leased} rows leased, ${n} expected`);
     const floor = await run('floor');

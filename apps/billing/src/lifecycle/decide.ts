@@ -64,7 +64,6 @@ export interface LifecyclePatch {
   nextRetryAt?: Date | null;
   nextActionKind?: NextActionKind | null;
   nextActionAt?: Date | null;
-  nextActionLeaseUntil?: Date | null;
 }
 
 /** A new billing phase: the same plan version, anchored at `anchorAt`, numbering continued. */
@@ -248,13 +247,10 @@ function change(
   });
   const nextKind = next?.kind ?? null;
   const nextAt = next?.at ?? null;
-  const moved = nextKind !== row.nextActionKind || nextAt?.getTime() !== row.nextActionAt?.getTime();
   const patch: LifecyclePatch = {
     ...input.patch,
     nextActionKind: nextKind,
     nextActionAt: nextAt,
-    // A job leased for the old action finds the new one and does nothing; the sweep takes the new one.
-    ...(moved ? { nextActionLeaseUntil: null } : {}),
   };
   const summary = (r: LifecycleRow & LifecyclePatch, kind: NextActionKind | null, at: Date | null) => ({
     status: r.status,

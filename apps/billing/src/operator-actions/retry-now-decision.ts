@@ -28,6 +28,8 @@ export type RetryNowDecision =
 
 export function decideRetryNow(
   ctx: Pick<RenewalContextRows, 'subscription' | 'token' | 'invoice' | 'attempts'>,
+  /** The next action's lease (SubscriptionNextAction), read under the same lock. */
+  lease: Date | null,
   now: Date,
   leaseMs: number,
 ): RetryNowDecision {
@@ -45,7 +47,6 @@ export function decideRetryNow(
   if (sub.nextActionKind !== 'DUNNING_RETRY' || sub.nextActionAt === null) {
     return { kind: 'NO_RETRY_SCHEDULED', nextActionKind: sub.nextActionKind };
   }
-  const lease = sub.nextActionLeaseUntil;
   if (sub.nextActionAt.getTime() <= now.getTime() && lease !== null && lease.getTime() > now.getTime()) {
     return { kind: 'ALREADY_QUEUED', leaseUntil: lease };
   }

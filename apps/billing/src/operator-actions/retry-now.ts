@@ -9,6 +9,7 @@ import type { Clock } from '../domain/index.js';
 import { JOBS, leasedJob } from '../queue/catalog.js';
 import type { Actor } from '../store/audit.js';
 import { inTransaction, type Db } from '../store/db.js';
+import { readNextActionLease } from '../store/next-actions.js';
 import { moveDunningRetryToNow } from '../store/operator-retry.js';
 import { lockRenewalContext } from '../store/renewals.js';
 import { decideRetryNow, type RetryNowRefusal } from './retry-now-decision.js';
@@ -45,7 +46,8 @@ export async function retryNow(deps: RetryNowDeps, input: RetryNowInput): Promis
       return { kind: 'NOT_FOUND' } as const;
     }
     const now = deps.clock.now();
-    const decision = decideRetryNow(ctx, now, deps.leaseMs);
+    const lease = await readNextActionLease(tx, ctx.subscription.id);
+    const decision = decideRetryNow(ctx, lease, now, deps.leaseMs);
     if (decision.kind !== 'MOVE') return decision;
     await moveDunningRetryToNow(tx, {
       subscriptionId: ctx.subscription.id,

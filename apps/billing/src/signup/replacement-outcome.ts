@@ -10,6 +10,7 @@ import { decideTokenSwap } from '../lifecycle/decide-token-replacement.js';
 import type { CustomerTokenSecret } from '../secrets/secret.js';
 import { audit, type Actor } from '../store/audit.js';
 import type { Tx } from '../store/db.js';
+import { leaseNextAction } from '../store/next-actions.js';
 import { updatePaymentRequest } from '../store/signup-writes.js';
 import { updateSubscriptionVersioned } from '../store/subscription-lifecycle.js';
 import { readLockedSubscription, type ReplacementRequestRow } from '../store/token-replacements.js';
@@ -165,10 +166,10 @@ async function issueToken(
           nextRetryAt: swap.nextRetryAt,
           nextActionKind: swap.next?.kind ?? null,
           nextActionAt: swap.next?.at ?? null,
-          ...(swap.retryNow ? { nextActionLeaseUntil: leaseUntil } : {}),
         },
         at: now,
       });
+      if (leaseUntil !== null) await leaseNextAction(tx, row.id, leaseUntil);
       // The old token is left as it is: other subscriptions of the customer may still charge it.
       await audit(tx, {
         ...entry,

@@ -18,6 +18,7 @@ import {
   type SignupDecisionWrites,
   type SignupSubscriptionChange,
 } from '../store/signup-decisions.js';
+import { leaseNextAction } from '../store/next-actions.js';
 import type { SignupContext } from '../store/signups.js';
 
 /** Why a signup ended, as the subscription's endedReason shows it. */
@@ -78,9 +79,10 @@ export async function settleSignup(
         tokenId: change.tokenId ?? subscription.tokenId,
         nextActionKind: next?.kind ?? null,
         nextActionAt: next?.at ?? null,
-        nextActionLeaseUntil: leaseUntil,
         updatedAt: now,
       });
+      // After the statement above: its trigger copied the action into the scheduler's queue.
+      if (leaseUntil !== null) await leaseNextAction(tx, subscription.id, leaseUntil);
       const enqueue =
         next !== null && leaseUntil !== null
           ? {
@@ -123,7 +125,6 @@ export async function settleSignup(
           paidThroughPeriodIndex: paid ? 0 : null,
           nextActionKind: next?.kind ?? null,
           nextActionAt: next?.at ?? null,
-          nextActionLeaseUntil: null,
           updatedAt: now,
         },
         {
@@ -144,7 +145,6 @@ export async function settleSignup(
           endedReason,
           nextActionKind: null,
           nextActionAt: null,
-          nextActionLeaseUntil: null,
           updatedAt: now,
         },
         {

@@ -1,17 +1,18 @@
-// The scheduler's view of subscriptions: only the stored next action (time, kind, lease).
+// The scheduler's view of subscriptions: SubscriptionNextAction, the narrow copy of each
+// subscription's next action (time, kind) that triggers keep, with the sweep's lease.
 //
 // A tick is fair between merchants: it first lists the merchants with due work (one probe of
-// Subscription_merchant_sweep_idx each), then leases pages in which every merchant has a quota
+// SubscriptionNextAction_sweep_idx each), then leases pages in which every merchant has a quota
 // (the sweep decides them: at most SCHEDULER_MERCHANT_CAP per merchant and tick). Each quota is
-// one range read of Subscription_merchant_sweep_idx on (merchantId, GREATEST(nextActionAt,
-// nextActionLeaseUntil), id): a leased row sorts at its lease's end, so a page reads due, unleased
-// rows only, skipping rows another sweep holds (FOR UPDATE SKIP LOCKED). A page reads about as
-// many rows as it leases, however many are due.
+// one range read of SubscriptionNextAction_sweep_idx on (merchantId, GREATEST(dueAt, leaseUntil),
+// subscriptionId): a leased row sorts at its lease's end, so a page reads due, unleased rows only,
+// skipping rows another sweep holds (FOR UPDATE SKIP LOCKED). A page reads about as many rows as
+// it leases, however many are due, and never touches the Subscription table.
 import { Prisma } from './generated/prisma/client.js';
 import type { NextActionKind } from '../domain/index.js';
 import type { Db } from './db.js';
 import type { PipelinedTransactions } from './pipelined-transaction.js';
-import { queryInOrder } from './raw-tx.js';
+import { queryInOrder, type RawTx } from './raw-tx.js';
 
 export interface LeasedNextAction {
   readonly subscriptionId: string;
@@ -27,7 +28,7 @@ export interface MerchantQuota {
 }
 
 /**
- * A merchant's due, unleased rows (`s`), as one range of Subscription_merchant_sweep_idx: from
+ * A merchant's due, unleased rows (`n`), as one range of SubscriptionNextAction_sweep_idx: from
  * (merchant, -infinity) to (merchant, now) in row comparisons, which mean merchantId = merchant
  * and GREATEST(...) <= now. Written as `merchantId = merchant AND GREATEST(...) <= now` alone,
  * the planner chose a global sweep index in a test (since dropped; it gave the same order once the
@@ -36,14 +37,13 @@ export interface MerchantQuota {
  * equality keeps the row estimates right (without it, another index and a sort were chosen).
  */
 function dueOfMerchant(merchantId: Prisma.Sql, now: Date): Prisma.Sql {
-  return Prisma.sql`s."nextActionAt" IS NOT NULL
-    AND s."merchantId" = ${merchantId}
-    AND (s."merchantId", GREATEST(s."nextActionAt", s."nextActionLeaseUntil")) >= (${merchantId}, '-infinity'::timestamptz)
-    AND (s."merchantId", GREATEST(s."nextActionAt", s."nextActionLeaseUntil")) <= (${merchantId}, ${now}::timestamptz)`;
+  return Prisma.sql`n."merchantId" = ${merchantId}
+    AND (n."merchantId", GREATEST(n."dueAt", n."leaseUntil")) >= (${merchantId}, '-infinity'::timestamptz)
+    AND (n."merchantId", GREATEST(n."dueAt", n."leaseUntil")) <= (${merchantId}, ${now}::timestamptz)`;
 }
 
-/** Subscription_merchant_sweep_idx's order. */
-const SWEEP_ORDER = Prisma.sql`s."merchantId", GREATEST(s."nextActionAt", s."nextActionLeaseUntil"), s.id`;
+/** SubscriptionNextAction_sweep_idx's order. */
+const SWEEP_ORDER = Prisma.sql`n."merchantId", GREATEST(n."dueAt", n."leaseUntil"), n."subscriptionId"`;
 
 /** Merchants with at least one due, unleased next action, by id. */
 export function merchantsWithDueNextActionsQuery(now: Date): Prisma.Sql {
@@ -51,7 +51,7 @@ export function merchantsWithDueNextActionsQuery(now: Date): Prisma.Sql {
   return Prisma.sql`
     SELECT m.id FROM "Merchant" m
     CROSS JOIN LATERAL (
-      SELECT 1 FROM "Subscription" s
+      SELECT 1 FROM "SubscriptionNextAction" n
       WHERE ${dueOfMerchant(Prisma.sql`m.id`, now)}
       ORDER BY ${SWEEP_ORDER}
       LIMIT 1) due
@@ -88,17 +88,17 @@ export function leaseDueNextActionsQuery(opts: {
   // ctid the lock returned (a Tid Scan: no second index lookup; a join could even be planned as a
   // hash join over the whole table). The row stays locked by this statement, so its ctid holds.
   return Prisma.sql`
-    UPDATE "Subscription" SET "nextActionLeaseUntil" = ${opts.leaseUntil}
+    UPDATE "SubscriptionNextAction" SET "leaseUntil" = ${opts.leaseUntil}
     WHERE ctid = ANY (ARRAY(
       SELECT picked.ctid
-      FROM unnest(${merchantIds}::uuid[], ${limits}::int[]) AS quota(merchant_id, n)
+      FROM unnest(${merchantIds}::uuid[], ${limits}::int[]) AS quota(merchant_id, quota)
       CROSS JOIN LATERAL (
-        SELECT s.ctid FROM "Subscription" s
+        SELECT n.ctid FROM "SubscriptionNextAction" n
         WHERE ${dueOfMerchant(Prisma.sql`quota.merchant_id`, opts.now)}
         ORDER BY ${SWEEP_ORDER}
-        LIMIT quota.n
+        LIMIT quota.quota
         FOR UPDATE SKIP LOCKED) picked))
-    RETURNING id, "merchantId" AS merchant_id, "nextActionKind" AS kind, "nextActionAt" AS due_at`;
+    RETURNING "subscriptionId" AS id, "merchantId" AS merchant_id, kind, "dueAt" AS due_at`;
 }
 
 /**
@@ -129,7 +129,25 @@ export async function leaseDueNextActions(
 /** Due next actions, leased or not: zero means the sweep has nothing left to do. */
 export async function countDueNextActions(db: Db, now: Date): Promise<number> {
   const [row] = await db.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM "Subscription"
-    WHERE "nextActionAt" IS NOT NULL AND "nextActionAt" <= ${now}`;
+    SELECT count(*)::int AS n FROM "SubscriptionNextAction" WHERE "dueAt" <= ${now}`;
   return row?.n ?? 0;
+}
+
+/**
+ * Leases one subscription's next action for a job its caller enqueues itself (an operator's retry
+ * now, a signup's finalize, a replaced token's retry), as a sweep leases a page. Run after the
+ * statement that set the action, in the same transaction: the trigger that copies a new action
+ * into SubscriptionNextAction runs at the end of that statement and clears the lease.
+ */
+export async function leaseNextAction(tx: RawTx, subscriptionId: string, leaseUntil: Date): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "SubscriptionNextAction" SET "leaseUntil" = ${leaseUntil}::timestamptz
+    WHERE "subscriptionId" = ${subscriptionId}::uuid`;
+}
+
+/** The lease on a subscription's next action; null when it has none or is not leased. */
+export async function readNextActionLease(tx: RawTx, subscriptionId: string): Promise<Date | null> {
+  const rows = await tx.$queryRaw<{ lease_until: Date | null }[]>`
+    SELECT "leaseUntil" AS lease_until FROM "SubscriptionNextAction" WHERE "subscriptionId" = ${subscriptionId}::uuid`;
+  return rows[0]?.lease_until ?? null;
 }

@@ -1,7 +1,8 @@
 // The write behind an operator's "retry now": the subscription's DUNNING_RETRY moved to now and
-// leased (as a sweep leases it) for the job the caller enqueues next, version checked and bumped,
+// leased (next-actions.ts, as a sweep leases it) for the job the caller enqueues next, version checked and bumped,
 // audited with the operator; in the caller's transaction, under the subscription's row lock.
 import { audit, type Actor } from './audit.js';
+import { leaseNextAction } from './next-actions.js';
 import type { RawTx } from './raw-tx.js';
 
 export async function moveDunningRetryToNow(
@@ -19,13 +20,14 @@ export async function moveDunningRetryToNow(
 ): Promise<void> {
   const updated = await tx.$executeRaw`
     UPDATE "Subscription" SET "nextActionAt" = ${input.now}::timestamptz, "nextRetryAt" = ${input.now}::timestamptz,
-      "nextActionLeaseUntil" = ${input.leaseUntil}::timestamptz, version = version + 1, "updatedAt" = ${input.now}::timestamptz
+      version = version + 1, "updatedAt" = ${input.now}::timestamptz
     WHERE id = ${input.subscriptionId}::uuid AND version = ${input.version} AND "nextActionKind" = 'DUNNING_RETRY'`;
   if (updated !== 1) {
     throw new Error(
       `subscription ${input.subscriptionId} changed under its row lock (version ${input.version})`,
     );
   }
+  await leaseNextAction(tx, input.subscriptionId, input.leaseUntil);
   await audit(tx, {
     actor: input.actor,
     merchantId: input.merchantId,

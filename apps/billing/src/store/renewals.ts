@@ -290,7 +290,7 @@ export function renewalPatchUpdate(
       "graceEndsAt" = ${patch.graceEndsAt}::timestamptz, "requiresNewToken" = ${patch.requiresNewToken}::boolean,
       "pauseAtPeriodEnd" = ${patch.pauseAtPeriodEnd}::boolean,${optional.length === 0 ? Prisma.empty : Prisma.sql` ${Prisma.join(optional, ', ')},`}
       "nextActionKind" = ${patch.next?.kind ?? null}::"NextActionKind", "nextActionAt" = ${patch.next?.at ?? null}::timestamptz,
-      "nextActionLeaseUntil" = NULL, version = version + 1, "updatedAt" = ${now}::timestamptz
+      version = version + 1, "updatedAt" = ${now}::timestamptz
     WHERE id = ${subscription.id}::uuid AND version = ${subscription.version}::int`;
 }
 
@@ -301,10 +301,14 @@ export async function deferNextAction(
   next: { readonly kind: NextActionKind; readonly at: Date },
   now: Date,
 ): Promise<void> {
-  await tx.$executeRaw`
-    UPDATE "Subscription" SET "nextActionKind" = ${next.kind}::"NextActionKind",
-      "nextActionAt" = ${next.at}::timestamptz, "nextActionLeaseUntil" = NULL, "updatedAt" = ${now}::timestamptz
-    WHERE id = ${subscriptionId}::uuid`;
+  // The trigger releases the lease when the time moves; the second statement when it did not (a
+  // throttle that defers to the same instant), so the next sweep takes the action again.
+  await queryInOrder(tx, [
+    Prisma.sql`UPDATE "Subscription" SET "nextActionKind" = ${next.kind}::"NextActionKind",
+      "nextActionAt" = ${next.at}::timestamptz, "updatedAt" = ${now}::timestamptz
+    WHERE id = ${subscriptionId}::uuid`,
+    Prisma.sql`UPDATE "SubscriptionNextAction" SET "leaseUntil" = NULL WHERE "subscriptionId" = ${subscriptionId}::uuid`,
+  ]);
 }
 
 export type InvoiceChange =

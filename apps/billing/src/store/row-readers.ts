@@ -30,7 +30,6 @@ export const readSubscription = jsonRowReader<Subscription>()({
     'canceledAt',
     'endedAt',
     'nextActionAt',
-    'nextActionLeaseUntil',
     'createdAt',
     'updatedAt',
   ],

@@ -51,7 +51,6 @@ describe('writeSignupDecision', () => {
           paidThroughPeriodIndex: 0,
           nextActionKind: 'RENEWAL',
           nextActionAt: renewal,
-          nextActionLeaseUntil: null,
           updatedAt: NOW,
         },
         paymentRequestParts: {
@@ -84,12 +83,21 @@ describe('writeSignupDecision', () => {
       paidThroughPeriodIndex: 0,
       nextActionKind: 'RENEWAL',
       nextActionAt: renewal,
-      nextActionLeaseUntil: null,
       // Untouched: fields the decision does not name.
       tokenId: subscription.tokenId,
       endedReason: null,
       updatedAt: NOW,
       version: subscription.version + 1,
+    });
+    // The trigger copied the new action into the scheduler's queue, unleased.
+    expect(
+      await prisma.subscriptionNextAction.findUniqueOrThrow({ where: { subscriptionId: subscription.id } }),
+    ).toEqual({
+      subscriptionId: subscription.id,
+      merchantId: subscription.merchantId,
+      kind: 'RENEWAL',
+      dueAt: renewal,
+      leaseUntil: null,
     });
     expect(await prisma.paymentRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({
       paymentPart: 'APPROVED',
@@ -130,7 +138,7 @@ describe('writeSignupDecision', () => {
     prisma,
   }) => {
     const { subscription, request } = await signup(prisma);
-    const change = { nextActionKind: null, nextActionAt: null, nextActionLeaseUntil: null, updatedAt: NOW };
+    const change = { nextActionKind: null, nextActionAt: null, updatedAt: NOW };
     const only = { subscription, change, paymentRequestParts: null, invoice: null, audit: null };
     expect(await inTransaction(prisma, (tx) => writeSignupDecision(tx, only))).toBe(true);
     expect(await prisma.subscription.findUniqueOrThrow({ where: { id: subscription.id } })).toMatchObject({

@@ -26,7 +26,6 @@ export interface SignupSubscriptionChange {
   readonly endedReason?: string | null;
   readonly nextActionKind?: NextActionKind | null;
   readonly nextActionAt?: Date | null;
-  readonly nextActionLeaseUntil?: Date | null;
   readonly updatedAt: Date;
 }
 
@@ -43,7 +42,6 @@ const COLUMN_TYPES: { readonly [K in keyof SignupSubscriptionChange]-?: string }
   endedReason: 'text',
   nextActionKind: '"NextActionKind"',
   nextActionAt: 'timestamptz',
-  nextActionLeaseUntil: 'timestamptz',
   updatedAt: 'timestamptz',
 };
 

@@ -144,7 +144,6 @@ export async function clearNextAction(tx: Tx, subscriptionId: string, at: Date):
     data: {
       nextActionKind: null,
       nextActionAt: null,
-      nextActionLeaseUntil: null,
       version: { increment: 1 },
       updatedAt: at,
     },
@@ -160,6 +159,6 @@ export async function rescheduleSignupExpiry(
 ): Promise<void> {
   await db.subscription.updateMany({
     where: { id: subscriptionId, status: 'PENDING_TOKENIZATION', nextActionKind: 'SIGNUP_EXPIRY' },
-    data: { nextActionAt: at, nextActionLeaseUntil: null, version: { increment: 1 }, updatedAt: now },
+    data: { nextActionAt: at, version: { increment: 1 }, updatedAt: now },
   });
 }

@@ -73,7 +73,6 @@ export type SubscriptionLifecycleWrite = Partial<
     | 'nextRetryAt'
     | 'nextActionKind'
     | 'nextActionAt'
-    | 'nextActionLeaseUntil'
   >
 >;
 

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { describe, expect } from 'vitest';
 import type { Db } from '../../store/db.js';
-import type { Prisma } from '../../store/generated/prisma/client.js';
 import {
   seedChargeAttempt,
   seedCustomer,
@@ -9,6 +8,7 @@ import {
   seedInvoice,
   seedPlan,
   seedSubscription,
+  type SubscriptionSeed,
 } from '../../store/testing/seed.js';
 import { apiTest, TEST_START } from '../testing/api-test.js';
 import { expectProblem, expectStatus } from '../testing/expectations.js';
@@ -22,7 +22,7 @@ const PERIOD_END = new Date('2026-03-15T10:00:00.000Z');
 async function seedLive(
   db: Db,
   merchantId: string,
-  overrides: Partial<Prisma.SubscriptionUncheckedCreateInput> = {},
+  overrides: SubscriptionSeed = {},
 ) {
   const customer = await seedCustomer(db, merchantId);
   const { version } = await seedPlan(db, merchantId);
@@ -165,8 +165,9 @@ describe('POST /v1/subscriptions/:id/cancel', () => {
         version: 1,
         nextActionKind: null,
         nextActionAt: null,
-        nextActionLeaseUntil: null,
       });
+      // The scheduler's copy of the action (and its lease) went with it.
+      expect(await prisma.subscriptionNextAction.findUnique({ where: { subscriptionId: subscription.id } })).toBeNull();
       const statuses = Object.fromEntries(
         (await prisma.invoice.findMany({ where: { subscriptionId: subscription.id } })).map((i) => [
           i.id,

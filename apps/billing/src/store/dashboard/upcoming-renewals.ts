@@ -41,17 +41,17 @@ export async function upcomingRenewalsByDay(db: Db, q: UpcomingRenewalsQuery): P
 
 export function upcomingRenewalsQuery(q: UpcomingRenewalsQuery): Prisma.Sql {
   const until = new Date(q.now.getTime() + q.days * 86_400_000);
-  // Subscription_merchant_sweep_idx per merchant, as the scheduler reads it (see next-actions.ts).
+  // SubscriptionNextAction_sweep_idx per merchant, as the scheduler reads it (see next-actions.ts).
   const due = forScope(
     q,
     (merchantId) => Prisma.sql`
-      SELECT s.id, s.currency, s."timeZone", s."nextActionAt", s."periodIndex", s."paidThroughPeriodIndex"
-      FROM "Subscription" s
-      WHERE s."nextActionAt" IS NOT NULL AND s."merchantId" = ${merchantId}
-        AND (s."merchantId", GREATEST(s."nextActionAt", s."nextActionLeaseUntil")) >= (${merchantId}, '-infinity'::timestamptz)
-        AND (s."merchantId", GREATEST(s."nextActionAt", s."nextActionLeaseUntil")) < (${merchantId}, ${until}::timestamptz + ${LEASE_MARGIN})
-        AND s."nextActionAt" < ${until}::timestamptz
-        AND s."nextActionKind" IN ('RENEWAL', 'TRIAL_END')`,
+      SELECT s.id, s.currency, s."timeZone", n."dueAt" AS "nextActionAt", s."periodIndex", s."paidThroughPeriodIndex"
+      FROM "SubscriptionNextAction" n JOIN "Subscription" s ON s.id = n."subscriptionId"
+      WHERE n."merchantId" = ${merchantId}
+        AND (n."merchantId", GREATEST(n."dueAt", n."leaseUntil")) >= (${merchantId}, '-infinity'::timestamptz)
+        AND (n."merchantId", GREATEST(n."dueAt", n."leaseUntil")) < (${merchantId}, ${until}::timestamptz + ${LEASE_MARGIN})
+        AND n."dueAt" < ${until}::timestamptz
+        AND n.kind IN ('RENEWAL', 'TRIAL_END')`,
   );
   const zone = q.zone === undefined ? Prisma.sql`d."timeZone"` : Prisma.sql`${q.zone}::text`;
   // Counted per plan version first, priced after: PlanVersion is joined to a few groups rather than

@@ -99,6 +99,11 @@ export interface SeededSubscription {
   readonly phase: Prisma.SubscriptionPhaseGetPayload<object>;
 }
 
+/** A subscription's columns to seed, and the lease a sweep would have put on its next action. */
+export type SubscriptionSeed = Partial<Prisma.SubscriptionUncheckedCreateInput> & {
+  nextActionLeaseUntil?: Date | null;
+};
+
 /** A subscription with its first phase on `planVersionId`. */
 export async function seedSubscription(
   db: Db,
@@ -108,9 +113,9 @@ export async function seedSubscription(
     planVersionId: string;
     currency?: string;
     at?: Date;
-  } & Partial<Prisma.SubscriptionUncheckedCreateInput>,
+  } & SubscriptionSeed,
 ): Promise<SeededSubscription> {
-  const { planVersionId, at: atInput, ...rest } = input;
+  const { planVersionId, at: atInput, nextActionLeaseUntil, ...rest } = input;
   const at = atInput ?? DEFAULT_AT;
   const subscription = await db.subscription.create({
     data: {
@@ -133,6 +138,12 @@ export async function seedSubscription(
       createdAt: at,
     },
   });
+  if (nextActionLeaseUntil !== undefined && nextActionLeaseUntil !== null) {
+    await db.subscriptionNextAction.update({
+      where: { subscriptionId: subscription.id },
+      data: { leaseUntil: nextActionLeaseUntil },
+    });
+  }
   return { subscription, phase };
 }
 
