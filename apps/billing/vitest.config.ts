@@ -16,6 +16,7 @@ const pure = [
   'src/lifecycle/decide.test.ts',
   'src/webhooks/transaction-hint.test.ts',
   'src/money/reconcile.test.ts',
+  'src/scheduler/plan-pages.test.ts',
 ];
 
 export default defineConfig({

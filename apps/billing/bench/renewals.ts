@@ -42,6 +42,10 @@ const { values: args } = parseArgs({
     'latency-ms': { type: 'string', default: '300' },
     /** Default: the zero-latency concurrency plus twice the calls in flight at the zero-latency rate. */
     'latency-concurrency': { type: 'string' },
+    /** The worker's DATABASE_POOL_SIZE in the zero-latency phase (the role's default). */
+    pool: { type: 'string', default: '10' },
+    /** Default: the pool scaled with the concurrency (one connection per 8 jobs in flight, at least --pool). */
+    'latency-pool': { type: 'string' },
     'latency-subscriptions': { type: 'string' },
     'skip-latency': { type: 'boolean', default: false },
     /** pgbench's duration. */
@@ -70,6 +74,8 @@ const subscriptions = count('subscriptions', 1);
 const merchants = count('merchants', 1);
 const concurrency = count('concurrency', 1);
 const latencyMs = count('latency-ms', 0);
+const pool = count('pool', 1);
+const fixedLatencyPool = args['latency-pool'] === undefined ? null : count('latency-pool', 1);
 const fixedLatencyConcurrency =
   args['latency-concurrency'] === undefined ? null : count('latency-concurrency', 1);
 const latencySubscriptions = args['skip-latency']
@@ -114,7 +120,11 @@ async function main(): Promise<number> {
     redisUrl,
     roles: ROLES,
     cpuProfileDir: args['cpu-prof'],
-    env: { WORKER_CONCURRENCY: String(concurrency), SCHEDULER_TICK_MS: String(tickMs) },
+    env: {
+      WORKER_CONCURRENCY: String(concurrency),
+      DATABASE_POOL_SIZE: String(pool),
+      SCHEDULER_TICK_MS: String(tickMs),
+    },
   });
   let stopping: Promise<unknown> | undefined;
   const stopSystem = () => (stopping ??= system.stop({ keepDatabase: args['keep-database'] }));
@@ -213,9 +223,17 @@ async function main(): Promise<number> {
     // twice over, on top of what the zero-latency phase ran with.
     const latencyConcurrency =
       fixedLatencyConcurrency ?? Math.min(512, concurrency + Math.ceil(zero.rate * (latencyMs / 1000) * 2));
+    // Each job holds a pooled connection for its two transactions' round trips: at this concurrency
+    // a pool of 10 was the limit (the processes used 130% of the two cores), not PostgreSQL.
+    const latencyPool = fixedLatencyPool ?? Math.min(100, Math.max(pool, Math.ceil(latencyConcurrency / 8)));
     if (latencyIds.length > 0) {
-      say(`restarting the worker at concurrency ${latencyConcurrency}; sandbox latency ${latencyMs} ms ...`);
-      await system.restartRole('worker', { WORKER_CONCURRENCY: String(latencyConcurrency) });
+      say(
+        `restarting the worker at concurrency ${latencyConcurrency}, pool ${latencyPool}; sandbox latency ${latencyMs} ms ...`,
+      );
+      await system.restartRole('worker', {
+        WORKER_CONCURRENCY: String(latencyConcurrency),
+        DATABASE_POOL_SIZE: String(latencyPool),
+      });
       await setSandboxLatency(system.sandboxUrl, latencyMs);
       say(`measuring: ${latencyIds.length} renewals due at once ...`);
       slow = await runPhase(`${latencyMs} ms latency`, latencyIds);
@@ -227,7 +245,7 @@ async function main(): Promise<number> {
     const ratio = floor === null ? null : zero.rate / floor.tps;
     const lines = [
       `renewal benchmark (${startedAt.toISOString()}, node ${process.version}, ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'CPU'}, load average ${load.map((l) => l.toFixed(2)).join(' ')} before the run)`,
-      `  subscriptions     ${subscriptions} due at once over ${merchants} merchants (after ${warmup} warm-up renewals); worker: 1 process, concurrency ${concurrency}; scheduler tick ${tickMs} ms`,
+      `  subscriptions     ${subscriptions} due at once over ${merchants} merchants (after ${warmup} warm-up renewals); worker: 1 process, concurrency ${concurrency}, pool ${pool}; scheduler tick ${tickMs} ms`,
       ...phaseLines(zero),
       floor === null
         ? '  pgbench           skipped'
@@ -238,7 +256,7 @@ async function main(): Promise<number> {
       ...(slow === null
         ? []
         : [
-            `  with latency      sandbox answers every authorize after ${latencyMs} ms; worker concurrency ${latencyConcurrency}`,
+            `  with latency      sandbox answers every authorize after ${latencyMs} ms; worker concurrency ${latencyConcurrency}, pool ${latencyPool}`,
             ...phaseLines(slow),
             `  latency ratio     ${(slow.rate / zero.rate).toFixed(3)} of the zero-latency rate (target ${TARGET_LATENCY_RATIO}: ${slow.rate / zero.rate >= TARGET_LATENCY_RATIO ? 'met' : 'NOT met'})`,
           ]),

@@ -24,6 +24,12 @@ export const baseConfigSchema = z.object({
     .default('rebill'),
   LOG_LEVEL: logLevel.default('info'),
   /**
+   * Connections of the role's pool for its hot-path transactions (the worker's renewals, the
+   * scheduler's leases). Each transaction holds one for its round trips: a worker running many
+   * jobs against a slow Klarna queues here before PostgreSQL is busy. Mind max_connections.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
    * How long a starting process waits for PostgreSQL to answer (a database restarting, or started
    * after the roles) before it gives up and exits.
    */

@@ -83,6 +83,7 @@ export async function createProcessDeps(
   const db = createPrismaClient({ databaseUrl: config.DATABASE_URL });
   const pipelined = createPipelinedTransactions({
     databaseUrl: config.DATABASE_URL,
+    maxConnections: config.DATABASE_POOL_SIZE,
     onIdleError: (error) => log.warn({ err: error }, 'idle PostgreSQL connection lost'),
   });
   const transactions = tracer === null ? pipelined : tracedTransactions(pipelined);

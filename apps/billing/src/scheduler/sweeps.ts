@@ -94,48 +94,98 @@ async function sweepNextActions(
   let active = startAfter(await merchantsWithDueNextActions(deps.db, deps.clock.now()), state.lastMerchantId);
   const remaining = new Map(active.map((id) => [id, deps.merchantCap]));
   let leased = 0;
-  // One addBulk in flight while the next page is leased: PostgreSQL and Redis work side by side.
-  let enqueuing: Promise<unknown> | null = null;
+  // Up to ENQUEUES_IN_FLIGHT addBulks run while the next pages are leased: PostgreSQL keeps leasing
+  // while Node packs and Redis stores the pages before them. Each is marked handled at once (a
+  // rejection waiting for its turn must not count as unhandled) and awaited in order.
+  const enqueuing: Promise<unknown>[] = [];
   try {
     while (budget > 0 && active.length > 0) {
-      const quotas = shareOut(active, remaining, Math.min(deps.batchSize, budget));
+      const pages = planPages(active, remaining, budget, deps.batchSize);
       const now = deps.clock.now();
       const leaseUntil = new Date(now.getTime() + deps.leaseMs);
-      const rows = await leaseDueNextActions(deps.transactions, { now, leaseUntil, quotas });
+      // The pages lease side by side on two connections; SKIP LOCKED keeps them apart where they
+      // share a merchant. A page's lease is most of the sweep's wall time, and one statement runs
+      // on one core: one page at a time left the other core to Node and Redis, half idle.
+      const results = await Promise.all(
+        pages.map((quotas) => leaseDueNextActions(deps.transactions, { now, leaseUntil, quotas })),
+      );
 
+      const asked = new Map<string, number>();
       const got = new Map<string, number>();
-      for (const row of rows) got.set(row.merchantId, (got.get(row.merchantId) ?? 0) + 1);
+      for (const quota of pages.flat())
+        asked.set(quota.merchantId, (asked.get(quota.merchantId) ?? 0) + quota.limit);
+      for (const row of results.flat()) got.set(row.merchantId, (got.get(row.merchantId) ?? 0) + 1);
       const done = new Set<string>();
-      for (const quota of quotas) {
-        const n = got.get(quota.merchantId) ?? 0;
-        const left = (remaining.get(quota.merchantId) ?? 0) - n;
-        remaining.set(quota.merchantId, left);
+      for (const [merchantId, limit] of asked) {
+        const n = got.get(merchantId) ?? 0;
+        const left = (remaining.get(merchantId) ?? 0) - n;
+        remaining.set(merchantId, left);
         // Fewer than asked: nothing more is due (or another scheduler holds it) this tick.
-        if (n < quota.limit || left <= 0) done.add(quota.merchantId);
+        if (n < limit || left <= 0) done.add(merchantId);
       }
-      // Merchants served by this page go to the back of the round (matters when there are more
+      // Merchants served by these pages go to the back of the round (matters when there are more
       // merchants than a page has rows).
-      const served = new Set(quotas.map((q) => q.merchantId));
       active = [
-        ...active.filter((id) => !served.has(id)),
-        ...active.filter((id) => served.has(id) && !done.has(id)),
+        ...active.filter((id) => !asked.has(id)),
+        ...active.filter((id) => asked.has(id) && !done.has(id)),
       ];
-      state.lastMerchantId = quotas.at(-1)?.merchantId ?? state.lastMerchantId;
-      budget -= rows.length;
-      leased += rows.length;
-
-      if (enqueuing !== null) await enqueuing;
-      enqueuing = null;
-      if (rows.length > 0) enqueuing = enqueueNextActions(deps, rows, leaseUntil);
-      if (rows.length === 0 && done.size === 0) break; // cannot happen; never spin
+      state.lastMerchantId = pages.at(-1)?.at(-1)?.merchantId ?? state.lastMerchantId;
+      let rowsLeased = 0;
+      for (const rows of results) {
+        budget -= rows.length;
+        leased += rows.length;
+        rowsLeased += rows.length;
+        if (rows.length === 0) continue;
+        const added = enqueueNextActions(deps, rows, leaseUntil);
+        added.catch(() => undefined);
+        enqueuing.push(added);
+      }
+      while (enqueuing.length > ENQUEUES_IN_FLIGHT) await enqueuing.shift();
+      if (rowsLeased === 0 && done.size === 0) break; // cannot happen; never spin
     }
-    if (enqueuing !== null) await enqueuing;
-    enqueuing = null;
+    while (enqueuing.length > 0) await enqueuing.shift();
   } finally {
-    // A failed lease leaves the pending addBulk to finish (its rows are leased either way).
-    if (enqueuing !== null) await enqueuing.catch(() => undefined);
+    // A failed lease leaves the pending addBulks to finish (their rows are leased either way).
+    await Promise.allSettled(enqueuing);
   }
   return { leased, backlogFull: false };
+}
+
+/** Pages handed to Redis and not yet stored, while the next ones are leased. */
+const ENQUEUES_IN_FLIGHT = 2;
+/** Pages leased side by side in one step of a tick. */
+const LEASES_IN_FLIGHT = 2;
+
+/**
+ * The next pages of a tick: up to LEASES_IN_FLIGHT, each `batchSize` rows shared out as one page
+ * would be, the second continuing the round where the first stopped, and together within each
+ * merchant's cap and the tick's budget.
+ */
+export function planPages(
+  active: readonly string[],
+  remaining: ReadonlyMap<string, number>,
+  budget: number,
+  batchSize: number,
+): MerchantQuota[][] {
+  const pages: MerchantQuota[][] = [];
+  const left = new Map(remaining);
+  let round = [...active];
+  let rest = budget;
+  while (pages.length < LEASES_IN_FLIGHT && rest > 0) {
+    const quotas = shareOut(round, left, Math.min(batchSize, rest));
+    if (quotas.length === 0) break;
+    pages.push(quotas);
+    for (const q of quotas) {
+      left.set(q.merchantId, (left.get(q.merchantId) ?? 0) - q.limit);
+      rest -= q.limit;
+    }
+    const served = new Set(quotas.map((q) => q.merchantId));
+    round = [...round.filter((id) => !served.has(id)), ...round.filter((id) => served.has(id))].filter(
+      (id) => (left.get(id) ?? 0) > 0,
+    );
+    if (round.length === 0) break;
+  }
+  return pages;
 }
 
 function enqueueNextActions(

@@ -24,6 +24,8 @@ export interface PipelinedTransactions {
 /** A pipelined pool on `databaseUrl`, with the same schema and prepared-statement setting as Prisma's. */
 export function createPipelinedTransactions(opts: {
   readonly databaseUrl: string;
+  /** The pool's size (node-postgres's default: 10). */
+  readonly maxConnections?: number;
   /** An idle connection PostgreSQL cut (a restart): the pool drops it; this hears of it. */
   readonly onIdleError?: (error: Error) => void;
 }): PipelinedTransactions {
@@ -35,6 +37,7 @@ export function createPipelinedTransactions(opts: {
     connectionString,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     pipeline: true,
+    ...(opts.maxConnections === undefined ? {} : { max: opts.maxConnections }),
   } as pg.PoolConfig);
   // Without a listener, an idle connection's error would end the process.
   pool.on('error', (error) => opts.onIdleError?.(error));
