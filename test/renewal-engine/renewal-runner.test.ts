@@ -48,7 +48,9 @@ describe('a renewal', () => {
       nextActionKind: 'RENEWAL',
     });
     // The new action is in the scheduler's queue, unleased, for the next sweep.
-    expect(await f.db.subscriptionNextAction.findUniqueOrThrow({ where: { subscriptionId: sub.id } })).toMatchObject({
+    expect(
+      await f.db.subscriptionNextAction.findUniqueOrThrow({ where: { subscriptionId: sub.id } }),
+    ).toMatchObject({
       kind: 'RENEWAL',
       dueAt: row.nextActionAt,
       leaseUntil: null,

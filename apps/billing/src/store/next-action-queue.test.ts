@@ -58,8 +58,15 @@ describe('the scheduler queue follows the subscription', () => {
     expect(await queued(prisma, sub.id)).toMatchObject({ dueAt: DUE, leaseUntil: LEASE });
 
     // Another kind at the same time is another action.
-    await prisma.subscription.update({ where: { id: sub.id }, data: { nextActionKind: 'CANCEL_AT_PERIOD_END' } });
-    expect(await queued(prisma, sub.id)).toMatchObject({ kind: 'CANCEL_AT_PERIOD_END', dueAt: DUE, leaseUntil: null });
+    await prisma.subscription.update({
+      where: { id: sub.id },
+      data: { nextActionKind: 'CANCEL_AT_PERIOD_END' },
+    });
+    expect(await queued(prisma, sub.id)).toMatchObject({
+      kind: 'CANCEL_AT_PERIOD_END',
+      dueAt: DUE,
+      leaseUntil: null,
+    });
 
     await inTransaction(prisma, (tx) => leaseNextAction(tx, sub.id, LEASE));
     await prisma.subscription.update({ where: { id: sub.id }, data: { nextActionAt: LATER } });
@@ -68,10 +75,16 @@ describe('the scheduler queue follows the subscription', () => {
 
   test('a cleared action leaves the queue; a new one comes back', async ({ prisma }) => {
     const sub = await subscriptionDue(prisma);
-    await prisma.subscription.update({ where: { id: sub.id }, data: { nextActionKind: null, nextActionAt: null } });
+    await prisma.subscription.update({
+      where: { id: sub.id },
+      data: { nextActionKind: null, nextActionAt: null },
+    });
     expect(await queued(prisma, sub.id)).toBeNull();
     expect(await inTransaction(prisma, (tx) => readNextActionLease(tx, sub.id))).toBeNull();
-    await prisma.subscription.update({ where: { id: sub.id }, data: { nextActionKind: 'RENEWAL', nextActionAt: LATER } });
+    await prisma.subscription.update({
+      where: { id: sub.id },
+      data: { nextActionKind: 'RENEWAL', nextActionAt: LATER },
+    });
     expect(await queued(prisma, sub.id)).toMatchObject({ kind: 'RENEWAL', dueAt: LATER, leaseUntil: null });
   });
 

@@ -19,11 +19,7 @@ const PERIOD_START = new Date('2026-02-15T10:00:00.000Z');
 const PERIOD_END = new Date('2026-03-15T10:00:00.000Z');
 
 /** A live subscription as the billing roles leave it: period 3 paid, RENEWAL at its end. */
-async function seedLive(
-  db: Db,
-  merchantId: string,
-  overrides: SubscriptionSeed = {},
-) {
+async function seedLive(db: Db, merchantId: string, overrides: SubscriptionSeed = {}) {
   const customer = await seedCustomer(db, merchantId);
   const { version } = await seedPlan(db, merchantId);
   const token = await seedCustomerToken(db, { merchantId, customerId: customer.id });
@@ -167,7 +163,9 @@ describe('POST /v1/subscriptions/:id/cancel', () => {
         nextActionAt: null,
       });
       // The scheduler's copy of the action (and its lease) went with it.
-      expect(await prisma.subscriptionNextAction.findUnique({ where: { subscriptionId: subscription.id } })).toBeNull();
+      expect(
+        await prisma.subscriptionNextAction.findUnique({ where: { subscriptionId: subscription.id } }),
+      ).toBeNull();
       const statuses = Object.fromEntries(
         (await prisma.invoice.findMany({ where: { subscriptionId: subscription.id } })).map((i) => [
           i.id,
