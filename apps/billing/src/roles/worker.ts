@@ -102,6 +102,14 @@ export async function startWorkerRole(env: NodeJS.ProcessEnv): Promise<RunningRo
     host: config.METRICS_HOST,
     port: config.WORKER_METRICS_PORT,
   });
+  if (config.KLARNA_CONNECTIONS < config.WORKER_CONCURRENCY) {
+    // Each job waits on one Klarna call at a time: past the sockets, jobs queue for one, and at
+    // Klarna's latency the sockets cap the rate (64 at 300 ms: about 210 charges/s).
+    deps.log.warn(
+      { klarnaConnections: config.KLARNA_CONNECTIONS, concurrency: config.WORKER_CONCURRENCY },
+      'KLARNA_CONNECTIONS is below WORKER_CONCURRENCY: jobs will wait for a socket to Klarna',
+    );
+  }
   deps.log.info({ queues: workers.map((w) => w.name), concurrency: config.WORKER_CONCURRENCY }, 'working');
   return {
     name: 'worker',
