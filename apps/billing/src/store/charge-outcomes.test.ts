@@ -9,14 +9,7 @@ import {
   recordApprovedRenewalIfUnchanged,
 } from './charge-outcomes.js';
 import { inTransaction, type Db } from './db.js';
-import {
-  seedChargeAttempt,
-  seedCustomer,
-  seedInvoice,
-  seedMerchant,
-  seedPlan,
-  seedSubscription,
-} from './testing/seed.js';
+import { seedChargeAttempt, seedInvoice, seedTenantSubscription } from './testing/seed.js';
 
 const ACTOR = systemActor('test');
 
@@ -40,14 +33,7 @@ const RENEWED = {
 } as const;
 
 async function pendingAttempt(db: Db) {
-  const merchant = await seedMerchant(db);
-  const customer = await seedCustomer(db, merchant.id);
-  const { version } = await seedPlan(db, merchant.id);
-  const { subscription } = await seedSubscription(db, {
-    merchantId: merchant.id,
-    customerId: customer.id,
-    planVersionId: version.id,
-  });
+  const { merchant, customer, version, subscription } = await seedTenantSubscription(db);
   const invoice = await seedInvoice(db, {
     merchantId: merchant.id,
     customerId: customer.id,

@@ -5,20 +5,14 @@ import { databaseTest as test } from '../testing/database-test.js';
 import { inTransaction, type Db } from './db.js';
 import { leaseDueNextActions, leaseNextAction, readNextActionLease } from './next-actions.js';
 import { deferNextAction } from './renewals.js';
-import { seedCustomer, seedMerchant, seedPlan, seedSubscription } from './testing/seed.js';
+import { seedTenantSubscription } from './testing/seed.js';
 
 const DUE = new Date('2027-05-01T08:00:00.000Z');
 const LATER = new Date('2027-05-02T08:00:00.000Z');
 const LEASE = new Date('2027-05-01T08:05:00.000Z');
 
 async function subscriptionDue(db: Db, dueAt: Date | null = DUE) {
-  const merchant = await seedMerchant(db);
-  const customer = await seedCustomer(db, merchant.id);
-  const { version } = await seedPlan(db, merchant.id);
-  const { subscription } = await seedSubscription(db, {
-    merchantId: merchant.id,
-    customerId: customer.id,
-    planVersionId: version.id,
+  const { subscription } = await seedTenantSubscription(db, {
     status: 'ACTIVE',
     nextActionKind: dueAt === null ? null : 'RENEWAL',
     nextActionAt: dueAt,

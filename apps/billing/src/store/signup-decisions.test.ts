@@ -4,25 +4,12 @@ import { databaseTest as test } from '../testing/database-test.js';
 import { systemActor } from './audit.js';
 import { inTransaction, type Db } from './db.js';
 import { writeSignupDecision } from './signup-decisions.js';
-import {
-  seedCustomer,
-  seedInvoice,
-  seedMerchant,
-  seedPaymentRequest,
-  seedPlan,
-  seedSubscription,
-} from './testing/seed.js';
+import { seedInvoice, seedPaymentRequest, seedTenantSubscription } from './testing/seed.js';
 
 const NOW = new Date('2026-03-06T10:00:00.123Z');
 
 async function signup(db: Db) {
-  const merchant = await seedMerchant(db);
-  const customer = await seedCustomer(db, merchant.id);
-  const { version } = await seedPlan(db, merchant.id);
-  const { subscription } = await seedSubscription(db, {
-    merchantId: merchant.id,
-    customerId: customer.id,
-    planVersionId: version.id,
+  const { merchant, customer, version, subscription } = await seedTenantSubscription(db, {
     nextActionKind: 'FINALIZE',
     nextActionAt: NOW,
     nextActionLeaseUntil: new Date(NOW.getTime() + 60_000),

@@ -17,6 +17,7 @@ import {
   seedPaymentRequest,
   seedPlan,
   seedSubscription,
+  seedTenantSubscription,
 } from './testing/seed.js';
 
 /** What readSignupContext read before it became one statement: Prisma's includes. */
@@ -161,14 +162,7 @@ describe('readSignupContext', () => {
 
   test('is null for an unknown subscription and for one without a signup request', async ({ prisma }) => {
     expect(await inTransaction(prisma, (tx) => readSignupContext(tx, crypto.randomUUID()))).toBeNull();
-    const merchant = await seedMerchant(prisma);
-    const customer = await seedCustomer(prisma, merchant.id);
-    const { version } = await seedPlan(prisma, merchant.id);
-    const { subscription } = await seedSubscription(prisma, {
-      merchantId: merchant.id,
-      customerId: customer.id,
-      planVersionId: version.id,
-    });
+    const { subscription } = await seedTenantSubscription(prisma);
     expect(await inTransaction(prisma, (tx) => lockSignupContext(tx, subscription.id))).toBeNull();
     expect(await prismaReference(prisma, subscription.id)).toBeNull();
   });

@@ -9,14 +9,7 @@ import { systemActor } from '../store/audit.js';
 import { inTransaction, type Db } from '../store/db.js';
 import { insertSigningKey } from '../store/signing-keys.js';
 import { SEALED_TABLES, type SealedTable } from '../store/sealed-columns.js';
-import {
-  seedChargeAttempt,
-  seedCustomer,
-  seedInvoice,
-  seedMerchant,
-  seedPlan,
-  seedSubscription,
-} from '../store/testing/seed.js';
+import { seedChargeAttempt, seedInvoice, seedTenantSubscription } from '../store/testing/seed.js';
 import { insertWebhookEvent } from '../store/webhook-events.js';
 import { createWebhookEndpoint } from '../store/webhook-endpoints.js';
 import {
@@ -71,14 +64,7 @@ export async function plantSealedRows(
   counts: Record<SealedTable, number>,
 ): Promise<PlantedRows> {
   const at = new Date('2026-03-01T12:00:00.000Z');
-  const merchant = await seedMerchant(db);
-  const customer = await seedCustomer(db, merchant.id);
-  const { version } = await seedPlan(db, merchant.id);
-  const { subscription } = await seedSubscription(db, {
-    merchantId: merchant.id,
-    customerId: customer.id,
-    planVersionId: version.id,
-  });
+  const { merchant, customer, version, subscription } = await seedTenantSubscription(db);
   const invoice = await seedInvoice(db, {
     merchantId: merchant.id,
     customerId: customer.id,

@@ -104,6 +104,31 @@ export type SubscriptionSeed = Partial<Prisma.SubscriptionUncheckedCreateInput> 
   nextActionLeaseUntil?: Date | null;
 };
 
+export interface SeededTenantSubscription extends SeededSubscription {
+  readonly merchant: Prisma.MerchantGetPayload<object>;
+  readonly customer: Prisma.CustomerGetPayload<object>;
+  readonly version: Prisma.PlanVersionGetPayload<object>;
+}
+
+/**
+ * A new merchant with a customer and a plan, and a subscription of that customer on the plan's
+ * version: the rows most store tests start from.
+ */
+export async function seedTenantSubscription(
+  db: Db,
+  fields: { currency?: string; at?: Date } & SubscriptionSeed = {},
+): Promise<SeededTenantSubscription> {
+  const merchant = await seedMerchant(db);
+  const customer = await seedCustomer(db, merchant.id);
+  const { version } = await seedPlan(db, merchant.id);
+  const seeded = await seedSubscription(db, {
+    merchantId: merchant.id,
+    customerId: customer.id,
+    planVersionId: version.id,
+    ...fields,
+  });
+  return { merchant, customer, version, ...seeded };
+}
 /** A subscription with its first phase on `planVersionId`. */
 export async function seedSubscription(
   db: Db,
