@@ -27,6 +27,7 @@ import {
 } from './support/proc-cpu.js';
 import { makeDue, prepareRenewalFixtures } from './support/renewal-fixtures.js';
 import { SystemUnderTest, type BenchRole } from './support/system-under-test.js';
+import { integerFlag, say } from './support/cli.js';
 
 const TARGET_RATIO = 0.3;
 const TARGET_LATENCY_RATIO = 0.9;
@@ -63,13 +64,7 @@ const { values: args } = parseArgs({
   },
 });
 
-function count(name: string, min: number): number {
-  const raw = args[name as keyof typeof args];
-  const n = Number(raw);
-  if (Number.isInteger(n) && n >= min) return n;
-  process.stderr.write(`--${name} must be an integer >= ${min}, got ${String(raw)}\n`);
-  process.exit(2);
-}
+const count = (name: string, min: number): number => integerFlag(args, name, min);
 const subscriptions = count('subscriptions', 1);
 const merchants = count('merchants', 1);
 const concurrency = count('concurrency', 1);
@@ -88,10 +83,6 @@ const warmup = count('warmup', 0);
 const setupConcurrency = count('setup-concurrency', 1);
 const tickMs = count('tick-ms', 10);
 const stallTimeoutMs = count('stall-timeout', 1) * 1000;
-
-const say = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 
 interface CpuSnapshot {
   readonly processes: Record<string, number>;

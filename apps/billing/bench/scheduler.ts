@@ -22,6 +22,7 @@ import { databaseUrlFromEnv, withDatabase } from '../../../prisma/tools/database
 import { deployMigrations, dropDatabase } from '../../../prisma/tools/migrations.mjs';
 import { bullPrefix } from '../src/queue/catalog.js';
 import { spawnNode } from './support/child-process.js';
+import { integerFlag, say } from './support/cli.js';
 
 const TARGET_RATIO = 0.6;
 const TARGET_RSS_MB = 300;
@@ -40,13 +41,7 @@ const { values: args } = parseArgs({
   },
 });
 
-function count(name: keyof typeof args, min: number): number {
-  const raw = args[name];
-  const n = Number(raw);
-  if (Number.isInteger(n) && n >= min) return n;
-  process.stderr.write(`--${name} must be an integer >= ${min}, got ${String(raw)}\n`);
-  process.exit(2);
-}
+const count = (name: string, min: number): number => integerFlag(args, name, min);
 const n = count('subscriptions', 1);
 const merchants = count('merchants', 1);
 const batch = count('batch', 1);
@@ -54,9 +49,6 @@ const merchantCap = count('merchant-cap', 1);
 const tickMax = count('tick-max', 1);
 const sweepHeapMb = count('sweep-heap-mb', 0);
 
-const say = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 const fmt = (x: number, digits = 0): string =>
   x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 

@@ -30,6 +30,7 @@ import {
 } from './support/proc-cpu.js';
 import { prepareFixtures, type SignedEvent } from './support/signup-fixtures.js';
 import { SystemUnderTest, type BenchRole } from './support/system-under-test.js';
+import { integerFlag, say } from './support/cli.js';
 
 const TARGET_RATIO = 0.5;
 const ROLES: readonly BenchRole[] = ['webhooks', 'worker', 'scheduler'];
@@ -52,23 +53,13 @@ const { values: args } = parseArgs({
   },
 });
 
-function count(name: string, min: number): number {
-  const raw = args[name as keyof typeof args];
-  const n = Number(raw);
-  if (Number.isInteger(n) && n >= min) return n;
-  process.stderr.write(`--${name} must be an integer >= ${min}, got ${String(raw)}\n`);
-  process.exit(2);
-}
+const count = (name: string, min: number): number => integerFlag(args, name, min);
 const events = count('events', 3);
 const concurrency = count('concurrency', 1);
 const pgbenchSeconds = count('seconds', 1);
 const warmup = count('warmup', 0);
 const setupConcurrency = count('setup-concurrency', 1);
 const settleTimeoutMs = count('settle-timeout', 1) * 1000;
-
-const say = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 
 interface CpuSnapshot {
   readonly processes: Record<string, number>;
