@@ -125,10 +125,7 @@ async function sweepNextActions(
       }
       // Merchants served by these pages go to the back of the round (matters when there are more
       // merchants than a page has rows).
-      active = [
-        ...active.filter((id) => !asked.has(id)),
-        ...active.filter((id) => asked.has(id) && !done.has(id)),
-      ];
+      active = servedLast(active, asked).filter((id) => !done.has(id));
       state.lastMerchantId = pages.at(-1)?.at(-1)?.merchantId ?? state.lastMerchantId;
       let rowsLeased = 0;
       for (const rows of results) {
@@ -179,8 +176,7 @@ export function planPages(
       left.set(q.merchantId, (left.get(q.merchantId) ?? 0) - q.limit);
       rest -= q.limit;
     }
-    const served = new Set(quotas.map((q) => q.merchantId));
-    round = [...round.filter((id) => !served.has(id)), ...round.filter((id) => served.has(id))].filter(
+    round = servedLast(round, new Set(quotas.map((q) => q.merchantId))).filter(
       (id) => (left.get(id) ?? 0) > 0,
     );
     if (round.length === 0) break;
@@ -202,6 +198,11 @@ function enqueueNextActions(
       ),
     ),
   );
+}
+
+/** The round with the merchants just served moved to its back, each part in its order. */
+function servedLast(round: readonly string[], served: { has(id: string): boolean }): string[] {
+  return [...round.filter((id) => !served.has(id)), ...round.filter((id) => served.has(id))];
 }
 
 /** Merchant ids (sorted) rotated to start after `last`, so each tick starts the round elsewhere. */
