@@ -21,6 +21,7 @@ import {
   TEST_ACCOUNT,
   type ClientRig,
 } from '../klarna-client/client-fixtures.js';
+import { noThrottle } from '../../apps/billing/src/testing/no-throttle.js';
 
 let rig: ClientRig;
 let databaseUrl: string;
@@ -42,6 +43,7 @@ beforeAll(async () => {
       clock,
       payments: rig.transactions,
       log: pino({ level: 'silent' }),
+      throttle: noThrottle,
       sleep: () => Promise.resolve(),
       resendDelaysMs: [],
     },

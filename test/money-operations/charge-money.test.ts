@@ -48,6 +48,8 @@ beforeAll(async () => {
     clock: f.clock,
     payments: new KlarnaPaymentTransactions(http),
     log,
+    // The renewal runner's: one throttle per Klarna account, whichever job heard the 429.
+    throttle: f.deps.throttle,
     sleep: () => Promise.resolve(),
     resendDelaysMs: [10, 10],
   };
@@ -92,11 +94,9 @@ async function removeRule(id: string): Promise<void> {
 }
 
 /** A renewal charged now (period 0) on `plan`; answers its charge. */
-async function renewedCharge(plan: { planVersionId: string; currency: string }) {
+async function renewedCharge(plan: { planVersionId: string; currency: string }, of: Merchant = merchant) {
   f.nowMs = Math.max(f.nowMs, START.getTime());
-  const [sub] = await f.subscriptions(merchant, plan, [
-    { anchorAt: f.clock.now(), timeZone: 'Europe/Stockholm' },
-  ]);
+  const [sub] = await f.subscriptions(of, plan, [{ anchorAt: f.clock.now(), timeZone: 'Europe/Stockholm' }]);
   if (sub === undefined) throw new Error('seed');
   expect(await f.runDue(sub.id)).toBe('CHARGED');
   const charge = await f.db.charge.findFirstOrThrow({ where: { subscriptionId: sub.id } });
@@ -174,6 +174,42 @@ describe('a LATER renewal', () => {
     const ledger = await ledgerOf(charge.klarnaTransactionId);
     expect(ledger.captures).toHaveLength(1);
     expect(ledger.captured_amount).toBe(999);
+  });
+
+  it('a 429 throttles the merchant’s Klarna account: its next capture waits unsent; another merchant’s goes on', async () => {
+    // A merchant of its own: its account stays throttled until the clock passes Retry-After.
+    const limited = await f.merchant();
+    const limitedLater = await laterPlan((await f.plan(limited)).planVersionId, DELAY_SECONDS);
+    const { charge: first } = await renewedCharge(limitedLater, limited);
+    const { charge: second } = await renewedCharge(limitedLater, limited);
+    const { charge: theirs } = await renewedCharge(later);
+    f.nowMs += DELAY_SECONDS * 1000;
+    const limiting = await rule({
+      match: { operation: 'capture', payment_transaction_id: first.klarnaTransactionId },
+      outcome: { result: 'HTTP_ERROR', status: 429 },
+      times: 'always',
+    });
+    // The sandbox sends Retry-After: 1, longer than the job waits in place: back to the sweep.
+    expect(await runChargeMoney(money, first.id)).toBe('RETRY_LATER');
+    expect((await chargeRow(first.id)).captures[0]).toMatchObject({ status: 'PENDING', sendCount: 1 });
+
+    // The same account's other charge sends nothing and counts nothing until the throttle ends.
+    expect(await runChargeMoney(money, second.id)).toBe('THROTTLED');
+    const waiting = await chargeRow(second.id);
+    expect(waiting.captures).toHaveLength(0);
+    expect(waiting.moneyActionAt?.getTime()).toBeGreaterThanOrEqual(f.nowMs + 1_000);
+    expect(await ledgerOf(second.klarnaTransactionId)).toMatchObject({ captured_amount: 0 });
+    // Another merchant's account is not held back.
+    expect(await runChargeMoney(money, theirs.id)).toBe('IDLE');
+    expect(await chargeRow(theirs.id)).toMatchObject({ state: 'COMPLETED', capturedMinor: 999 });
+
+    await removeRule(limiting);
+    f.nowMs += 60_000;
+    for (const charge of [first, second]) {
+      expect(await runChargeMoney(money, charge.id)).toBe('IDLE');
+      expect(await chargeRow(charge.id)).toMatchObject({ state: 'COMPLETED', capturedMinor: 999 });
+      expect((await ledgerOf(charge.klarnaTransactionId)).captures).toHaveLength(1);
+    }
   });
 
   it('a capture Klarna keeps failing (503) goes back to the sweep and is re-sent with the same key', async () => {

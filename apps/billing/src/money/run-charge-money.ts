@@ -31,10 +31,11 @@ import {
   type OperationResult,
 } from '../store/charge-money-settle.js';
 import { inTransaction } from '../store/db.js';
+import { rateLimitBackoffMs } from '../renewal/account-throttle.js';
 import type { MoneyDeps } from './deps.js';
 import { operationResult, transactionFacts } from './outcomes.js';
 
-export type ChargeMoneyResult = 'GONE' | 'IDLE' | 'RETRY_LATER';
+export type ChargeMoneyResult = 'GONE' | 'IDLE' | 'RETRY_LATER' | 'THROTTLED';
 
 /** Steps one run takes at most (a refund, a capture and a read each count one). */
 const MAX_STEPS = 16;
@@ -79,6 +80,15 @@ async function prepare(
   if (rows === null) return { kind: 'done', result: 'GONE' };
   const now = deps.clock.now();
   const step: MoneyStep = nextMoneyStep(chargeMoneyOf(rows), now);
+  if (step.kind !== 'IDLE' && step.kind !== 'ALERT_EXPIRY') {
+    // The merchant's account answered 429 lately (here or to a renewal): nothing is sent or counted
+    // until it may be called again; the sweep brings the charge back then.
+    const until = await deps.throttle.throttledUntil(rows.accountId, now.getTime());
+    if (until !== null) {
+      await scheduleChargeMoney(tx, chargeId, new Date(until + Math.round(Math.random() * 1_000)), now);
+      return { kind: 'done', result: 'THROTTLED' };
+    }
+  }
   switch (step.kind) {
     case 'IDLE':
       await scheduleChargeMoney(tx, chargeId, step.nextAt, now);
@@ -137,7 +147,7 @@ async function send(
   const transaction = { accountId, paymentTransactionId: charge.klarnaTransactionId };
 
   if (call.kind === 'read') {
-    const outcome = await withResends(deps, () => deps.payments.readTransaction(transaction));
+    const outcome = await withResends(deps, accountId, () => deps.payments.readTransaction(transaction));
     if (outcome.kind === 'not_found' || outcome.kind === 'permanent') {
       // Klarna does not know the transaction, or refuses the read: no retry will change that.
       await inTransaction(deps.db, (tx) => abandonRead(tx, charge, outcome.kind, stamp(deps, actor)));
@@ -155,7 +165,7 @@ async function send(
 
   if (call.kind === 'capture') {
     const { op } = call;
-    const outcome = await withResends(deps, () =>
+    const outcome = await withResends(deps, accountId, () =>
       deps.payments.capture(
         { ...transaction, amountMinor: op.amountMinor, reference: op.reference },
         op.idempotencyKey ?? op.reference,
@@ -178,7 +188,7 @@ async function send(
         settleRefund(tx, rows.charge, latest(rows.refunds, op), failed, stamp(deps, actor)),
       );
     }
-    const outcome = await withResends(deps, () =>
+    const outcome = await withResends(deps, accountId, () =>
       deps.payments.refundCapture(
         {
           ...transaction,
@@ -197,7 +207,7 @@ async function send(
   }
 
   const { op } = call;
-  const outcome = await withResends(deps, () =>
+  const outcome = await withResends(deps, accountId, () =>
     deps.payments.voidTransaction(transaction, op.idempotencyKey),
   );
   const result = operationResult(outcome, op.sendCount + 1);
@@ -256,19 +266,33 @@ async function retryLater(
   return 'RETRY_LATER';
 }
 
-/** Same-key re-sends within the job for a 429 or an unknown outcome (CONTRACT.md §3, §12.2). */
+/**
+ * Same-key re-sends within the job for a 429 or an unknown outcome (CONTRACT.md §3, §12.2). A 429
+ * throttles the account for every worker (as a renewal's does) before this job waits it out.
+ */
 async function withResends<T extends { readonly kind: string }>(
   deps: MoneyDeps,
+  accountId: string,
   call: () => Promise<T>,
 ): Promise<T> {
   let outcome = await call();
-  for (const delayMs of deps.resendDelaysMs) {
+  for (let sends = 1; ; sends += 1) {
     if (outcome.kind !== 'transient' && outcome.kind !== 'rate_limited') return outcome;
-    const retryAfter = (outcome as { readonly retryAfterMs?: number | null }).retryAfterMs ?? null;
-    // A long Retry-After goes back to the sweep rather than holding a worker slot.
-    if (retryAfter !== null && retryAfter > delayMs * 4) return outcome;
+    const retryAfter = retryAfterOf(outcome);
+    if (outcome.kind === 'rate_limited') {
+      const nowMs = deps.clock.now().getTime();
+      await deps.throttle.throttle(accountId, nowMs + (retryAfter ?? rateLimitBackoffMs(sends)), nowMs);
+    }
+    const delayMs = deps.resendDelaysMs[sends - 1];
+    // Out of re-sends, or a long Retry-After: back to the sweep rather than holding a worker slot.
+    if (delayMs === undefined || (retryAfter !== null && retryAfter > delayMs * 4)) return outcome;
     await deps.sleep(retryAfter ?? delayMs);
     outcome = await call();
   }
-  return outcome;
+}
+
+/** A 429's Retry-After (KlarnaFailure's rate_limited), else null. */
+function retryAfterOf(outcome: { readonly kind: string }): number | null {
+  if (outcome.kind !== 'rate_limited' || !('retryAfterMs' in outcome)) return null;
+  return typeof outcome.retryAfterMs === 'number' ? outcome.retryAfterMs : null;
 }

@@ -194,6 +194,7 @@ export function moneyDeps(deps: ProcessDeps): MoneyDeps {
     clock: deps.clock,
     payments: deps.payments,
     log: deps.log,
+    throttle: redisAccountThrottle(deps.redis, deps.prefix),
     sleep: realSleep,
     resendDelaysMs: RENEWAL_RESEND_DELAYS_MS,
   };

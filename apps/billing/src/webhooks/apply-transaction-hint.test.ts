@@ -28,6 +28,7 @@ import { applyReceivedEvent, applyStoredEvent, type ReceivedEvent } from './appl
 import { ingestKlarnaWebhook } from './ingest.js';
 import { MerchantDirectory } from './merchant-directory.js';
 import { SigningKeyRing } from './signing-key-ring.js';
+import { noThrottle } from '../testing/no-throttle.js';
 
 const T0 = new Date('2026-03-06T09:00:00.000Z');
 const NOW = new Date(T0.getTime() + 60_000);
@@ -274,6 +275,7 @@ describe('applying payment.transaction.* hints', () => {
         clock,
         payments,
         log: pino({ level: 'silent' }),
+        throttle: noThrottle,
         sleep: () => Promise.resolve(),
         resendDelaysMs: [],
       },

@@ -17,6 +17,7 @@ import type { ApiDeps } from '../deps.js';
 import { FakePayments } from './fake-payments.js';
 import { FakeSignups } from './fake-signups.js';
 import { createTenant } from './tenants.js';
+import { noThrottle } from '../../testing/no-throttle.js';
 
 /** Seals the webhook endpoints' signing secrets in API tests. */
 export const testVault = new Vault(
@@ -33,6 +34,7 @@ export function testMoneyDeps(db: Db, clock: Clock, payments: FakePayments): Mon
     clock,
     payments,
     log: pino({ level: 'silent' }),
+    throttle: noThrottle,
     sleep: () => Promise.resolve(),
     resendDelaysMs: [],
   };
