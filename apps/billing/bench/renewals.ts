@@ -247,6 +247,7 @@ async function main(): Promise<number> {
       ratio === null
         ? ''
         : `  ratio             ${ratio.toFixed(3)}x pgbench -N (target ${TARGET_RATIO}x: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`,
+      ...(floor === null ? [] : postgresBoundLines(zero, floor)),
       ...(slow === null
         ? []
         : [
@@ -279,6 +280,25 @@ function phaseLines(phase: PhaseResult): string[] {
       return `      ${name.padEnd(width)}  ${(cpuMs / phase.renewals).toFixed(3)} ms  ${((cpuMs / 1000 / phase.wall) * 100).toFixed(0).padStart(3)}%`;
     }),
     `    database per renewal ${phase.db}`,
+  ];
+}
+
+/**
+ * What PostgreSQL's share alone allows: the renewal's backend CPU set against a pgbench -N
+ * transaction's, and the rate if every core ran PostgreSQL and no other process used any CPU (the
+ * worker, the sandbox, Redis and the scheduler share the same cores in this benchmark).
+ */
+function postgresBoundLines(phase: PhaseResult, floor: PgbenchResult): string[] {
+  const pgMs = (phase.cpu.find(([name]) => name === POSTGRES_BACKENDS)?.[1] ?? Number.NaN) / phase.renewals;
+  if (!Number.isFinite(pgMs) || pgMs <= 0) return [];
+  const ceiling = (cpus().length * 1000) / pgMs;
+  const perTransaction = floor.backendCpuMsPerTransaction;
+  return [
+    `  PostgreSQL alone  ${pgMs.toFixed(2)} ms of backend CPU per renewal` +
+      (Number.isFinite(perTransaction)
+        ? ` = ${(pgMs / perTransaction).toFixed(1)} pgbench -N transactions (${perTransaction.toFixed(3)} ms each)`
+        : ''),
+    `                    all ${cpus().length} cores on PostgreSQL, nothing else running: at most ${ceiling.toFixed(0)} renewals/s = ${(ceiling / floor.tps).toFixed(3)}x pgbench -N`,
   ];
 }
 
@@ -331,15 +351,14 @@ function databaseLine(before: DatabaseCounters, after: DatabaseCounters, n: numb
   );
 }
 
+const POSTGRES_BACKENDS = 'postgres (backends of this database)';
+
 function cpuRows(before: CpuSnapshot, after: CpuSnapshot): [string, number][] {
   const rows: [string, number][] = Object.keys(after.processes).map((name) => [
     name,
     (after.processes[name] ?? Number.NaN) - (before.processes[name] ?? Number.NaN),
   ]);
-  rows.push([
-    'postgres (backends of this database)',
-    cpuBetween(before.postgres.backends, after.postgres.backends),
-  ]);
+  rows.push([POSTGRES_BACKENDS, cpuBetween(before.postgres.backends, after.postgres.backends)]);
   rows.push([
     'postgres (server processes, shared)',
     cpuBetween(before.postgres.background, after.postgres.background),

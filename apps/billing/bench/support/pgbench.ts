@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { databaseNameOf, withDatabase } from '../../../../prisma/tools/database-url.mjs';
 import { dropDatabase, ensureDatabase } from '../../../../prisma/tools/migrations.mjs';
+import { postgresSnapshot } from './proc-cpu.js';
 
 export interface PgbenchOptions {
   /** A URL on the server to measure; the scratch database gets its own name. */
@@ -19,6 +20,11 @@ export interface PgbenchOptions {
 export interface PgbenchResult {
   readonly tps: number;
   readonly command: string;
+  /**
+   * CPU ms its backends spent per transaction (NaN where /proc cannot tell): what a pgbench -N
+   * transaction costs PostgreSQL, to set a renewal's PostgreSQL CPU against.
+   */
+  readonly backendCpuMsPerTransaction: number;
 }
 
 const PGBENCH = existsSync('/usr/bin/pgbench') ? '/usr/bin/pgbench' : 'pgbench';
@@ -52,12 +58,16 @@ export async function runPgbench(options: PgbenchOptions): Promise<PgbenchResult
       String(options.seconds),
       databaseNameOf(url),
     ];
-    const output = await run(args, env);
+    const backends = new BackendCpu(databaseNameOf(url));
+    const output = await run(args, env).finally(() => backends.stop());
+    const transactions = /number of transactions actually processed: (\d+)/.exec(output)?.[1];
     const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(output)?.[1];
     if (tps === undefined) throw new Error(`pgbench printed no TPS:\n${output}`);
     return {
       tps: Number(tps),
       command: `pgbench -N -c ${options.clients ?? 16} -j ${options.threads ?? 2} -T ${options.seconds} (scale ${options.scale ?? 10})`,
+      backendCpuMsPerTransaction:
+        transactions === undefined ? Number.NaN : backends.totalMs() / Number(transactions),
     };
   } finally {
     await dropDatabase(url);
@@ -77,4 +87,32 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
         : reject(new Error(`pgbench ${args.join(' ')} exited ${String(code)}:\n${output}`)),
     );
   });
+}
+
+/**
+ * pgbench's backends end with its run, taking their /proc entries with them: read every 100 ms,
+ * each backend's last reading is its total (the last 100 ms of each are missed, under 1% of a
+ * 15 s run).
+ */
+class BackendCpu {
+  private readonly last = new Map<number, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly database: string) {
+    this.timer = setInterval(() => this.read(), 100);
+  }
+
+  totalMs(): number {
+    let total = 0;
+    for (const cpu of this.last.values()) total += cpu;
+    return this.last.size === 0 ? Number.NaN : total;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private read(): void {
+    for (const [pid, cpu] of postgresSnapshot(this.database, new Set()).backends) this.last.set(pid, cpu);
+  }
 }
