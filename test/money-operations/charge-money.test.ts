@@ -546,3 +546,55 @@ describe("Rebill's books", () => {
     expect(differences).toEqual([]);
   });
 });
+
+// Last in the file: it moves the sandbox's clock past expires_at, which expires every
+// authorization still open there.
+describe('an authorization that expires uncaptured', () => {
+  it('leaves its invoice UNCOLLECTIBLE, audited and reported to the merchant, not PAID', async () => {
+    const { charge } = await renewedCharge(later);
+    if (charge.expiresAt === null) throw new Error('no expires_at');
+    const booked = await f.db.invoice.findUniqueOrThrow({ where: { id: charge.invoiceId } });
+    expect(booked.status).toBe('PAID');
+    // Nothing captured it in time (say the worker was down for weeks): Klarna expired it.
+    const sandboxNow = (await f.sandbox.sim<{ now_ms: number }>('GET', '/clock')).body.now_ms;
+    await f.sandbox.sim('POST', '/clock/advance', {
+      seconds: Math.ceil((charge.expiresAt.getTime() - sandboxNow) / 1000) + 60,
+    });
+    f.nowMs = Math.max(f.nowMs, charge.expiresAt.getTime() + 60_000);
+
+    // The capture is refused, the transaction read: EXPIRED, nothing captured.
+    expect(await runChargeMoney(money, charge.id)).toBe('IDLE');
+    const after = await chargeRow(charge.id);
+    expect(after).toMatchObject({ state: 'EXPIRED', capturedMinor: 0, moneyActionAt: null });
+    expect(after.captures).toEqual([expect.objectContaining({ status: 'FAILED' })]);
+    const invoice = await f.db.invoice.findUniqueOrThrow({ where: { id: charge.invoiceId } });
+    expect(invoice).toMatchObject({ status: 'UNCOLLECTIBLE', paidAt: null });
+    const audited = await f.db.auditEvent.findMany({
+      where: { entityId: charge.invoiceId, action: 'invoice.uncollectible' },
+    });
+    expect(audited.map((a) => a.after)).toEqual([
+      expect.objectContaining({
+        status: 'UNCOLLECTIBLE',
+        reason: 'AUTHORIZATION_EXPIRED',
+        charge_id: charge.id,
+      }),
+    ]);
+    const reported = await f.db.outboxEvent.findMany({
+      where: { merchantId: merchant.merchantId, type: 'invoice.uncollectible' },
+    });
+    expect(reported.map((e) => e.payload)).toEqual([
+      expect.objectContaining({
+        invoice_id: charge.invoiceId,
+        charge_id: charge.id,
+        status: 'UNCOLLECTIBLE',
+      }),
+    ]);
+
+    // A twin run, or a later read, changes nothing more.
+    await f.db.charge.update({ where: { id: charge.id }, data: { readRequestedAt: f.clock.now() } });
+    expect(await runChargeMoney(money, charge.id)).toBe('IDLE');
+    expect(
+      await f.db.auditEvent.count({ where: { entityId: charge.invoiceId, action: 'invoice.uncollectible' } }),
+    ).toBe(1);
+  });
+});

@@ -239,6 +239,9 @@ export async function applyTransactionRead(
       updatedAt: now,
     },
   });
+  if ((facts.state === 'EXPIRED' || facts.state === 'CLOSED') && charge.capturedMinor === 0) {
+    await markInvoiceUncollected(tx, charge, facts.state, meta);
+  }
   const differs =
     facts.capturedMinor !== charge.capturedMinor || facts.refundedMinor !== charge.refundedMinor;
   await audit(tx, {
@@ -256,5 +259,42 @@ export async function applyTransactionRead(
       refunded: charge.refundedMinor,
     },
     at: now,
+  });
+}
+
+/**
+ * The authorization ended (expired, or closed at Klarna) with nothing captured: the approval booked
+ * its invoice PAID, but no money came. The invoice becomes UNCOLLECTIBLE, audited and reported to
+ * the merchant, who collects it some other way. A void Rebill sent made the invoice VOID before
+ * (settleVoid), which this leaves alone.
+ */
+async function markInvoiceUncollected(
+  tx: Tx,
+  charge: Charge,
+  state: 'EXPIRED' | 'CLOSED',
+  meta: Meta,
+): Promise<void> {
+  const { count } = await tx.invoice.updateMany({
+    where: { id: charge.invoiceId, status: 'PAID' },
+    data: { status: 'UNCOLLECTIBLE', paidAt: null, updatedAt: meta.now },
+  });
+  if (count === 0) return;
+  await audit(tx, {
+    actor: meta.actor,
+    merchantId: charge.merchantId,
+    subscriptionId: charge.subscriptionId,
+    entityType: 'invoice',
+    entityId: charge.invoiceId,
+    action: 'invoice.uncollectible',
+    before: { status: 'PAID' },
+    after: {
+      status: 'UNCOLLECTIBLE',
+      reason: `AUTHORIZATION_${state}`,
+      invoice_id: charge.invoiceId,
+      charge_id: charge.id,
+      amount: charge.amountMinor,
+      currency: charge.currency,
+    },
+    at: meta.now,
   });
 }

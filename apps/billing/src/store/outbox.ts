@@ -23,6 +23,7 @@ export const OUTBOX_EVENT_TYPES = [
   'subscription.token_replaced',
   'charge.captured',
   'charge.refunded',
+  'invoice.uncollectible',
 ] as const;
 export type OutboxEventType = (typeof OUTBOX_EVENT_TYPES)[number];
 
@@ -125,6 +126,8 @@ export function outboxEventsOf(entry: AuditEntry): OutboxEventSpec[] {
       return [event('charge.captured', { capture_id: entry.entityId })];
     case 'refund.succeeded':
       return [event('charge.refunded', { refund_id: entry.entityId })];
+    case 'invoice.uncollectible':
+      return [event('invoice.uncollectible')];
     default:
       return [];
   }
