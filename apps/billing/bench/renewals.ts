@@ -247,7 +247,7 @@ async function main(): Promise<number> {
       ratio === null
         ? ''
         : `  ratio             ${ratio.toFixed(3)}x pgbench -N (target ${TARGET_RATIO}x: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`,
-      ...(floor === null ? [] : postgresBoundLines(zero, floor)),
+      ...(floor === null ? [] : cpuBoundLines(zero, floor)),
       ...(slow === null
         ? []
         : [
@@ -284,21 +284,31 @@ function phaseLines(phase: PhaseResult): string[] {
 }
 
 /**
- * What PostgreSQL's share alone allows: the renewal's backend CPU set against a pgbench -N
- * transaction's, and the rate if every core ran PostgreSQL and no other process used any CPU (the
- * worker, the sandbox, Redis and the scheduler share the same cores in this benchmark).
+ * What the CPU allows: the renewal's PostgreSQL backend CPU set against a pgbench -N transaction's;
+ * the rate if every core ran PostgreSQL and no other process used any (the worker, the sandbox,
+ * Redis and the scheduler share the same cores in this benchmark); and the CPU per renewal the
+ * target rate leaves for all of them together.
  */
-function postgresBoundLines(phase: PhaseResult, floor: PgbenchResult): string[] {
+function cpuBoundLines(phase: PhaseResult, floor: PgbenchResult): string[] {
   const pgMs = (phase.cpu.find(([name]) => name === POSTGRES_BACKENDS)?.[1] ?? Number.NaN) / phase.renewals;
   if (!Number.isFinite(pgMs) || pgMs <= 0) return [];
   const ceiling = (cpus().length * 1000) / pgMs;
   const perTransaction = floor.backendCpuMsPerTransaction;
+  const targetRate = TARGET_RATIO * floor.tps;
+  const budgetMs = (cpus().length * 1000) / targetRate;
+  // The sandbox, the roles and Redis (the whole server: this benchmark is its only user).
+  const othersMs =
+    phase.cpu
+      .filter(([name]) => name !== POSTGRES_BACKENDS && name !== TOTAL && !name.includes('shared'))
+      .reduce((sum, [, cpuMs]) => sum + cpuMs, 0) / phase.renewals;
   return [
     `  PostgreSQL alone  ${pgMs.toFixed(2)} ms of backend CPU per renewal` +
       (Number.isFinite(perTransaction)
         ? ` = ${(pgMs / perTransaction).toFixed(1)} pgbench -N transactions (${perTransaction.toFixed(3)} ms each)`
         : ''),
     `                    all ${cpus().length} cores on PostgreSQL, nothing else running: at most ${ceiling.toFixed(0)} renewals/s = ${(ceiling / floor.tps).toFixed(3)}x pgbench -N`,
+    `  CPU budget        ${TARGET_RATIO}x is ${targetRate.toFixed(0)} renewals/s: ${budgetMs.toFixed(2)} ms of CPU per renewal on ${cpus().length} cores for everything; ` +
+      `PostgreSQL used ${pgMs.toFixed(2)}, the sandbox, roles and Redis ${othersMs.toFixed(2)}`,
   ];
 }
 
@@ -352,6 +362,7 @@ function databaseLine(before: DatabaseCounters, after: DatabaseCounters, n: numb
 }
 
 const POSTGRES_BACKENDS = 'postgres (backends of this database)';
+const TOTAL = 'total (Rebill, sandbox, its backends)';
 
 function cpuRows(before: CpuSnapshot, after: CpuSnapshot): [string, number][] {
   const rows: [string, number][] = Object.keys(after.processes).map((name) => [
@@ -364,7 +375,7 @@ function cpuRows(before: CpuSnapshot, after: CpuSnapshot): [string, number][] {
     cpuBetween(before.postgres.background, after.postgres.background),
   ]);
   const ours = rows.filter(([name]) => !name.includes('shared') && !name.includes('whole server'));
-  rows.push(['total (Rebill, sandbox, its backends)', ours.reduce((sum, [, v]) => sum + v, 0)]);
+  rows.push([TOTAL, ours.reduce((sum, [, v]) => sum + v, 0)]);
   return rows;
 }
 
