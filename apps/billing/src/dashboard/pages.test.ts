@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect } from 'vitest';
-import type { Db } from '../store/db.js';
+import { audit, systemActor } from '../store/audit.js';
+import { inTransaction, type Db } from '../store/db.js';
 import { capturedCharge } from '../store/testing/money-charges.js';
 import { seedFailedDelivery } from '../store/testing/dashboard-rows.js';
 import { dashboardTest as test } from './testing/dashboard-test.js';
@@ -214,6 +215,73 @@ describe('dashboard pages and actions', () => {
     expect(audited.map((a) => [a.action, a.actorKind, a.actorId])).toEqual([
       ['webhook_delivery.retry_requested', 'OPERATOR', admin.id],
     ]);
+  });
+
+  test('failed deliveries page newest first, every row once; an edited or foreign cursor is a 400 naming it', async ({
+    dashboardApp: app,
+    prisma,
+    admin,
+    merchant,
+  }) => {
+    await failedDelivery(app, prisma, merchant);
+    // More than a page: each audited capture fans out one delivery to the merchant's endpoint.
+    for (let i = 0; i < 104; i += 1) {
+      await inTransaction(prisma, (tx) =>
+        audit(tx, {
+          actor: systemActor('test'),
+          merchantId: merchant.merchantId,
+          entityType: 'capture',
+          entityId: randomUUID(),
+          action: 'capture.succeeded',
+          after: { charge_id: randomUUID(), amount: 100 + i },
+          at: new Date(),
+        }),
+      );
+    }
+    await prisma.webhookDelivery.updateMany({
+      where: { merchantId: merchant.merchantId },
+      data: {
+        status: 'FAILED',
+        attemptCount: 8,
+        lastStatus: 500,
+        lastError: 'HTTP 500',
+        lastAttemptAt: new Date(),
+      },
+    });
+    const failed = await prisma.webhookDelivery.findMany({
+      where: { status: 'FAILED' },
+      select: { id: true },
+    });
+    expect(failed.length).toBeGreaterThan(100);
+
+    const session = await signIn(app, admin.email);
+    const seen: string[] = [];
+    let url = '/dashboard/webhook-deliveries';
+    let pages = 0;
+    for (;;) {
+      const res = await get(app, url, session);
+      expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+      pages += 1;
+      seen.push(
+        ...[...res.body.matchAll(/\/dashboard\/webhook-deliveries\/([0-9a-f-]{36})\/resend/g)].map(
+          (m) => m[1] ?? '',
+        ),
+      );
+      if (pages > 1) expect(res.body).toContain('href="/dashboard/webhook-deliveries">← Newest');
+      const older = /href="(\/dashboard\/webhook-deliveries\?after=[A-Za-z0-9_-]+)">Older/.exec(
+        res.body,
+      )?.[1];
+      if (older === undefined) break;
+      url = older;
+    }
+    expect(pages).toBe(Math.ceil(failed.length / 100));
+    expect(seen.sort()).toEqual(failed.map((d) => d.id).sort());
+
+    const edited = await get(app, '/dashboard/webhook-deliveries?after=bm9uc2Vuc2U', session);
+    expect([edited.statusCode, edited.body]).toEqual([400, expect.stringContaining('<code>after</code>')]);
+    // A cursor of one list does not page another.
+    const cursor = url.split('after=')[1] ?? '';
+    expect((await get(app, `/dashboard/past-due?after=${cursor}`, session)).statusCode).toBe(400);
   });
 
   test('a viewer gets 403 on every action, and nothing changes; no CSRF token is 403 for an admin too', async ({

@@ -6,6 +6,7 @@ import type { DashboardDeps } from '../deps.js';
 import { instant, money, shortId } from '../format.js';
 import { html } from '../html.js';
 import { csrfField } from '../layout.js';
+import { dashboardPage, INVALID_PAGE, pageLinks } from '../paging.js';
 import { sendPage } from './send-page.js';
 import { sessionOf } from '../session.js';
 
@@ -14,10 +15,14 @@ const LIMIT = 100;
 export function register(app: FastifyInstance, deps: DashboardDeps): void {
   app.get('/past-due', async (request, reply) => {
     const session = sessionOf(request);
-    const { items, next } = await pastDueSubscriptions(deps.db, {}, { limit: LIMIT, after: null });
+    const paging = dashboardPage(request, 'past-due', LIMIT);
+    if (paging.kind === 'invalid') {
+      return sendPage(request, reply, deps.options, 'Past-due subscriptions', INVALID_PAGE, 400);
+    }
+    const { items, next } = await pastDueSubscriptions(deps.db, {}, paging.page);
     const admin = session.operator.role === 'ADMIN';
     const body = html`<p class="muted">
-        ${items.length} shown${next === null ? '' : ` (the newest ${LIMIT}; more are past due)`}.
+        ${items.length} shown, newest first${next === null ? '' : `; more are past due`}.
       </p>
       <table>
         <thead>
@@ -64,7 +69,8 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
               </tr>`,
           )}
         </tbody>
-      </table>`;
+      </table>
+      ${pageLinks('/dashboard/past-due', 'past-due', paging.first, next)}`;
     return sendPage(request, reply, deps.options, 'Past-due subscriptions', body);
   });
 }

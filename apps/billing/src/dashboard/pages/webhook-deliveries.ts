@@ -6,18 +6,21 @@ import type { DashboardDeps } from '../deps.js';
 import { instant, shortId } from '../format.js';
 import { html } from '../html.js';
 import { csrfField } from '../layout.js';
+import { dashboardPage, INVALID_PAGE, pageLinks } from '../paging.js';
 import { sessionOf } from '../session.js';
 import { sendPage } from './send-page.js';
+
+const LIMIT = 100;
 
 export function register(app: FastifyInstance, deps: DashboardDeps): void {
   app.get('/webhook-deliveries', async (request, reply) => {
     const session = sessionOf(request);
     const admin = session.operator.role === 'ADMIN';
-    const { items: deliveries, next } = await failedWebhookDeliveries(
-      deps.db,
-      {},
-      { limit: 100, after: null },
-    );
+    const paging = dashboardPage(request, 'webhook-deliveries', LIMIT);
+    if (paging.kind === 'invalid') {
+      return sendPage(request, reply, deps.options, 'Failed merchant webhook deliveries', INVALID_PAGE, 400);
+    }
+    const { items: deliveries, next } = await failedWebhookDeliveries(deps.db, {}, paging.page);
     const body = html`<table>
         <thead>
           <tr>
@@ -58,7 +61,7 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
         </tbody>
       </table>
       ${deliveries.length === 0 ? html`<p class="muted">No failed deliveries.</p>` : null}
-      ${next === null ? null : html`<p class="muted">The newest 100 are shown.</p>`}`;
+      ${pageLinks('/dashboard/webhook-deliveries', 'webhook-deliveries', paging.first, next)}`;
     return sendPage(request, reply, deps.options, 'Failed merchant webhook deliveries', body);
   });
 }
