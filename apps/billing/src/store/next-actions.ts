@@ -28,18 +28,31 @@ export interface MerchantQuota {
 }
 
 /**
- * A merchant's due, unleased rows (`n`), as one range of SubscriptionNextAction_sweep_idx: from
- * (merchant, -infinity) to (merchant, now) in row comparisons, which mean merchantId = merchant
- * and GREATEST(...) <= now. Written as `merchantId = merchant AND GREATEST(...) <= now` alone,
- * the planner chose a global sweep index in a test (since dropped; it gave the same order once the
- * merchant is fixed), filtering out every other merchant's due rows: 68,000 buffers instead of 30.
- * The row comparisons are index conditions only the per-merchant index can take whole; the
- * equality keeps the row estimates right (without it, another index and a sort were chosen).
+ * A merchant's rows (`n`) whose sweep key (GREATEST(dueAt, leaseUntil)) is up to `bound`, as one
+ * range of SubscriptionNextAction_sweep_idx: from (merchant, -infinity) to (merchant, bound) in row
+ * comparisons, which mean merchantId = merchant and GREATEST(...) up to the bound. Written as
+ * `merchantId = merchant AND GREATEST(...) <= now` alone, the planner chose a global sweep index in
+ * a test (since dropped; it gave the same order once the merchant is fixed), filtering out every
+ * other merchant's due rows: 68,000 buffers instead of 30. The row comparisons are index conditions
+ * only the per-merchant index can take whole; the equality keeps the row estimates right (without
+ * it, another index and a sort were chosen). The dashboard's upcoming renewals read the same range.
  */
-function dueOfMerchant(merchantId: Prisma.Sql, now: Date): Prisma.Sql {
+export function sweepKeyRange(
+  merchantId: Prisma.Sql,
+  bound: { readonly upTo: Prisma.Sql } | { readonly before: Prisma.Sql },
+): Prisma.Sql {
+  const upper =
+    'upTo' in bound
+      ? Prisma.sql`<= (${merchantId}, ${bound.upTo})`
+      : Prisma.sql`< (${merchantId}, ${bound.before})`;
   return Prisma.sql`n."merchantId" = ${merchantId}
     AND (n."merchantId", GREATEST(n."dueAt", n."leaseUntil")) >= (${merchantId}, '-infinity'::timestamptz)
-    AND (n."merchantId", GREATEST(n."dueAt", n."leaseUntil")) <= (${merchantId}, ${now}::timestamptz)`;
+    AND (n."merchantId", GREATEST(n."dueAt", n."leaseUntil")) ${upper}`;
+}
+
+/** A merchant's due, unleased rows: sweep keys up to now. */
+function dueOfMerchant(merchantId: Prisma.Sql, now: Date): Prisma.Sql {
+  return sweepKeyRange(merchantId, { upTo: Prisma.sql`${now}::timestamptz` });
 }
 
 /** SubscriptionNextAction_sweep_idx's order. */

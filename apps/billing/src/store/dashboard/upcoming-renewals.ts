@@ -4,6 +4,7 @@
 // Auckland and Monday in Los Angeles. A renewal already due (not run yet) counts on today's date.
 import { Prisma } from '../generated/prisma/client.js';
 import type { Db } from '../db.js';
+import { sweepKeyRange } from '../next-actions.js';
 import { forScope, toNumber, type DashboardScope } from './merchant-scope.js';
 
 export interface UpcomingRenewalDay {
@@ -41,15 +42,13 @@ export async function upcomingRenewalsByDay(db: Db, q: UpcomingRenewalsQuery): P
 
 export function upcomingRenewalsQuery(q: UpcomingRenewalsQuery): Prisma.Sql {
   const until = new Date(q.now.getTime() + q.days * 86_400_000);
-  // SubscriptionNextAction_sweep_idx per merchant, as the scheduler reads it (see next-actions.ts).
+  // SubscriptionNextAction_sweep_idx per merchant, the scheduler's range with a later bound.
   const due = forScope(
     q,
     (merchantId) => Prisma.sql`
       SELECT s.id, s.currency, s."timeZone", n."dueAt" AS "nextActionAt", s."periodIndex", s."paidThroughPeriodIndex"
       FROM "SubscriptionNextAction" n JOIN "Subscription" s ON s.id = n."subscriptionId"
-      WHERE n."merchantId" = ${merchantId}
-        AND (n."merchantId", GREATEST(n."dueAt", n."leaseUntil")) >= (${merchantId}, '-infinity'::timestamptz)
-        AND (n."merchantId", GREATEST(n."dueAt", n."leaseUntil")) < (${merchantId}, ${until}::timestamptz + ${LEASE_MARGIN})
+      WHERE ${sweepKeyRange(Prisma.sql`${merchantId}`, { before: Prisma.sql`${until}::timestamptz + ${LEASE_MARGIN}` })}
         AND n."dueAt" < ${until}::timestamptz
         AND n.kind IN ('RENEWAL', 'TRIAL_END')`,
   );
