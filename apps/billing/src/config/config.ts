@@ -46,8 +46,16 @@ export const baseConfigSchema = z.object({
   ...tracingConfigShape,
 });
 
+/**
+ * How long a next action's job owns its row: it must outlast the workers' drain of a full backlog
+ * at their slowest (10,000 jobs in 5 minutes: 34 jobs/s), or a row is swept twice. The scheduler
+ * leases with it, and so does the api's "retry now", which enqueues a job the same way.
+ */
+const schedulerLeaseMs = z.coerce.number().int().min(10_000).max(86_400_000).default(300_000);
+
 /** The api role: merchant API, operator endpoints, OpenAPI. */
 export const apiConfigSchema = baseConfigSchema.extend({
+  SCHEDULER_LEASE_MS: schedulerLeaseMs,
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port(3000),
   /** How long a customer has for Klarna's purchase journey (ISO-8601, 15 min to 48 h, CONTRACT.md §5). */
@@ -120,11 +128,7 @@ export const schedulerConfigSchema = baseConfigSchema.extend({
   SCHEDULER_TICK_MAX: z.coerce.number().int().min(1).max(10_000_000).default(5_000),
   /** A tick leases no next action while the subscriptions queue holds this many waiting jobs. */
   SCHEDULER_QUEUE_BACKLOG: z.coerce.number().int().min(1).max(100_000_000).default(10_000),
-  /**
-   * How long a next action's job owns its row: it must outlast the workers' drain of a full
-   * backlog at their slowest (10,000 jobs in 5 minutes: 34 jobs/s), or a row is swept twice.
-   */
-  SCHEDULER_LEASE_MS: z.coerce.number().int().min(10_000).max(86_400_000).default(300_000),
+  SCHEDULER_LEASE_MS: schedulerLeaseMs,
   SCHEDULER_METRICS_PORT: metricsPort,
   METRICS_HOST,
 });

@@ -51,6 +51,7 @@ export async function startApiRole(env: NodeJS.ProcessEnv): Promise<RunningRole>
         ...DEFAULT_DASHBOARD_OPTIONS,
         sessionTtlMs: isoDurationMs(config.DASHBOARD_SESSION_TTL),
         secureCookies: config.DASHBOARD_SECURE_COOKIES,
+        retryLeaseMs: config.SCHEDULER_LEASE_MS,
       },
     },
     logger: deps.log,
