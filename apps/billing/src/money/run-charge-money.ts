@@ -31,7 +31,7 @@ import {
   type OperationResult,
 } from '../store/charge-money-settle.js';
 import { inTransaction } from '../store/db.js';
-import { rateLimitBackoffMs } from '../renewal/account-throttle.js';
+import { afterThrottle, throttleAfterRateLimit } from '../renewal/account-throttle.js';
 import type { MoneyDeps } from './deps.js';
 import { operationResult, transactionFacts } from './outcomes.js';
 
@@ -85,7 +85,7 @@ async function prepare(
     // until it may be called again; the sweep brings the charge back then.
     const until = await deps.throttle.throttledUntil(rows.accountId, now.getTime());
     if (until !== null) {
-      await scheduleChargeMoney(tx, chargeId, new Date(until + Math.round(Math.random() * 1_000)), now);
+      await scheduleChargeMoney(tx, chargeId, afterThrottle(until), now);
       return { kind: 'done', result: 'THROTTLED' };
     }
   }
@@ -280,8 +280,7 @@ async function withResends<T extends { readonly kind: string }>(
     if (outcome.kind !== 'transient' && outcome.kind !== 'rate_limited') return outcome;
     const retryAfter = retryAfterOf(outcome);
     if (outcome.kind === 'rate_limited') {
-      const nowMs = deps.clock.now().getTime();
-      await deps.throttle.throttle(accountId, nowMs + (retryAfter ?? rateLimitBackoffMs(sends)), nowMs);
+      await throttleAfterRateLimit(deps.throttle, accountId, retryAfter, sends, deps.clock.now().getTime());
     }
     const delayMs = deps.resendDelaysMs[sends - 1];
     // Out of re-sends, or a long Retry-After: back to the sweep rather than holding a worker slot.

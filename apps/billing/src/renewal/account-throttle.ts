@@ -17,6 +17,30 @@ export function rateLimitBackoffMs(sendCount: number, random: () => number = Mat
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/**
+ * After a 429: throttles the account for every worker until Klarna's Retry-After, else the back-off
+ * for `sendCount` sends, and answers that wait. The renewal runner and the money job both call it.
+ */
+export async function throttleAfterRateLimit(
+  throttle: AccountThrottle,
+  accountId: string,
+  retryAfterMs: number | null,
+  sendCount: number,
+  nowMs: number,
+): Promise<number> {
+  const waitMs = retryAfterMs ?? rateLimitBackoffMs(sendCount);
+  await throttle.throttle(accountId, nowMs + waitMs, nowMs);
+  return waitMs;
+}
+
+/**
+ * When a job the throttle held back comes back: the throttle's end, spread over a second so that
+ * the account's held jobs do not all return at the same instant.
+ */
+export function afterThrottle(untilMs: number, random: () => number = Math.random): Date {
+  return new Date(untilMs + Math.round(random() * 1_000));
+}
+
 export function redisAccountThrottle(redis: Redis, prefix: string): AccountThrottle {
   const key = (accountId: string) => `${prefix}:klarna-throttle:${accountId}`;
   return {

@@ -63,7 +63,7 @@ import {
 } from '../vault/customer-tokens.js';
 import type { CustomerTokenSecret } from '../secrets/secret.js';
 import { lineItems, purchaseReference, subscriptionTerms } from '../signup/terms.js';
-import { rateLimitBackoffMs } from './account-throttle.js';
+import { afterThrottle, throttleAfterRateLimit } from './account-throttle.js';
 import type { RenewalDeps } from './deps.js';
 import { newRenewalAttempt } from './renewal-attempt.js';
 
@@ -118,9 +118,13 @@ async function sendWithResends(
   let outcome = await deps.gateway.chargeToken(prepared.input, attempt.idempotencyKey);
   for (const delayMs of deps.resendDelaysMs) {
     if (outcome.kind === 'rate_limited') {
-      const nowMs = deps.clock.now().getTime();
-      const waitMs = outcome.retryAfterMs ?? rateLimitBackoffMs(attempt.sendCount + 1);
-      await deps.throttle.throttle(prepared.accountId, nowMs + waitMs, nowMs);
+      const waitMs = await throttleAfterRateLimit(
+        deps.throttle,
+        prepared.accountId,
+        outcome.retryAfterMs,
+        attempt.sendCount + 1,
+        deps.clock.now().getTime(),
+      );
       // A long Retry-After goes back to the sweep rather than holding a worker slot.
       if (waitMs > delayMs * 4) return outcome;
       await deps.sleep(waitMs);
@@ -327,12 +331,7 @@ async function prepareCharge(
       return declineWithoutCalling(tx, deps, ctx, invoice, attempt, 'TOKEN_NOT_USABLE', now);
     case 'throttled':
       // Not sent: no attempt burned; the sweep brings it back once the account may be called again.
-      await deferNextAction(
-        tx,
-        sub.id,
-        { kind: payload.kind, at: new Date(gate.until + Math.round(Math.random() * 1_000)) },
-        now,
-      );
+      await deferNextAction(tx, sub.id, { kind: payload.kind, at: afterThrottle(gate.until) }, now);
       return { kind: 'done', result: 'THROTTLED' };
     case 'sendable':
       break;
