@@ -6,6 +6,9 @@ import { decodeCursor, encodeCursor, listScope } from '../api/pagination.js';
 import type { Keyset, PageQuery } from '../store/pagination.js';
 import { html, type Html } from './html.js';
 
+/** A dashboard list's cursor scope, apart from the API's lists. */
+const scopeOf = (list: string): string => listScope(`dashboard:${list}`);
+
 export type DashboardPage =
   | { readonly kind: 'ok'; readonly page: PageQuery; readonly first: boolean }
   /** `after` is not a cursor of this list (edited, or from another list): a 400 naming it. */
@@ -14,17 +17,16 @@ export type DashboardPage =
 export function dashboardPage(request: FastifyRequest, list: string, limit: number): DashboardPage {
   const { after } = request.query as { after?: unknown };
   if (after === undefined || after === '') return { kind: 'ok', page: { limit, after: null }, first: true };
-  const keyset = typeof after === 'string' ? decodeCursor(after, listScope(`dashboard:${list}`)) : null;
+  const keyset = typeof after === 'string' ? decodeCursor(after, scopeOf(list)) : null;
   return keyset === null ? { kind: 'invalid' } : { kind: 'ok', page: { limit, after: keyset }, first: false };
 }
 
-/** "Newest" and "Older" links under a list page; null when both would lead nowhere. */
-export function pageLinks(path: string, list: string, first: boolean, next: Keyset | null): Html | null {
+/** "Newest" and "Older" links under the list page `/dashboard/<list>`; null when both would lead nowhere. */
+export function pageLinks(list: string, first: boolean, next: Keyset | null): Html | null {
   if (first && next === null) return null;
+  const path = `/dashboard/${list}`;
   const older =
-    next === null
-      ? null
-      : html`<a href="${path}?after=${encodeCursor(next, listScope(`dashboard:${list}`))}">Older →</a>`;
+    next === null ? null : html`<a href="${path}?after=${encodeCursor(next, scopeOf(list))}">Older →</a>`;
   return html`<p class="paging">${first ? null : html`<a href="${path}">← Newest</a> `}${older}</p>`;
 }
 

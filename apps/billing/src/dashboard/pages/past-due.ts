@@ -70,7 +70,7 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
           )}
         </tbody>
       </table>
-      ${pageLinks('/dashboard/past-due', 'past-due', paging.first, next)}`;
+      ${pageLinks('past-due', paging.first, next)}`;
     return sendPage(request, reply, deps.options, 'Past-due subscriptions', body);
   });
 }

@@ -61,7 +61,7 @@ export function register(app: FastifyInstance, deps: DashboardDeps): void {
         </tbody>
       </table>
       ${deliveries.length === 0 ? html`<p class="muted">No failed deliveries.</p>` : null}
-      ${pageLinks('/dashboard/webhook-deliveries', 'webhook-deliveries', paging.first, next)}`;
+      ${pageLinks('webhook-deliveries', paging.first, next)}`;
     return sendPage(request, reply, deps.options, 'Failed merchant webhook deliveries', body);
   });
 }
