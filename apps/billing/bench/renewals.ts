@@ -112,12 +112,7 @@ async function main(): Promise<number> {
     redisUrl,
     roles: ROLES,
     cpuProfileDir: args['cpu-prof'],
-    env: {
-      WORKER_CONCURRENCY: String(concurrency),
-      KLARNA_CONNECTIONS: String(concurrency),
-      DATABASE_POOL_SIZE: String(pool),
-      SCHEDULER_TICK_MS: String(tickMs),
-    },
+    env: { ...workerEnv(concurrency, pool), SCHEDULER_TICK_MS: String(tickMs) },
   });
   let stopping: Promise<unknown> | undefined;
   const stopSystem = () => (stopping ??= system.stop({ keepDatabase: args['keep-database'] }));
@@ -243,12 +238,7 @@ async function main(): Promise<number> {
       say(
         `restarting the worker at concurrency ${latencyConcurrency}, pool ${latencyPool}; sandbox latency ${latencyMs} ms ...`,
       );
-      await system.restartRole('worker', {
-        WORKER_CONCURRENCY: String(latencyConcurrency),
-        // One socket per job: with the default 64 the sockets capped this phase at about 190/s.
-        KLARNA_CONNECTIONS: String(latencyConcurrency),
-        DATABASE_POOL_SIZE: String(latencyPool),
-      });
+      await system.restartRole('worker', workerEnv(latencyConcurrency, latencyPool));
       await setSandboxLatency(system.sandboxUrl, latencyMs);
       if (latencyWarmIds.length > 0) {
         say(`warm-up: ${latencyWarmIds.length} renewals ...`);
@@ -258,11 +248,7 @@ async function main(): Promise<number> {
       slow = await runPhase(`${latencyMs} ms latency`, latencyIds);
       await setSandboxLatency(system.sandboxUrl, 0);
       say(`restarting the worker at concurrency ${concurrency}, pool ${pool}; sandbox latency 0 ms ...`);
-      await system.restartRole('worker', {
-        WORKER_CONCURRENCY: String(concurrency),
-        KLARNA_CONNECTIONS: String(concurrency),
-        DATABASE_POOL_SIZE: String(pool),
-      });
+      await system.restartRole('worker', workerEnv(concurrency, pool));
       say(`warm-up: ${againWarmIds.length} renewals ...`);
       await runPhase('warm-up', againWarmIds);
       say(`measuring: ${againIds.length} renewals due at once, zero latency again ...`);
@@ -305,6 +291,18 @@ async function main(): Promise<number> {
     say(`stopped: ${JSON.stringify(exits)}; logs in ${system.logDir}`);
     if (args['keep-database']) say(`database kept: ${system.databaseUrl} (drop it when done)`);
   }
+}
+
+/**
+ * The worker's settings for a phase: one Klarna socket per job (with the default 64 sockets the
+ * 300 ms phase stopped at about 190/s) and the phase's pool.
+ */
+function workerEnv(concurrency: number, pool: number): Record<string, string> {
+  return {
+    WORKER_CONCURRENCY: String(concurrency),
+    KLARNA_CONNECTIONS: String(concurrency),
+    DATABASE_POOL_SIZE: String(pool),
+  };
 }
 
 /** The latency phase against the zero-latency rate: the mean of the phases before and after it. */
